@@ -1,0 +1,57 @@
+package org.zmsnap;
+
+import java.time.Clock;
+import org.zmsnap.config.Config;
+import org.zmsnap.config.QuiesceMethod;
+import org.zmsnap.exec.CommandRunner;
+import org.zmsnap.exec.LocalCommandRunner;
+import org.zmsnap.mariadb.DatabaseQuiescer;
+import org.zmsnap.mariadb.DbConnector;
+import org.zmsnap.mariadb.NoQuiescer;
+import org.zmsnap.mariadb.Quiescer;
+import org.zmsnap.snapshot.SnapshotCatalog;
+import org.zmsnap.snapshot.SnapshotCycle;
+import org.zmsnap.zfs.Zfs;
+
+/** Builds the parts a command or the daemon needs from one validated {@link Config}; closes what they hold. */
+public final class AgentContext implements AutoCloseable {
+    private final Config config;
+    private final CommandRunner runner;
+    private final Zfs zfs;
+    private final Quiescer quiescer;
+
+    public AgentContext(Config config) {
+        this.config = config;
+        this.runner = new LocalCommandRunner();
+        this.zfs = new Zfs(runner, config.zfs().command(), config.zfs().timeout());
+        this.quiescer = config.mariadb().quiesce() == QuiesceMethod.NONE
+                ? new NoQuiescer(config.mariadb().lockBudget())
+                : new DatabaseQuiescer(config.mariadb().quiesce(), new DbConnector(config.mariadb(), runner),
+                        config.mariadb().lockBudget(), config.mariadb().retryWindow());
+    }
+
+    public Config config() {
+        return config;
+    }
+
+    public Zfs zfs() {
+        return zfs;
+    }
+
+    public Quiescer quiescer() {
+        return quiescer;
+    }
+
+    public SnapshotCycle snapshotCycle() {
+        return new SnapshotCycle(config, zfs, quiescer, Clock.systemUTC());
+    }
+
+    public SnapshotCatalog catalog() {
+        return new SnapshotCatalog(zfs, config.datasets());
+    }
+
+    @Override
+    public void close() {
+        quiescer.close();
+    }
+}

@@ -1,0 +1,15 @@
+package org.zmsnap.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * How to reach MariaDB and how to quiesce it.
+ *
+ * @param lockBudget    the longest writers may be blocked by a cycle: acquire wait plus hold
+ * @param retryWindow   how long a cycle keeps backing off while a long write would make the lock queue writers
+ */
+public record MariaDbConfig(Optional<Path> socket, Optional<String> url, String user, Credentials credentials,
+                            QuiesceMethod quiesce, Duration lockBudget, OnLockFailure onLockFailure,
+                            Duration connectTimeout, Duration retryWindow) {}

@@ -1,0 +1,41 @@
+package org.zmsnap.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.zmsnap.zfs.DatasetName;
+
+/**
+ * A DR target. {@code host: local} receives into another pool on this host without SSH.
+ *
+ * @param root          DR dataset = root / source dataset without its pool (type zfs)
+ * @param path          directory on the DR host (type rsync)
+ * @param keep          DR retention per policy; only these policies' sets are sent
+ * @param bandwidth     bytes per second, 0 for no cap
+ * @param rollbackOnDivergence {@code on-divergence: rollback}: discard target-only snapshots instead of refusing
+ * @param rpo           the recovery point objective: alert when the lag exceeds it
+ */
+public record TargetConfig(String name, Type type, String host, int port, String user, Optional<Path> identity,
+                           Optional<Path> knownHosts, Optional<DatasetName> root, Optional<Path> path,
+                           List<String> afterSnapshot, Optional<String> schedule, Map<String, Integer> keep,
+                           long bandwidth, Duration stallTimeout, Duration commandTimeout,
+                           boolean rollbackOnDivergence, String remoteZfs, Duration rpo) {
+    public enum Type { ZFS, RSYNC }
+
+    public TargetConfig {
+        afterSnapshot = List.copyOf(afterSnapshot);
+        keep = Map.copyOf(keep);
+    }
+
+    public boolean local() {
+        return host.equals("local");
+    }
+
+    /** The DR dataset for a source dataset: root + the source's name without its pool. */
+    public DatasetName targetOf(DatasetName source) {
+        String rel = source.withoutPool();
+        return rel.isEmpty() ? root.orElseThrow() : root.orElseThrow().child(rel);
+    }
+}

@@ -1,0 +1,199 @@
+package org.zmsnap.exec;
+
+import com.jcraft.jsch.ChannelExec;
+import com.jcraft.jsch.JSch;
+import com.jcraft.jsch.JSchException;
+import com.jcraft.jsch.Session;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Commands on a DR host over one SSH session (JSch). Host keys are checked strictly against a known_hosts file:
+ * an unknown or changed key is refused. The remote command line is the argument list quoted with
+ * {@link ShellQuote} (the SSH server hands it to the remote user's shell, or to a forced command).
+ */
+public final class SshRunner implements CommandRunner, StreamingRunner, AutoCloseable {
+    private final Session session;
+    private final String where;
+
+    private SshRunner(Session session, String where) {
+        this.session = session;
+        this.where = where;
+    }
+
+    public static SshRunner connect(String host, int port, String user, Path identity, Path knownHosts, Duration timeout) {
+        String where = user + "@" + host + ":" + port;
+        try {
+            JSch jsch = new JSch();
+            jsch.addIdentity(identity.toString());
+            jsch.setKnownHosts(knownHosts.toString());
+            Session s = jsch.getSession(user, host, port);
+            s.setConfig("StrictHostKeyChecking", "yes");
+            s.setConfig("PreferredAuthentications", "publickey");
+            s.setServerAliveInterval((int) Math.max(1000, timeout.toMillis() / 4));
+            s.setServerAliveCountMax(4);
+            s.connect((int) timeout.toMillis());
+            return new SshRunner(s, where);
+        } catch (JSchException e) {
+            throw new SshException(explain(where, knownHosts, e), e);
+        }
+    }
+
+    private static String explain(String where, Path knownHosts, JSchException e) {
+        String m = String.valueOf(e.getMessage());
+        if (m.contains("HostKey has been changed")) {
+            return "the host key of " + where + " has CHANGED since it was recorded in " + knownHosts
+                    + ": refusing to connect. If the DR host was reinstalled, verify its new key and update " + knownHosts;
+        }
+        if (m.contains("UnknownHostKey") || m.contains("reject HostKey")) {
+            return "the host key of " + where + " is not in " + knownHosts
+                    + ": refusing to connect. Add it after verifying it (ssh-keyscan, compared out of band)";
+        }
+        if (m.contains("Auth fail") || m.contains("Auth cancel")) {
+            return "SSH login to " + where + " refused: check the target's user and identity, and the DR host's authorized_keys";
+        }
+        return "cannot reach " + where + " over SSH: " + m;
+    }
+
+    public String where() {
+        return where;
+    }
+
+    @Override
+    public CommandResult run(Command command) {
+        long start = System.nanoTime();
+        RunningCommand rc = start(command.argv());
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        // Read on a helper thread: a remote command that never closes its stdout must not hang us past the timeout.
+        Thread reader = new Thread(() -> {
+            try (InputStream in = rc.stdout()) {
+                in.transferTo(out);
+            } catch (IOException ignored) {
+                // the channel was closed (killed on timeout, or the connection dropped); the exit status tells
+            }
+        }, "ssh-stdout");
+        reader.setDaemon(true);
+        try {
+            rc.stdin().close();
+        } catch (IOException e) {
+            rc.kill();
+            throw new UncheckedIOException("writing to " + where + ": " + e.getMessage(), e);
+        }
+        reader.start();
+        int exit = rc.waitFor(command.timeout());
+        try {
+            reader.join(Math.max(1000, command.timeout().toMillis() / 10));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        String text;
+        synchronized (out) {
+            text = out.toString(StandardCharsets.UTF_8);
+        }
+        return new CommandResult(command, exit, text, rc.stderr(), Duration.ofNanos(System.nanoTime() - start));
+    }
+
+    @Override
+    public RunningCommand start(List<String> argv) {
+        Command c = new Command(argv, Duration.ofDays(1));
+        try {
+            ChannelExec ch = (ChannelExec) session.openChannel("exec");
+            ch.setCommand(ShellQuote.join(argv));
+            InputStream stdout = ch.getInputStream();
+            OutputStream stdin = ch.getOutputStream();
+            StderrCollector err = new StderrCollector(ch.getErrStream(), "ssh-stderr");
+            ch.connect(30_000);
+            return new Remote(ch, c, stdin, stdout, err, where);
+        } catch (JSchException | IOException e) {
+            throw new SshException("cannot run '" + c.display() + "' on " + where + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        session.disconnect();
+    }
+
+    /** SSH failed: connection, authentication, host key. */
+    public static final class SshException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        public SshException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    private static final class Remote implements RunningCommand {
+        private final ChannelExec channel;
+        private final Command command;
+        private final OutputStream stdin;
+        private final InputStream stdout;
+        private final StderrCollector stderr;
+        private final String where;
+
+        Remote(ChannelExec channel, Command command, OutputStream stdin, InputStream stdout, StderrCollector stderr, String where) {
+            this.channel = channel;
+            this.command = command;
+            this.stdin = stdin;
+            this.stdout = stdout;
+            this.stderr = stderr;
+            this.where = where;
+        }
+
+        @Override
+        public OutputStream stdin() {
+            return stdin;
+        }
+
+        @Override
+        public InputStream stdout() {
+            return stdout;
+        }
+
+        @Override
+        public String stderr() {
+            return stderr.text();
+        }
+
+        @Override
+        public int waitFor(Duration timeout) {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (!channel.isClosed()) {
+                if (System.nanoTime() > deadline) {
+                    kill();
+                    throw new CommandTimeoutException(new Command(command.argv(), timeout), stderr() + " (on " + where + ")");
+                }
+                try {
+                    Thread.sleep(10);
+                } catch (InterruptedException e) {
+                    kill();
+                    Thread.currentThread().interrupt();
+                    throw new CommandTimeoutException(new Command(command.argv(), timeout), "interrupted");
+                }
+            }
+            try {
+                stderr.join(2000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return channel.getExitStatus();
+        }
+
+        @Override
+        public void kill() {
+            channel.disconnect();
+        }
+
+        @Override
+        public String display() {
+            return command.display() + " (on " + where + ")";
+        }
+    }
+}

@@ -1,0 +1,359 @@
+package org.zmsnap.mariadb;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.zmsnap.config.QuiesceMethod;
+
+/**
+ * Holds FLUSH TABLES WITH READ LOCK or BACKUP STAGE BLOCK_COMMIT on one pinned connection while an action
+ * runs, and guarantees writers are blocked for at most the lock budget:
+ * <ul>
+ *   <li>the acquire is bounded server-side ({@code max_statement_time}, {@code lock_wait_timeout});</li>
+ *   <li>{@code wait_timeout} on the lock session is a server-side dead-man switch if this JVM freezes;</li>
+ *   <li>a watchdog KILLs the lock session from a second connection when the budget is spent;</li>
+ *   <li>a killed process releases the lock at once (the server drops its session).</li>
+ * </ul>
+ * Before FTWRL it looks at the process list: FTWRL queues behind a running long write and every new write
+ * queues behind FTWRL, so with a long write running it backs off and retries instead of stalling delivery.
+ */
+public final class DatabaseQuiescer implements Quiescer {
+    private static final Logger LOG = LoggerFactory.getLogger(DatabaseQuiescer.class);
+    /** The watchdog fires this much before the budget ends, so the KILL itself lands inside it. */
+    static final Duration KILL_MARGIN = Duration.ofMillis(50);
+    /** A write that has run this long is treated as long-running: FTWRL would wait for it. */
+    static final long LONG_WRITE_MS = 100;
+    private static final Pattern WRITE = Pattern.compile(
+            "^\\s*(?:/\\*.*?\\*/\\s*)*(INSERT|UPDATE|DELETE|REPLACE|ALTER|CREATE|DROP|RENAME|TRUNCATE|LOAD|OPTIMIZE|REPAIR|ANALYZE|LOCK)\\b",
+            Pattern.CASE_INSENSITIVE | Pattern.DOTALL);
+    private static final int ER_LOCK_WAIT_TIMEOUT = 1205;
+    private static final int ER_STATEMENT_TIMEOUT = 1969;
+    private static final int ER_QUERY_INTERRUPTED = 1317;
+    private static final int ER_CONNECTION_KILLED = 1927;
+
+    private final QuiesceMethod method;
+    private final DbConnector connector;
+    private final Duration budget;
+    private final Duration retryWindow;
+    private final ScheduledExecutorService watchdog;
+
+    public DatabaseQuiescer(QuiesceMethod method, DbConnector connector, Duration budget, Duration retryWindow) {
+        if (method == QuiesceMethod.NONE) {
+            throw new IllegalArgumentException("use NoQuiescer for quiesce: none");
+        }
+        this.method = method;
+        this.connector = connector;
+        this.budget = budget;
+        this.retryWindow = retryWindow;
+        this.watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "zmsnap-lock-watchdog");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    @Override
+    public void check() {
+        try (Connection c = connector.open(Duration.ofSeconds(10)); Statement s = c.createStatement()) {
+            s.executeQuery("SELECT 1").close();
+        } catch (SQLException e) {
+            throw new QuiesceException("MariaDB on " + connector.target() + " does not answer: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public <T> Quiesced<T> run(LockedAction<T> action) {
+        long start = System.nanoTime();
+        long retryDeadline = start + retryWindow.toNanos();
+        int attempts = 0;
+        try (Connection control = connector.open(Duration.ofSeconds(10))) {
+            while (true) {
+                attempts++;
+                String reason;
+                Optional<String> blocker = method == QuiesceMethod.FTWRL ? longRunningWrite(control) : Optional.empty();
+                if (blocker.isPresent()) {
+                    reason = "a long-running write would make FLUSH TABLES WITH READ LOCK queue every writer: " + blocker.get();
+                    LOG.info("backing off (attempt {}): {}", attempts, reason);
+                } else {
+                    Attempt<T> a;
+                    try (Connection lock = connector.open(budget.plusSeconds(5))) {
+                        a = attempt(control, lock, action, attempts);
+                    }
+                    if (a.result != null) {
+                        return a.result;
+                    }
+                    reason = a.reason;
+                    LOG.info("lock not acquired (attempt {}): {}", attempts, reason);
+                }
+                if (!backOff(attempts, retryDeadline)) {
+                    return new Quiesced<>(new LockOutcome.NotAcquired(method, reason, micros(System.nanoTime() - start), attempts),
+                            Optional.empty(), Optional.empty());
+                }
+            }
+        } catch (SQLException e) {
+            throw new QuiesceException("MariaDB failed while quiescing: " + e.getMessage(), e);
+        }
+    }
+
+    /** One try: either a finished result, or the reason the lock was not acquired. */
+    private record Attempt<T>(Quiesced<T> result, String reason) {}
+
+    private <T> Attempt<T> attempt(Connection control, Connection lock, LockedAction<T> action, int attempts) throws SQLException {
+        long lockId;
+        int flushSetting;
+        try (Statement s = lock.createStatement()) {
+            try (ResultSet rs = s.executeQuery("SELECT CONNECTION_ID(), @@global.innodb_flush_log_at_trx_commit")) {
+                rs.next();
+                lockId = rs.getLong(1);
+                flushSetting = rs.getInt(2);
+            }
+            // Dead-man switch: if this JVM stops talking (frozen, paused), the server drops the session and the lock.
+            s.execute("SET SESSION wait_timeout = " + Math.max(1, ceilSeconds(budget)) + ", lock_wait_timeout = "
+                    + Math.max(1, ceilSeconds(acquireTimeout())));
+        }
+        AtomicBoolean killed = new AtomicBoolean();
+        long start = System.nanoTime();
+        ScheduledFuture<?> kill = watchdog.schedule(() -> killSession(control, lockId, killed),
+                budget.minus(KILL_MARGIN).toNanos(), TimeUnit.NANOSECONDS);
+        try {
+            acquire(lock);
+        } catch (SQLException e) {
+            disarm(kill);
+            if (isTimeoutOrKill(e)) {
+                return new Attempt<>(null, describe() + " not acquired within " + acquireTimeout().toMillis() + " ms ("
+                        + e.getMessage() + ")" + processListHint(control));
+            }
+            throw new QuiesceException(describe() + " failed: " + e.getMessage()
+                    + (e.getErrorCode() == 1227 ? " (the account needs the RELOAD privilege)" : ""), e);
+        }
+        long acquired = System.nanoTime();
+        boolean flushed = false;
+        Positions positions = null;
+        T value = null;
+        Exception failure = null;
+        boolean restored = true;
+        boolean alive;
+        try {
+            if (flushSetting != 1) {
+                // With innodb_flush_log_at_trx_commit=0 (Zimbra's default) the last second of acknowledged
+                // commits may exist only in memory; neither lock flushes it. Make it durable now.
+                try (Statement s = lock.createStatement()) {
+                    s.execute("SET GLOBAL innodb_flush_log_at_trx_commit = 1");
+                    flushed = true;
+                    s.execute("FLUSH NO_WRITE_TO_BINLOG ENGINE LOGS");
+                }
+            }
+            positions = positions(lock);
+            Duration remaining = budget.minus(KILL_MARGIN.multipliedBy(2)).minusNanos(System.nanoTime() - start);
+            if (remaining.isNegative() || remaining.isZero()) {
+                throw new TimeoutException("the lock budget of " + budget.toMillis() + " ms was spent before the action could start");
+            }
+            value = action.run(remaining);
+        } catch (Exception e) {
+            failure = e;
+        } finally {
+            if (flushed) {
+                restored = setFlush(lock, flushSetting);
+            }
+            alive = release(lock);
+            disarm(kill);
+            if (flushed && !restored) {
+                restored = setFlush(control, flushSetting);
+                if (!restored) {
+                    LOG.error("could not restore innodb_flush_log_at_trx_commit to {}; it is 1 now (safe, but slower)", flushSetting);
+                }
+            }
+        }
+        long released = System.nanoTime();
+        boolean heldThroughout = alive && !killed.get();
+        if (killed.get()) {
+            LOG.warn("the lock budget of {} ms was spent: the lock session was killed to release writers", budget.toMillis());
+        }
+        LockOutcome.Held held = new LockOutcome.Held(method, micros(acquired - start), micros(released - acquired),
+                heldThroughout, flushed, positions, attempts);
+        return new Attempt<>(new Quiesced<>(held, Optional.ofNullable(value), Optional.ofNullable(failure)), null);
+    }
+
+    private void acquire(Connection lock) throws SQLException {
+        String bound = String.format(Locale.ROOT, "SET STATEMENT max_statement_time=%.3f FOR ", acquireTimeout().toMillis() / 1000.0);
+        try (Statement s = lock.createStatement()) {
+            if (method == QuiesceMethod.FTWRL) {
+                s.execute(bound + "FLUSH TABLES WITH READ LOCK");
+            } else {
+                s.execute(bound + "BACKUP STAGE START");
+                s.execute(bound + "BACKUP STAGE BLOCK_COMMIT");
+            }
+        }
+    }
+
+    /** True when the lock session was still alive and released the lock itself. */
+    private boolean release(Connection lock) {
+        try (Statement s = lock.createStatement()) {
+            s.execute(method == QuiesceMethod.FTWRL ? "UNLOCK TABLES" : "BACKUP STAGE END");
+            return true;
+        } catch (SQLException e) {
+            // The session is gone (killed by the watchdog, wait_timeout, or the server): the lock went with it.
+            LOG.warn("lock session was gone at release ({}); the lock had already been released", e.getMessage());
+            return false;
+        }
+    }
+
+    private static boolean setFlush(Connection c, int value) {
+        try (Statement s = c.createStatement()) {
+            s.execute("SET GLOBAL innodb_flush_log_at_trx_commit = " + value);
+            return true;
+        } catch (SQLException e) {
+            return false;
+        }
+    }
+
+    private static void killSession(Connection control, long lockId, AtomicBoolean killed) {
+        killed.set(true);
+        synchronized (control) {
+            try (Statement s = control.createStatement()) {
+                s.execute("KILL CONNECTION " + lockId);
+            } catch (SQLException e) {
+                LOG.error("watchdog could not KILL lock session {}: {}", lockId, e.getMessage());
+            }
+        }
+    }
+
+    /** Cancels the watchdog and waits for it if it is already killing, so the control connection is free. */
+    private static void disarm(ScheduledFuture<?> kill) {
+        if (!kill.cancel(false)) {
+            try {
+                kill.get(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException | TimeoutException | java.util.concurrent.CancellationException ignored) {
+                // the kill ran or never will; either way it is done with the control connection
+            }
+        }
+    }
+
+    private Optional<String> longRunningWrite(Connection control) throws SQLException {
+        List<String> found = new ArrayList<>();
+        synchronized (control) {
+            try (Statement s = control.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT ID, USER, TIME_MS, LEFT(INFO, 160) FROM information_schema.PROCESSLIST"
+                         + " WHERE COMMAND = 'Query' AND ID <> CONNECTION_ID() AND INFO IS NOT NULL AND TIME_MS >= "
+                         + LONG_WRITE_MS)) {
+                while (rs.next()) {
+                    String info = rs.getString(4);
+                    if (WRITE.matcher(info).find()) {
+                        found.add("id " + rs.getLong(1) + " (" + rs.getString(2) + ", " + Math.round(rs.getDouble(3)) + " ms): "
+                                + info.replaceAll("\\s+", " "));
+                    }
+                }
+            }
+        }
+        return found.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", found));
+    }
+
+    private String processListHint(Connection control) {
+        try {
+            return longRunningWrite(control).map(w -> "; running: " + w).orElse("");
+        } catch (SQLException e) {
+            return "";
+        }
+    }
+
+    private static Positions positions(Connection c) {
+        Optional<String> file = Optional.empty();
+        Optional<Long> pos = Optional.empty();
+        String gtidBinlog = "";
+        String gtidSlave = "";
+        Optional<Long> lsn = Optional.empty();
+        String version = "";
+        long serverId = 0;
+        try (Statement s = c.createStatement()) {
+            try (ResultSet rs = s.executeQuery("SELECT @@gtid_binlog_pos, @@gtid_slave_pos, @@version, @@server_id")) {
+                rs.next();
+                gtidBinlog = nullToEmpty(rs.getString(1));
+                gtidSlave = nullToEmpty(rs.getString(2));
+                version = rs.getString(3);
+                serverId = rs.getLong(4);
+            }
+            try (ResultSet rs = s.executeQuery("SHOW MASTER STATUS")) {
+                if (rs.next()) {
+                    file = Optional.of(rs.getString(1));
+                    pos = Optional.of(rs.getLong(2));
+                }
+            } catch (SQLException noPrivilege) {
+                LOG.debug("no binlog position: {}", noPrivilege.getMessage());
+            }
+            try (ResultSet rs = s.executeQuery("SHOW GLOBAL STATUS LIKE 'Innodb_lsn_current'")) {
+                if (rs.next()) {
+                    lsn = Optional.of(Long.parseLong(rs.getString(2)));
+                }
+            }
+        } catch (SQLException | RuntimeException e) {
+            LOG.warn("could not read all positions under the lock: {}", e.getMessage());
+        }
+        return new Positions(file, pos, gtidBinlog, gtidSlave, lsn, version, serverId);
+    }
+
+    private static String nullToEmpty(String s) {
+        return s == null ? "" : s;
+    }
+
+    /** The acquire may use at most 40% of the budget: the rest is for the snapshot under the lock. */
+    Duration acquireTimeout() {
+        return budget.multipliedBy(2).dividedBy(5);
+    }
+
+    private boolean backOff(int attempts, long deadline) {
+        long base = Math.min(2_000, 200L << Math.min(attempts - 1, 4));
+        long sleepMs = base / 2 + ThreadLocalRandom.current().nextLong(base / 2 + 1);
+        if (System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(sleepMs) > deadline) {
+            return false;
+        }
+        try {
+            Thread.sleep(sleepMs);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private String describe() {
+        return method == QuiesceMethod.FTWRL ? "FLUSH TABLES WITH READ LOCK" : "BACKUP STAGE BLOCK_COMMIT";
+    }
+
+    private static boolean isTimeoutOrKill(SQLException e) {
+        int code = e.getErrorCode();
+        return code == ER_LOCK_WAIT_TIMEOUT || code == ER_STATEMENT_TIMEOUT || code == ER_QUERY_INTERRUPTED
+                || code == ER_CONNECTION_KILLED || e instanceof java.sql.SQLNonTransientConnectionException;
+    }
+
+    private static long ceilSeconds(Duration d) {
+        return (d.toMillis() + 999) / 1000;
+    }
+
+    private static long micros(long nanos) {
+        return nanos / 1_000;
+    }
+
+    @Override
+    public void close() {
+        watchdog.shutdownNow();
+    }
+}

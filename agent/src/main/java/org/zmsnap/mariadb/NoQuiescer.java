@@ -1,0 +1,33 @@
+package org.zmsnap.mariadb;
+
+import java.time.Duration;
+import java.util.Optional;
+import org.zmsnap.config.QuiesceMethod;
+
+/** {@code quiesce: none}: runs the action without touching the database. */
+public final class NoQuiescer implements Quiescer {
+    private final Duration budget;
+
+    public NoQuiescer(Duration budget) {
+        this.budget = budget;
+    }
+
+    @Override
+    public <T> Quiesced<T> run(LockedAction<T> action) {
+        try {
+            return new Quiesced<>(new LockOutcome.NotRequested(QuiesceMethod.NONE), Optional.ofNullable(action.run(budget)), Optional.empty());
+        } catch (Exception e) {
+            return new Quiesced<>(new LockOutcome.NotRequested(QuiesceMethod.NONE), Optional.empty(), Optional.of(e));
+        }
+    }
+
+    @Override
+    public void check() {
+        // nothing to reach
+    }
+
+    @Override
+    public void close() {
+        // nothing held
+    }
+}

@@ -1,0 +1,39 @@
+package org.zmsnap.snapshot;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.zmsnap.zfs.DatasetName;
+import org.zmsnap.zfs.SnapshotInfo;
+import org.zmsnap.zfs.Zfs;
+
+/** Reads zmsnap's snapshot sets back from ZFS (ZFS is the only record; zmsnap keeps no state of its own). */
+public final class SnapshotCatalog {
+    private final Zfs zfs;
+    private final List<DatasetName> datasets;
+
+    public SnapshotCatalog(Zfs zfs, List<DatasetName> datasets) {
+        this.zfs = zfs;
+        this.datasets = List.copyOf(datasets);
+    }
+
+    /** Every zmsnap set on the configured datasets, newest first. Snapshots zmsnap did not name are ignored. */
+    public List<SnapshotSet> sets() {
+        Map<SnapshotTag, Map<DatasetName, SnapshotInfo>> byTag = new TreeMap<>(Comparator.reverseOrder());
+        for (DatasetName d : datasets) {
+            for (SnapshotInfo s : zfs.snapshots(d, SnapshotProperties.ALL)) {
+                SnapshotTag.parse(s.name().snapshot()).ifPresent(tag ->
+                        byTag.computeIfAbsent(tag, t -> new LinkedHashMap<>()).put(d, s));
+            }
+        }
+        List<SnapshotSet> out = new ArrayList<>();
+        byTag.forEach((tag, members) -> {
+            List<DatasetName> missing = datasets.stream().filter(d -> !members.containsKey(d)).toList();
+            out.add(new SnapshotSet(tag, members, missing));
+        });
+        return out;
+    }
+}

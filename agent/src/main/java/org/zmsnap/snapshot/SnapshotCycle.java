@@ -1,0 +1,201 @@
+package org.zmsnap.snapshot;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.zmsnap.Version;
+import org.zmsnap.config.Config;
+import org.zmsnap.config.OnLockFailure;
+import org.zmsnap.config.QuiesceMethod;
+import org.zmsnap.mariadb.LockOutcome;
+import org.zmsnap.mariadb.Positions;
+import org.zmsnap.mariadb.QuiesceException;
+import org.zmsnap.mariadb.Quiesced;
+import org.zmsnap.mariadb.Quiescer;
+import org.zmsnap.zfs.DatasetName;
+import org.zmsnap.zfs.Zfs;
+import org.zmsnap.zfs.ZfsException;
+
+/**
+ * One snapshot cycle: host lock → check datasets → remove partial sets → quiesce → one snapshot set →
+ * release → record metadata. The only place the database and ZFS meet.
+ */
+public final class SnapshotCycle {
+    private static final Logger LOG = LoggerFactory.getLogger(SnapshotCycle.class);
+    /** How long a second cycle waits for the first before giving up. */
+    public static final Duration HOST_LOCK_WAIT = Duration.ofSeconds(10);
+
+    private final Config config;
+    private final Zfs zfs;
+    private final Quiescer quiescer;
+    private final Clock clock;
+
+    public SnapshotCycle(Config config, Zfs zfs, Quiescer quiescer, Clock clock) {
+        this.config = config;
+        this.zfs = zfs;
+        this.quiescer = quiescer;
+        this.clock = clock;
+    }
+
+    public CycleOutcome run(String policy) {
+        try (HostLock ignored = HostLock.acquire(config.lockFile(), "snapshot cycle, policy " + policy, HOST_LOCK_WAIT)) {
+            return runLocked(policy);
+        } catch (HostLock.HostLockBusyException e) {
+            return new CycleOutcome.Failed(policy, e.getMessage(), Optional.empty());
+        }
+    }
+
+    private CycleOutcome runLocked(String policy) {
+        List<DatasetName> datasets = config.datasets();
+        List<DatasetName> missing;
+        try {
+            missing = zfs.missing(datasets);
+        } catch (ZfsException e) {
+            return new CycleOutcome.Failed(policy, "ZFS does not answer: " + e.getMessage(), Optional.empty());
+        }
+        if (!missing.isEmpty()) {
+            return new CycleOutcome.Failed(policy, "dataset(s) " + missing + " do not exist; check 'datasets' in "
+                    + config.source() + " (zfs list shows what exists)", Optional.empty());
+        }
+        SnapshotCatalog catalog = new SnapshotCatalog(zfs, datasets);
+        List<SnapshotSet> existing = catalog.sets();
+        SnapshotPlan plan = SnapshotPlan.choose(zfs, datasets);
+        removePartialSets(existing, plan);
+        SnapshotTag tag = nextTag(policy, existing);
+        Map<String, String> createProps = new LinkedHashMap<>();
+        createProps.put(SnapshotProperties.POLICY, policy);
+        createProps.put(SnapshotProperties.HOST, SnapshotProperties.clean(config.host()));
+        createProps.put(SnapshotProperties.VERSION, Version.get());
+        createProps.put(SnapshotProperties.DATASETS, Integer.toString(datasets.size()));
+
+        long[] snapshotMicros = new long[1];
+        Quiesced<Boolean> q;
+        try {
+            q = quiescer.run(remaining -> {
+                long t = System.nanoTime();
+                plan.take(zfs, tag, createProps, remaining);
+                snapshotMicros[0] = (System.nanoTime() - t) / 1000;
+                return Boolean.TRUE;
+            });
+        } catch (QuiesceException e) {
+            return new CycleOutcome.Failed(policy, e.getMessage() + "; no snapshot was taken", Optional.empty());
+        }
+
+        LockOutcome lock = q.lock();
+        if (lock instanceof LockOutcome.NotAcquired na) {
+            if (config.mariadb().onLockFailure() == OnLockFailure.SKIP) {
+                return new CycleOutcome.Skipped(policy, na.reason() + "; on-lock-failure is skip, so no snapshot was taken");
+            }
+            LOG.warn("taking a crash-consistent set because the lock was not acquired: {}", na.reason());
+            try {
+                long t = System.nanoTime();
+                plan.take(zfs, tag, createProps, zfs.defaultTimeout());
+                snapshotMicros[0] = (System.nanoTime() - t) / 1000;
+            } catch (ZfsException e) {
+                return failed(policy, plan, tag, "zfs snapshot failed: " + e.getMessage());
+            }
+            return finish(policy, plan, new SetReport(tag, datasets, plan.kind(), lock.method(), 0, 0, snapshotMicros[0], false,
+                    "lock not acquired: " + na.reason(), Optional.empty(), na.attempts()));
+        }
+        if (q.failure().isPresent()) {
+            Exception e = q.failure().get();
+            return failed(policy, plan, tag, "snapshot under the lock failed: " + e.getMessage());
+        }
+        if (lock instanceof LockOutcome.Held held) {
+            String note = held.heldThroughout() ? "" : "the lock session ended before the snapshot finished (budget "
+                    + config.mariadb().lockBudget().toMillis() + " ms spent)";
+            return finish(policy, plan, new SetReport(tag, datasets, plan.kind(), held.method(), held.acquireMicros(),
+                    held.holdMicros(), snapshotMicros[0], held.heldThroughout(), note, Optional.ofNullable(held.positions()),
+                    held.attempts()));
+        }
+        return finish(policy, plan, new SetReport(tag, datasets, plan.kind(), QuiesceMethod.NONE, 0, 0, snapshotMicros[0],
+                false, "quiesce is none: crash-consistent only", Optional.empty(), 0));
+    }
+
+    private CycleOutcome failed(String policy, SnapshotPlan plan, SnapshotTag tag, String reason) {
+        List<String> left = plan.undo(zfs, tag);
+        if (left.isEmpty()) {
+            return new CycleOutcome.Failed(policy, reason + "; no snapshot of " + tag + " remains", Optional.empty());
+        }
+        return new CycleOutcome.Failed(policy, reason + "; could not remove " + left
+                + " (the next cycle removes partial sets, or run: zfs destroy NAME)", Optional.of(String.join(", ", left)));
+    }
+
+    /** Removes the unconfigured parent's snapshot and records the metadata, CONSISTENT last. */
+    private CycleOutcome finish(String policy, SnapshotPlan plan, SetReport r) {
+        try {
+            for (var extra : plan.extras(r.tag())) {
+                zfs.destroy(extra);
+            }
+            zfs.setProperties(plan.members(r.tag()), metadata(r));
+        } catch (ZfsException e) {
+            return new CycleOutcome.Failed(policy, "set " + r.tag() + " was taken on every dataset, but recording its metadata"
+                    + " failed: " + e.getMessage() + ". It is listed with consistency 'unknown'.", Optional.of(r.tag().name()));
+        }
+        LOG.info("snapshot {} taken: datasets={} method={} quiesce={} acquire_ms={} hold_ms={} consistent={}{}",
+                r.tag(), r.datasets().size(), r.method(), r.quiesce().configName(), ms(r.acquireMicros()), ms(r.holdMicros()),
+                r.consistent() ? "yes" : "no", r.note().isEmpty() ? "" : " note=\"" + r.note() + "\"");
+        return new CycleOutcome.Taken(r);
+    }
+
+    private static Map<String, String> metadata(SetReport r) {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put(SnapshotProperties.QUIESCE, r.quiesce().configName());
+        m.put(SnapshotProperties.ACQUIRE_MS, ms(r.acquireMicros()));
+        m.put(SnapshotProperties.HOLD_MS, ms(r.holdMicros()));
+        r.positions().ifPresent(p -> putPositions(m, p));
+        if (!r.note().isEmpty()) {
+            m.put(SnapshotProperties.NOTE, SnapshotProperties.clean(r.note()));
+        }
+        m.put(SnapshotProperties.CONSISTENT, r.consistent() ? "yes" : "no");
+        return m;
+    }
+
+    private static void putPositions(Map<String, String> m, Positions p) {
+        p.binlogFile().ifPresent(f -> m.put(SnapshotProperties.BINLOG, f + ":" + p.binlogPosition().orElse(0L)));
+        if (!p.gtidBinlogPos().isEmpty()) {
+            m.put(SnapshotProperties.GTID, SnapshotProperties.clean(p.gtidBinlogPos()));
+        }
+        p.innodbLsn().ifPresent(l -> m.put(SnapshotProperties.LSN, Long.toString(l)));
+        m.put(SnapshotProperties.SERVER, SnapshotProperties.clean(p.serverVersion() + " id " + p.serverId()));
+        m.put(SnapshotProperties.REDO_FLUSHED, "yes");
+    }
+
+    static String ms(long micros) {
+        return String.format(java.util.Locale.ROOT, "%.1f", micros / 1000.0);
+    }
+
+    /**
+     * A partial set (fewer snapshots than its cycle recorded it was taking) is left by a crash mid-cycle:
+     * zmsnap's, and useless. A set merely missing on a dataset added to the config later is not partial.
+     */
+    private void removePartialSets(List<SnapshotSet> existing, SnapshotPlan plan) {
+        for (SnapshotSet s : existing) {
+            if (s.partial()) {
+                List<String> left = plan.undo(zfs, s.tag());
+                LOG.warn("removed partial set {} ({} of {} datasets){}", s.tag(), s.members().size(), s.intendedSize(),
+                        left.isEmpty() ? "" : "; could not remove " + left);
+            }
+        }
+    }
+
+    /** Now, to the second; a second later if a set of that name already exists (two manual runs in one second). */
+    private SnapshotTag nextTag(String policy, List<SnapshotSet> existing) {
+        Set<String> names = existing.stream().map(s -> s.tag().name()).collect(Collectors.toSet());
+        Instant t = clock.instant();
+        SnapshotTag tag = new SnapshotTag(policy, t);
+        while (names.contains(tag.name())) {
+            t = t.plusSeconds(1);
+            tag = new SnapshotTag(policy, t);
+        }
+        return tag;
+    }
+}

@@ -1,0 +1,355 @@
+package org.zmsnap.zfs;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.zmsnap.exec.Command;
+import org.zmsnap.exec.CommandException;
+import org.zmsnap.exec.CommandResult;
+import org.zmsnap.exec.CommandRunner;
+
+/**
+ * Typed ZFS operations over a {@link CommandRunner}. Reads only parsable output ({@code -Hp}); every
+ * call has a timeout. Works with OpenZFS 2.x and with zfs-fuse (pool v23), probing once which it has.
+ */
+public final class Zfs {
+    private static final int ARGS_PER_CALL = 200;
+
+    private final CommandRunner runner;
+    private final String zfsCommand;
+    private final Duration timeout;
+    private volatile ZfsFeatures features;
+
+    /**
+     * @param zfsCommand the zfs program (configurable so a site can point at a wrapper, and tests at a hanging one)
+     * @param timeout    bound for every call that does not take its own
+     */
+    public Zfs(CommandRunner runner, String zfsCommand, Duration timeout) {
+        this.runner = runner;
+        this.zfsCommand = zfsCommand;
+        this.timeout = timeout;
+    }
+
+    public Duration defaultTimeout() {
+        return timeout;
+    }
+
+    /** Probed on first use and remembered: {@code zfs version} exists on OpenZFS 0.8+ only. */
+    public ZfsFeatures features() {
+        ZfsFeatures f = features;
+        if (f == null) {
+            synchronized (this) {
+                if (features == null) {
+                    CommandResult r = runner.run(Command.of(timeout, zfsCommand, "version"));
+                    String first = r.stdout().lines().findFirst().orElse("").strip();
+                    features = r.ok() && !first.isEmpty() ? ZfsFeatures.openZfs(first) : ZfsFeatures.legacy("zfs (pre-OpenZFS, e.g. zfs-fuse)");
+                }
+                f = features;
+            }
+        }
+        return f;
+    }
+
+    /** The given datasets that do not exist (as filesystems or volumes). */
+    public List<DatasetName> missing(Collection<DatasetName> datasets) {
+        Set<String> present = new LinkedHashSet<>();
+        for (List<DatasetName> batch : batches(new ArrayList<>(datasets))) {
+            List<String> argv = new ArrayList<>(List.of(zfsCommand, "get", "-H", "-o", "name,value", "type"));
+            batch.forEach(d -> argv.add(d.value()));
+            CommandResult r = run(argv, timeout);
+            for (String line : r.stdout().lines().toList()) {
+                String[] f = line.split("\t");
+                if (f.length >= 2 && (f[1].equals("filesystem") || f[1].equals("volume"))) {
+                    present.add(f[0]);
+                }
+            }
+            if (!r.ok() && !r.stderr().contains("does not exist")) {
+                throw new ZfsException("cannot check datasets " + batch + ": " + r.stderr().strip());
+            }
+        }
+        return datasets.stream().filter(d -> !present.contains(d.value())).toList();
+    }
+
+    /** The dataset and all filesystems and volumes below it. */
+    public List<DatasetName> subtree(DatasetName root) {
+        CommandResult r = run(List.of(zfsCommand, "list", "-H", "-o", "name", "-t", "filesystem,volume", "-r", root.value()), timeout)
+                .orThrow();
+        return r.stdout().lines().filter(l -> !l.isBlank()).map(DatasetName::new).toList();
+    }
+
+    /**
+     * Creates snapshots in one {@code zfs snapshot} call: several names (atomic on OpenZFS), or one name
+     * with {@code -r} (atomic for the subtree). User properties are set at creation.
+     */
+    public void snapshot(List<SnapshotName> names, boolean recursive, Map<String, String> properties, Duration callTimeout) {
+        List<String> argv = new ArrayList<>(List.of(zfsCommand, "snapshot"));
+        if (recursive) {
+            argv.add("-r");
+        }
+        properties.forEach((k, v) -> {
+            argv.add("-o");
+            argv.add(k + "=" + v);
+        });
+        names.forEach(n -> argv.add(n.toString()));
+        CommandResult r = run(argv, callTimeout);
+        if (!r.ok()) {
+            throw new ZfsException("zfs snapshot " + names + " failed: " + r.stderr().strip());
+        }
+    }
+
+    /** Sets user properties on snapshots: one call per property where the ZFS takes only one (zfs-fuse). */
+    public void setProperties(List<SnapshotName> targets, Map<String, String> properties) {
+        if (properties.isEmpty() || targets.isEmpty()) {
+            return;
+        }
+        List<List<String>> assignments = new ArrayList<>();
+        if (features().multiSnapshot()) {
+            List<String> all = new ArrayList<>();
+            properties.forEach((k, v) -> all.add(k + "=" + v));
+            assignments.add(all);
+        } else {
+            properties.forEach((k, v) -> assignments.add(List.of(k + "=" + v)));
+        }
+        for (List<String> assignment : assignments) {
+            List<String> argv = new ArrayList<>(List.of(zfsCommand, "set"));
+            argv.addAll(assignment);
+            targets.forEach(t -> argv.add(t.toString()));
+            CommandResult r = run(argv, timeout);
+            if (!r.ok()) {
+                throw new ZfsException("cannot set " + assignment + " on " + targets + ": " + r.stderr().strip());
+            }
+        }
+    }
+
+    /**
+     * Snapshots of {@code dataset} (not of its children), oldest first by creation txg, with the
+     * requested user properties.
+     */
+    public List<SnapshotInfo> snapshots(DatasetName dataset, Collection<String> userProperties) {
+        return snapshotsBelow(dataset, 1, userProperties).getOrDefault(dataset, List.of());
+    }
+
+    /** Snapshots of every dataset in the subtree, keyed by dataset, each list oldest first. */
+    public Map<DatasetName, List<SnapshotInfo>> snapshotsRecursive(DatasetName root, Collection<String> userProperties) {
+        return snapshotsBelow(root, -1, userProperties);
+    }
+
+    /** The filesystems and snapshots of a subtree, from one call: what a remote endpoint lists per run. */
+    public record Tree(java.util.Set<DatasetName> datasets, Map<DatasetName, List<SnapshotInfo>> snapshots) {
+        public Tree {
+            datasets = java.util.Set.copyOf(datasets);
+            snapshots = Map.copyOf(snapshots);
+        }
+
+        public List<SnapshotInfo> snapshotsOf(DatasetName d) {
+            return snapshots.getOrDefault(d, List.of());
+        }
+    }
+
+    /** The subtree under {@code root}; empty when {@code root} does not exist. */
+    public Tree tree(DatasetName root) {
+        try {
+            return listBelow(root, -1, List.of());
+        } catch (ZfsException e) {
+            if (String.valueOf(e.getMessage()).contains("does not exist")) {
+                return new Tree(java.util.Set.of(), Map.of());
+            }
+            throw e;
+        }
+    }
+
+    private Map<DatasetName, List<SnapshotInfo>> snapshotsBelow(DatasetName root, int depth, Collection<String> userProperties) {
+        return listBelow(root, depth, userProperties).snapshots();
+    }
+
+    private Tree listBelow(DatasetName root, int depth, Collection<String> userProperties) {
+        List<String> props = new ArrayList<>(List.of("guid", "creation", "createtxg", "userrefs"));
+        props.addAll(userProperties);
+        List<String> argv = new ArrayList<>(List.of(zfsCommand, "get", "-Hp"));
+        if (depth < 0) {
+            argv.add("-r");
+        } else {
+            argv.add("-d");
+            argv.add(Integer.toString(depth));
+        }
+        argv.addAll(List.of("-o", "name,property,value", String.join(",", props), root.value()));
+        CommandResult r = run(argv, timeout);
+        if (!r.ok()) {
+            throw new ZfsException("cannot list snapshots of " + root + ": " + r.stderr().strip());
+        }
+        Map<String, Map<String, String>> byName = new LinkedHashMap<>();
+        java.util.Set<DatasetName> filesystems = new java.util.LinkedHashSet<>();
+        for (String line : r.stdout().lines().toList()) {
+            String[] f = line.split("\t", -1);
+            if (f.length < 3) {
+                continue;
+            }
+            if (f[0].indexOf('@') < 0) {
+                filesystems.add(new DatasetName(f[0]));
+                continue;
+            }
+            byName.computeIfAbsent(f[0], k -> new HashMap<>()).put(f[1], f[2]);
+        }
+        Map<DatasetName, List<SnapshotInfo>> out = new LinkedHashMap<>();
+        for (var e : byName.entrySet()) {
+            SnapshotName name = SnapshotName.parse(e.getKey());
+            Map<String, String> p = e.getValue();
+            Map<String, String> user = new HashMap<>();
+            for (String up : userProperties) {
+                String v = p.get(up);
+                if (v != null && !v.equals("-")) {
+                    user.put(up, v);
+                }
+            }
+            SnapshotInfo info = new SnapshotInfo(name, Long.parseUnsignedLong(p.get("guid")),
+                    Instant.ofEpochSecond(Long.parseLong(p.get("creation"))), Long.parseLong(p.get("createtxg")),
+                    parseRefs(p.get("userrefs")), user);
+            out.computeIfAbsent(name.dataset(), k -> new ArrayList<>()).add(info);
+        }
+        out.values().forEach(l -> l.sort(Comparator.comparingLong(SnapshotInfo::createTxg)));
+        return new Tree(filesystems, out);
+    }
+
+    private static int parseRefs(String v) {
+        return v == null || v.equals("-") ? 0 : Integer.parseInt(v);
+    }
+
+    public void destroy(SnapshotName snapshot) {
+        CommandResult r = run(List.of(zfsCommand, "destroy", snapshot.toString()), timeout);
+        if (!r.ok()) {
+            throw new ZfsException("cannot destroy " + snapshot + ": " + r.stderr().strip());
+        }
+    }
+
+    /** Places a user hold: the snapshot cannot be destroyed until every hold is released. */
+    public void hold(String tag, SnapshotName snapshot) {
+        CommandResult r = run(List.of(zfsCommand, "hold", tag, snapshot.toString()), timeout);
+        if (!r.ok() && !r.stderr().contains("tag already exists")) {
+            throw new ZfsException("cannot hold " + snapshot + " as " + tag + ": " + r.stderr().strip());
+        }
+    }
+
+    /** Releases a user hold; false when the snapshot had no hold with that tag. */
+    public boolean release(String tag, SnapshotName snapshot) {
+        CommandResult r = run(List.of(zfsCommand, "release", tag, snapshot.toString()), timeout);
+        if (r.ok()) {
+            return true;
+        }
+        if (r.stderr().contains("no such tag")) {
+            return false;
+        }
+        throw new ZfsException("cannot release hold " + tag + " on " + snapshot + ": " + r.stderr().strip());
+    }
+
+    /** {@code zfs rollback -r}: destroys every snapshot newer than {@code snapshot}. Only on operator request. */
+    public void rollbackDestroyingNewer(SnapshotName snapshot) {
+        CommandResult r = run(List.of(zfsCommand, "rollback", "-r", snapshot.toString()), timeout);
+        if (!r.ok()) {
+            throw new ZfsException("cannot roll back to " + snapshot + ": " + r.stderr().strip());
+        }
+    }
+
+    /** Creates {@code dataset} and missing parents, not mounted on their own (containers for received datasets). */
+    public void createContainer(DatasetName dataset) {
+        if (missing(List.of(dataset)).isEmpty()) {
+            return;
+        }
+        CommandResult r = run(List.of(zfsCommand, "create", "-p", "-o", "canmount=off", dataset.value()), timeout);
+        if (!r.ok()) {
+            throw new ZfsException("cannot create " + dataset + ": " + r.stderr().strip());
+        }
+    }
+
+    public void set(DatasetName dataset, String property, String value) {
+        CommandResult r = run(List.of(zfsCommand, "set", property + "=" + value, dataset.value()), timeout);
+        if (!r.ok()) {
+            throw new ZfsException("cannot set " + property + " on " + dataset + ": " + r.stderr().strip());
+        }
+    }
+
+    /** Clones {@code snapshot} to {@code clone} with properties (e.g. readonly=on, mountpoint=...). */
+    public void clone(SnapshotName snapshot, DatasetName clone, Map<String, String> properties) {
+        List<String> argv = new ArrayList<>(List.of(zfsCommand, "clone"));
+        properties.forEach((k, v) -> {
+            argv.add("-o");
+            argv.add(k + "=" + v);
+        });
+        argv.add(snapshot.toString());
+        argv.add(clone.value());
+        CommandResult r = run(argv, timeout);
+        if (!r.ok()) {
+            throw new ZfsException("cannot clone " + snapshot + " to " + clone + ": " + r.stderr().strip());
+        }
+    }
+
+    /**
+     * Destroys a filesystem zmsnap created (a clone) and anything below it. A mount a process just left can
+     * stay busy for a moment, so retry briefly before forcing the unmount.
+     */
+    public void destroyFilesystem(DatasetName dataset) {
+        CommandResult r = null;
+        for (int attempt = 0; attempt < 12; attempt++) {
+            List<String> argv = attempt < 8 ? List.of(zfsCommand, "destroy", "-r", dataset.value())
+                    : List.of(zfsCommand, "destroy", "-r", "-f", dataset.value());
+            r = run(argv, timeout);
+            if (r.ok() || r.stderr().contains("does not exist")) {
+                return;
+            }
+            try {
+                Thread.sleep(250);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        throw new ZfsException("cannot destroy " + dataset + ": " + (r == null ? "" : r.stderr().strip()));
+    }
+
+    /** {@code zfs receive -A}: discards the partial state of an interrupted resumable receive. */
+    public void abortResumableReceive(DatasetName dataset) {
+        CommandResult r = run(List.of(zfsCommand, "receive", "-A", dataset.value()), timeout);
+        if (!r.ok()) {
+            throw new ZfsException("cannot abort the interrupted receive into " + dataset + ": " + r.stderr().strip());
+        }
+    }
+
+    /** A property's value; empty when unset ('-'). */
+    public java.util.Optional<String> getProperty(DatasetName dataset, String property) {
+        CommandResult r = run(List.of(zfsCommand, "get", "-H", "-o", "value", property, dataset.value()), timeout);
+        if (!r.ok()) {
+            throw new ZfsException("cannot read " + property + " of " + dataset + ": " + r.stderr().strip());
+        }
+        String v = r.stdout().strip();
+        return v.isEmpty() || v.equals("-") ? java.util.Optional.empty() : java.util.Optional.of(v);
+    }
+
+    /** True when {@code snapshot} exists. */
+    public boolean exists(SnapshotName snapshot) {
+        CommandResult r = run(List.of(zfsCommand, "get", "-H", "-o", "value", "type", snapshot.toString()), timeout);
+        return r.ok() && r.stdout().strip().equals("snapshot");
+    }
+
+    private CommandResult run(List<String> argv, Duration t) {
+        try {
+            return runner.run(Command.of(t, argv));
+        } catch (CommandException e) {
+            throw new ZfsException(e.getMessage(), e);
+        }
+    }
+
+    private static <T> List<List<T>> batches(List<T> all) {
+        List<List<T>> out = new ArrayList<>();
+        for (int i = 0; i < all.size(); i += ARGS_PER_CALL) {
+            out.add(all.subList(i, Math.min(all.size(), i + ARGS_PER_CALL)));
+        }
+        return out;
+    }
+}

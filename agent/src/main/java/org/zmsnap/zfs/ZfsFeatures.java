@@ -1,0 +1,17 @@
+package org.zmsnap.zfs;
+
+/**
+ * What the local ZFS can do, probed once. OpenZFS (0.8+) answers {@code zfs version}; zfs-fuse and
+ * other pre-OpenZFS implementations do not, and lack everything below.
+ */
+public record ZfsFeatures(String implementation, boolean multiSnapshot, boolean resumableReceive,
+                          boolean bookmarks, boolean listParsable) {
+
+    public static ZfsFeatures openZfs(String version) {
+        return new ZfsFeatures(version, true, true, true, true);
+    }
+
+    public static ZfsFeatures legacy(String description) {
+        return new ZfsFeatures(description, false, false, false, false);
+    }
+}
