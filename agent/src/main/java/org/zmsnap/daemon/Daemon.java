@@ -1,0 +1,189 @@
+package org.zmsnap.daemon;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.zmsnap.AgentContext;
+import org.zmsnap.config.Config;
+import org.zmsnap.config.PolicyConfig;
+import org.zmsnap.metrics.Health;
+import org.zmsnap.metrics.Metrics;
+import org.zmsnap.metrics.MetricsServer;
+import org.zmsnap.schedule.CycleService;
+import org.zmsnap.schedule.Periods;
+import org.zmsnap.schedule.PolicyScheduler;
+import org.zmsnap.schedule.ReplicationService;
+import org.zmsnap.systemd.SdNotify;
+
+/**
+ * A running zmsnapd: checks, metrics server, scheduler, catch-up, systemd notifications and watchdog.
+ * {@link #close()} stops it gracefully: no new cycles, the running one finishes (it is bounded), then exit.
+ */
+public final class Daemon implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Daemon.class);
+
+    private final AgentContext ctx;
+    private final Metrics metrics;
+    private final MetricsServer server;
+    private final PolicyScheduler scheduler;
+    private final ReplicationService replication;
+    private final SdNotify notify;
+    private final Thread watchdog;
+
+    private Daemon(AgentContext ctx, Metrics metrics, MetricsServer server, PolicyScheduler scheduler,
+                   ReplicationService replication, SdNotify notify, Thread watchdog) {
+        this.replication = replication;
+        this.ctx = ctx;
+        this.metrics = metrics;
+        this.server = server;
+        this.scheduler = scheduler;
+        this.notify = notify;
+        this.watchdog = watchdog;
+    }
+
+    /** Problems at start the operator must fix (exit 2) versus ones a restart may cure (exit 1). */
+    public static final class StartException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        private final int exitCode;
+
+        StartException(String message, int exitCode, Throwable cause) {
+            super(message, cause);
+            this.exitCode = exitCode;
+        }
+
+        public int exitCode() {
+            return exitCode;
+        }
+    }
+
+    public static Daemon start(Config config, SdNotify notify) {
+        if (config.policies().isEmpty()) {
+            throw new StartException("no policies configured: nothing to schedule (add a 'policies' section)", 2, null);
+        }
+        Clock clock = Clock.systemUTC();
+        Map<String, Duration> periods = new LinkedHashMap<>();
+        for (PolicyConfig p : config.policies().values()) {
+            periods.put(p.name(), Periods.of(p.schedule(), Instant.now()));
+        }
+        AgentContext ctx = new AgentContext(config);
+        Metrics metrics = new Metrics(config.host(), config.mariadb().lockBudget(), periods);
+        Health health = new Health(periods, clock);
+        metrics.health(health);
+        MetricsServer server = null;
+        PolicyScheduler scheduler = null;
+        ReplicationService replication = null;
+        try {
+            if (config.metrics().enabled()) {
+                try {
+                    server = MetricsServer.start(config.metrics().listen(), metrics, health);
+                } catch (IllegalStateException e) {
+                    throw new StartException(e.getMessage(), 2, e);
+                }
+            }
+            try {
+                ctx.quiescer().check();
+                var missing = ctx.zfs().missing(config.datasets());
+                if (!missing.isEmpty()) {
+                    throw new StartException("dataset(s) " + missing + " do not exist; check 'datasets' in " + config.source(), 1, null);
+                }
+            } catch (StartException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                throw new StartException(e.getMessage(), 1, e);
+            }
+            replication = new ReplicationService(ctx, metrics);
+            CycleService service = new CycleService(ctx, metrics, health, clock, replication::afterSnapshot);
+            service.initFromDisk();
+            replication.initLag();
+            scheduler = new PolicyScheduler(service);
+            for (PolicyConfig p : config.policies().values()) {
+                scheduler.schedule(p);
+            }
+            for (var t : config.targets().values()) {
+                if (t.schedule().isPresent()) {
+                    scheduler.scheduleReplication(replication, t);
+                }
+            }
+            scheduler.start();
+            List<String> late = service.late(periods);
+            notify.ready("scheduling " + periods.keySet() + (late.isEmpty() ? "" : "; catching up " + late));
+            LOG.info("zmsnapd ready: policies {}, metrics on {}, ZFS {}", periods.keySet(),
+                    server == null ? "off" : config.metrics().listen(), ctx.zfs().features().implementation());
+            for (String policy : late) {
+                LOG.info("policy {} is late (no set within its period): taking one now", policy);
+                scheduler.runNow(policy);
+            }
+            Thread wd = startWatchdog(scheduler, notify);
+            return new Daemon(ctx, metrics, server, scheduler, replication, notify, wd);
+        } catch (RuntimeException e) {
+            if (scheduler != null) {
+                scheduler.close();
+            }
+            if (replication != null) {
+                replication.close();
+            }
+            if (server != null) {
+                server.close();
+            }
+            metrics.close();
+            ctx.close();
+            throw e;
+        }
+    }
+
+    /** Feeds systemd's watchdog at half its interval, only while the scheduler's worker is seen running jobs. */
+    private static Thread startWatchdog(PolicyScheduler scheduler, SdNotify notify) {
+        String usec = System.getenv("WATCHDOG_USEC");
+        if (!notify.enabled() || usec == null) {
+            return null;
+        }
+        Duration interval = Duration.ofNanos(Long.parseLong(usec) * 1000);
+        Thread t = new Thread(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                if (scheduler.alive(interval)) {
+                    notify.watchdog();
+                } else {
+                    LOG.error("scheduler has not run its heartbeat within {} s: not feeding the systemd watchdog", interval.toSeconds());
+                }
+                try {
+                    Thread.sleep(Math.max(1000, interval.toMillis() / 2));
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "zmsnap-sd-watchdog");
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    public int metricsPort() {
+        return server == null ? -1 : server.port();
+    }
+
+    public Metrics metrics() {
+        return metrics;
+    }
+
+    @Override
+    public void close() {
+        notify.stopping();
+        LOG.info("zmsnapd stopping: waiting for a running cycle to finish");
+        if (watchdog != null) {
+            watchdog.interrupt();
+        }
+        scheduler.close();
+        replication.close();
+        if (server != null) {
+            server.close();
+        }
+        metrics.close();
+        ctx.close();
+        LOG.info("zmsnapd stopped");
+    }
+}

@@ -1,0 +1,181 @@
+package org.zmsnap.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.zmsnap.snapshot.CycleOutcome;
+import org.zmsnap.snapshot.SetReport;
+
+/** zmsnap's Prometheus metrics (listed in docs/metrics.md) plus JVM and process metrics. */
+public final class Metrics implements AutoCloseable {
+    private static final Duration[] LOCK_BUCKETS = {Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25),
+        Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1),
+        Duration.ofSeconds(2), Duration.ofSeconds(5)};
+
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final Map<String, AtomicLong> lastSuccess = new ConcurrentHashMap<>();
+    private final Map<String, AtomicLong> kept = new ConcurrentHashMap<>();
+    private final JvmGcMetrics gc = new JvmGcMetrics();
+    private final Counter destroyed;
+    private final Timer acquire;
+    private final Timer hold;
+
+    public Metrics(String host, Duration lockBudget, Map<String, Duration> periods) {
+        registry.config().commonTags("host", host);
+        new JvmMemoryMetrics().bindTo(registry);
+        gc.bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ClassLoaderMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        new FileDescriptorMetrics().bindTo(registry);
+        destroyed = Counter.builder("zmsnap.retention.destroyed").description("snapshot sets destroyed by retention")
+                .register(registry);
+        acquire = Timer.builder("zmsnap.lock.acquire").description("time to acquire the database lock")
+                .serviceLevelObjectives(LOCK_BUCKETS).register(registry);
+        hold = Timer.builder("zmsnap.lock.hold").description("time the database lock was held (writers blocked)")
+                .serviceLevelObjectives(LOCK_BUCKETS).register(registry);
+        Gauge.builder("zmsnap.lock.budget.seconds", () -> lockBudget.toMillis() / 1000.0)
+                .description("configured lock budget").register(registry);
+        periods.forEach((policy, period) -> {
+            Gauge.builder("zmsnap.policy.period.seconds", () -> period.toSeconds()).tag("policy", policy)
+                    .description("the policy's schedule period").register(registry);
+            gaugeFor(lastSuccess, "zmsnap.snapshot.last.success.timestamp.seconds", policy,
+                    "unix time of the policy's last successful snapshot set");
+            gaugeFor(kept, "zmsnap.snapshots.kept", policy, "snapshot sets of the policy on disk after retention");
+            for (String result : new String[] {"consistent", "inconsistent", "skipped", "failed"}) {
+                counter(policy, result);
+            }
+        });
+    }
+
+    private void gaugeFor(Map<String, AtomicLong> map, String name, String policy, String description) {
+        AtomicLong v = map.computeIfAbsent(policy, p -> new AtomicLong());
+        Gauge.builder(name, v, AtomicLong::get).tag("policy", policy).description(description).register(registry);
+    }
+
+    private Counter counter(String policy, String result) {
+        return Counter.builder("zmsnap.snapshot").tag("policy", policy).tag("result", result)
+                .description("snapshot cycles by result").register(registry);
+    }
+
+    public void cycle(String policy, CycleOutcome outcome) {
+        if (outcome instanceof CycleOutcome.Taken t) {
+            SetReport r = t.report();
+            counter(policy, r.consistent() ? "consistent" : "inconsistent").increment();
+            if (r.holdMicros() > 0 || r.acquireMicros() > 0) {
+                acquire.record(Duration.ofNanos(r.acquireMicros() * 1000));
+                hold.record(Duration.ofNanos(r.holdMicros() * 1000));
+            }
+            lastSuccessGauge(policy).set(r.tag().time().getEpochSecond());
+        } else if (outcome instanceof CycleOutcome.Skipped) {
+            counter(policy, "skipped").increment();
+        } else {
+            counter(policy, "failed").increment();
+        }
+    }
+
+    public void lastSuccess(String policy, long epochSecond) {
+        lastSuccessGauge(policy).accumulateAndGet(epochSecond, Math::max);
+    }
+
+    private AtomicLong lastSuccessGauge(String policy) {
+        if (!lastSuccess.containsKey(policy)) {
+            gaugeFor(lastSuccess, "zmsnap.snapshot.last.success.timestamp.seconds", policy,
+                    "unix time of the policy's last successful snapshot set");
+        }
+        return lastSuccess.get(policy);
+    }
+
+    public void kept(String policy, long sets) {
+        if (!kept.containsKey(policy)) {
+            gaugeFor(kept, "zmsnap.snapshots.kept", policy, "snapshot sets of the policy on disk after retention");
+        }
+        kept.get(policy).set(sets);
+    }
+
+    public void destroyed(int sets) {
+        destroyed.increment(sets);
+    }
+
+    /** Per-target replication meters, registered when a target is first seen. */
+    private final Map<String, java.util.concurrent.atomic.AtomicReference<java.time.Instant>> newestCommon = new ConcurrentHashMap<>();
+    private final Map<String, AtomicLong> replicationSuccess = new ConcurrentHashMap<>();
+
+    /** The target's configured RPO, for the lag alert. */
+    public void rpo(String target, Duration rpo) {
+        Gauge.builder("zmsnap.replication.rpo.seconds", () -> rpo.toSeconds()).tag("target", target)
+                .description("configured recovery point objective").register(registry);
+    }
+
+    public void target(String target) {
+        newestCommon.computeIfAbsent(target, t -> {
+            var ref = new java.util.concurrent.atomic.AtomicReference<java.time.Instant>();
+            Gauge.builder("zmsnap.replication.lag.seconds", ref, r -> r.get() == null ? Double.NaN
+                            : Duration.between(r.get(), java.time.Instant.now()).toMillis() / 1000.0)
+                    .tag("target", t).description("now minus the creation of the newest set the target has (the RPO)")
+                    .register(registry);
+            return ref;
+        });
+        replicationSuccess.computeIfAbsent(target, t -> {
+            AtomicLong v = new AtomicLong();
+            Gauge.builder("zmsnap.replication.last.success.timestamp.seconds", v, AtomicLong::get).tag("target", t)
+                    .description("unix time of the target's last successful replication").register(registry);
+            return v;
+        });
+        for (String result : new String[] {"replicated", "refused", "failed"}) {
+            Counter.builder("zmsnap.replication").tag("target", target).tag("result", result)
+                    .description("replication runs by result").register(registry);
+        }
+        Counter.builder("zmsnap.replication.bytes").tag("target", target).description("bytes sent to the target").register(registry);
+    }
+
+    public void newestCommon(String target, java.time.Instant created) {
+        target(target);
+        newestCommon.get(target).accumulateAndGet(created, (a, b) -> a == null || b.isAfter(a) ? b : a);
+    }
+
+    public void replication(String target, String result, long bytes, long nanos) {
+        target(target);
+        Counter.builder("zmsnap.replication").tag("target", target).tag("result", result).register(registry).increment();
+        Counter.builder("zmsnap.replication.bytes").tag("target", target).register(registry).increment(bytes);
+        Timer.builder("zmsnap.replication.duration").tag("target", target).description("replication run duration")
+                .register(registry).record(Duration.ofNanos(nanos));
+        if (result.equals("replicated")) {
+            replicationSuccess.get(target).set(java.time.Instant.now().getEpochSecond());
+        }
+    }
+
+    /** Registers a 0/1 gauge of the daemon's health, for alerting on the same judgement as /healthz. */
+    public void health(Health health) {
+        Gauge.builder("zmsnap.healthy", health, h -> h.status().ok() ? 1 : 0)
+                .description("1 while every policy succeeded within twice its period").register(registry);
+    }
+
+    public String scrape() {
+        return registry.scrape();
+    }
+
+    public PrometheusMeterRegistry registry() {
+        return registry;
+    }
+
+    @Override
+    public void close() {
+        gc.close();
+        registry.close();
+    }
+}
