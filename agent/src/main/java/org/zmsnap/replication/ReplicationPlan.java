@@ -1,0 +1,145 @@
+package org.zmsnap.replication;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.zmsnap.zfs.SnapshotInfo;
+
+/**
+ * What to send to bring one DR dataset up to date. Pure: snapshots in, steps out, no I/O.
+ *
+ * <p>The common snapshot is found by GUID (names can be reused or renamed). A target with snapshots newer
+ * than the common one that the source does not have has diverged: refused unless the operator allows a
+ * rollback. Only the snapshots the DR side wants are sent: one {@code -I} step over a run of wanted snapshots
+ * that are adjacent on the source, {@code -i} across snapshots it does not want.
+ */
+public sealed interface ReplicationPlan {
+
+    /** One {@code zfs send}. {@code from} empty: a full stream. */
+    record Step(Optional<SnapshotInfo> from, SnapshotInfo to, boolean intermediates) {
+        public String describe() {
+            return from.map(f -> (intermediates ? "-I " : "-i ") + f.name().snapshot() + " → ").orElse("full ") + to.name().snapshot();
+        }
+    }
+
+    /** The target already has the newest wanted snapshot. */
+    record UpToDate(SnapshotInfo common) implements ReplicationPlan {}
+
+    /** Send these, in order. {@code rollbackTo} present: first roll the target back (operator allowed it). */
+    record Transfer(Optional<SnapshotInfo> common, Optional<SnapshotInfo> rollbackTo, List<Step> steps) implements ReplicationPlan {
+        public Transfer {
+            steps = List.copyOf(steps);
+        }
+
+        public SnapshotInfo newest() {
+            return steps.get(steps.size() - 1).to();
+        }
+    }
+
+    /** Refused: the target changed since the common snapshot, or shares none with the source. */
+    record Refused(String reason, List<String> targetOnly) implements ReplicationPlan {
+        public Refused {
+            targetOnly = List.copyOf(targetOnly);
+        }
+    }
+
+    /** The source has no snapshot the target wants yet. */
+    record NothingToSend() implements ReplicationPlan {}
+
+    /**
+     * @param source        every snapshot of the source dataset, oldest first
+     * @param target        the DR dataset's snapshots oldest first, or empty when the dataset does not exist
+     * @param wanted        names of source snapshots the DR side wants (its retention), any order
+     * @param allowRollback roll a diverged target back to the common snapshot (destroys its newer snapshots)
+     */
+    static ReplicationPlan plan(List<SnapshotInfo> source, Optional<List<SnapshotInfo>> target, Set<String> wanted,
+                                boolean allowRollback) {
+        List<Integer> wantedIdx = new ArrayList<>();
+        for (int i = 0; i < source.size(); i++) {
+            if (wanted.contains(source.get(i).name().snapshot())) {
+                wantedIdx.add(i);
+            }
+        }
+        if (target.isEmpty() || target.get().isEmpty()) {
+            if (target.isPresent()) {
+                return new Refused("the DR dataset exists but has no snapshots, so it shares none with the source;"
+                        + " destroy it on the DR host (or receive into a new root) to start over", List.of());
+            }
+            if (wantedIdx.isEmpty()) {
+                return new NothingToSend();
+            }
+            List<Step> steps = new ArrayList<>();
+            steps.add(new Step(Optional.empty(), source.get(wantedIdx.get(0)), false));
+            steps.addAll(incrementals(source, wantedIdx.get(0), wantedIdx.subList(1, wantedIdx.size())));
+            return new Transfer(Optional.empty(), Optional.empty(), steps);
+        }
+        Set<Long> sourceGuids = new HashSet<>();
+        source.forEach(s -> sourceGuids.add(s.guid()));
+        Set<Long> targetGuids = new HashSet<>();
+        target.get().forEach(s -> targetGuids.add(s.guid()));
+        int common = -1;
+        for (int i = source.size() - 1; i >= 0; i--) {
+            if (targetGuids.contains(source.get(i).guid())) {
+                common = i;
+                break;
+            }
+        }
+        if (common < 0) {
+            return new Refused("the DR dataset shares no snapshot with the source (compared by GUID); refusing to"
+                    + " overwrite it", target.get().stream().map(s -> s.name().toString()).toList());
+        }
+        SnapshotInfo c = source.get(common);
+        long commonGuid = c.guid();
+        List<String> newerOnTarget = new ArrayList<>();
+        boolean after = false;
+        for (SnapshotInfo t : target.get()) {
+            if (after && !sourceGuids.contains(t.guid())) {
+                newerOnTarget.add(t.name().toString());
+            }
+            if (t.guid() == commonGuid) {
+                after = true;
+            }
+        }
+        Optional<SnapshotInfo> rollback = Optional.empty();
+        if (!newerOnTarget.isEmpty()) {
+            if (!allowRollback) {
+                return new Refused("the DR dataset has diverged: it holds snapshots newer than the common snapshot "
+                        + c.name().snapshot() + " that the source does not have " + newerOnTarget
+                        + "; nothing was changed. To discard them: zmsnap replicate --force-rollback", newerOnTarget);
+            }
+            rollback = Optional.of(c);
+        }
+        final int from = common;
+        List<Integer> later = wantedIdx.stream().filter(i -> i > from).toList();
+        if (later.isEmpty()) {
+            return rollback.isPresent() ? new Transfer(Optional.of(c), rollback, List.of()) : new UpToDate(c);
+        }
+        return new Transfer(Optional.of(c), rollback, incrementals(source, common, later));
+    }
+
+    private static List<Step> incrementals(List<SnapshotInfo> source, int fromIdx, List<Integer> targets) {
+        List<Step> steps = new ArrayList<>();
+        int prev = fromIdx;
+        int i = 0;
+        while (i < targets.size()) {
+            int j = i;
+            // extend a run of wanted snapshots adjacent on the source (nothing unwanted in between)
+            while (j + 1 < targets.size() && targets.get(j + 1) == targets.get(j) + 1) {
+                j++;
+            }
+            boolean adjacentToPrev = targets.get(i) == prev + 1;
+            if (adjacentToPrev && j > i) {
+                steps.add(new Step(Optional.of(source.get(prev)), source.get(targets.get(j)), true));
+                prev = targets.get(j);
+                i = j + 1;
+            } else {
+                steps.add(new Step(Optional.of(source.get(prev)), source.get(targets.get(i)), false));
+                prev = targets.get(i);
+                i++;
+            }
+        }
+        return steps;
+    }
+}

@@ -1,0 +1,143 @@
+package org.zmsnap.replication;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.zmsnap.config.Config;
+import org.zmsnap.config.TargetConfig;
+import org.zmsnap.snapshot.HostLock;
+import org.zmsnap.snapshot.SnapshotCatalog;
+import org.zmsnap.zfs.DatasetName;
+import org.zmsnap.zfs.Zfs;
+import org.zmsnap.zfs.ZfsException;
+
+/**
+ * One replication run to one target, as the CLI and the daemon start it: a per-target lock (two runs to the
+ * same target never overlap; snapshot cycles are not blocked), connect, replicate, and record the result as a
+ * ZFS user property on the first source dataset ({@code org.zmsnap:target.<name>}), so it survives restarts.
+ */
+public final class ReplicationRunner {
+    private static final Logger LOG = LoggerFactory.getLogger(ReplicationRunner.class);
+    public static final String RESULT_PREFIX = "org.zmsnap:target.";
+
+    private final Config config;
+    private final Zfs zfs;
+    private final SnapshotCatalog catalog;
+
+    public ReplicationRunner(Config config, Zfs zfs, SnapshotCatalog catalog) {
+        this.config = config;
+        this.zfs = zfs;
+        this.catalog = catalog;
+    }
+
+    public ReplicationOutcome run(TargetConfig target, boolean forceRollback) {
+        ReplicationOutcome outcome;
+        java.nio.file.Path lock = config.lockFile().resolveSibling(config.lockFile().getFileName() + "." + target.name());
+        try (HostLock ignored = HostLock.acquire(lock, "replication to " + target.name(), Duration.ofSeconds(10))) {
+            outcome = target.type() == TargetConfig.Type.RSYNC ? rsync(target) : zfsSend(target, forceRollback);
+        } catch (RuntimeException e) {
+            outcome = new ReplicationOutcome.Failed(target.name(), e.getMessage(), 0, java.util.List.of());
+        }
+        record(target, outcome);
+        return outcome;
+    }
+
+    private ReplicationOutcome zfsSend(TargetConfig target, boolean forceRollback) {
+        try (TargetEndpoint ep = TargetEndpoint.open(target)) {
+            return new Replicator(zfs, config.zfs().command(), catalog, config.datasets()).replicate(target, ep, forceRollback);
+        }
+    }
+
+    private ReplicationOutcome rsync(TargetConfig target) {
+        try (org.zmsnap.exec.SshRunner ssh = org.zmsnap.exec.SshRunner.connect(target.host(), target.port(), target.user(),
+                target.identity().orElseThrow(), target.knownHosts().orElseThrow(), target.commandTimeout())) {
+            java.nio.file.Files.createDirectories(config.workDir());
+            return new RsyncReplicator(zfs, new org.zmsnap.exec.LocalCommandRunner(), catalog, config.datasets(), config.workDir())
+                    .replicate(target, ssh);
+        } catch (java.io.IOException e) {
+            return new ReplicationOutcome.Failed(target.name(), "cannot create work-dir " + config.workDir() + ": " + e.getMessage(), 0, java.util.List.of());
+        }
+    }
+
+    private void record(TargetConfig target, ReplicationOutcome o) {
+        String value;
+        if (o instanceof ReplicationOutcome.Replicated r) {
+            value = "ok " + Instant.now() + " " + r.bytes() + " " + r.newestCommon().orElse("-");
+        } else if (o instanceof ReplicationOutcome.Refused) {
+            value = "refused " + Instant.now() + " 0 -";
+        } else {
+            value = "failed " + Instant.now() + " " + ((ReplicationOutcome.Failed) o).bytes() + " -";
+        }
+        try {
+            DatasetName first = config.datasets().get(0);
+            zfs.set(first, RESULT_PREFIX + target.name(), value);
+        } catch (ZfsException e) {
+            LOG.warn("could not record the replication result for {}: {}", target.name(), e.getMessage());
+        }
+    }
+
+    /**
+     * What the target holds now, read from both sides: the newest snapshot every dataset has in common with
+     * the source (by GUID), and the lag (RPO): now minus that snapshot's creation.
+     */
+    public record Status(Optional<String> newestCommon, Optional<Instant> newestCommonCreation, Optional<String> error) {
+        public Optional<Duration> lag(Instant now) {
+            return newestCommonCreation.map(c -> Duration.between(c, now));
+        }
+    }
+
+    public Status status(TargetConfig target) {
+        if (target.type() == TargetConfig.Type.RSYNC) {
+            Optional<String> tag = lastRun(target).flatMap(LastRun::newestCommon);
+            return new Status(tag, tag.flatMap(org.zmsnap.snapshot.SnapshotTag::parse).map(org.zmsnap.snapshot.SnapshotTag::time),
+                    Optional.empty());
+        }
+        try (TargetEndpoint ep = TargetEndpoint.open(target)) {
+            Optional<org.zmsnap.zfs.SnapshotInfo> oldestOfNewest = Optional.empty();
+            for (DatasetName d : config.datasets()) {
+                DatasetName dst = target.targetOf(d);
+                if (!ep.zfs().missing(java.util.List.of(dst)).isEmpty()) {
+                    return new Status(Optional.empty(), Optional.empty(), Optional.empty());
+                }
+                java.util.Set<Long> guids = new java.util.HashSet<>();
+                ep.zfs().snapshots(dst, java.util.List.of()).forEach(x -> guids.add(x.guid()));
+                java.util.List<org.zmsnap.zfs.SnapshotInfo> src = zfs.snapshots(d, java.util.List.of());
+                Optional<org.zmsnap.zfs.SnapshotInfo> newest = Optional.empty();
+                for (int i = src.size() - 1; i >= 0; i--) {
+                    if (guids.contains(src.get(i).guid())) {
+                        newest = Optional.of(src.get(i));
+                        break;
+                    }
+                }
+                if (newest.isEmpty()) {
+                    return new Status(Optional.empty(), Optional.empty(), Optional.of(dst + " shares no snapshot with " + d));
+                }
+                if (oldestOfNewest.isEmpty() || newest.get().creation().isBefore(oldestOfNewest.get().creation())) {
+                    oldestOfNewest = newest;
+                }
+            }
+            return new Status(oldestOfNewest.map(x -> x.name().snapshot()), oldestOfNewest.map(org.zmsnap.zfs.SnapshotInfo::creation),
+                    Optional.empty());
+        } catch (RuntimeException e) {
+            return new Status(Optional.empty(), Optional.empty(), Optional.of(e.getMessage()));
+        }
+    }
+
+    /** The last recorded run: result, time, bytes, newest common tag. */
+    public record LastRun(String result, Instant time, long bytes, Optional<String> newestCommon) {}
+
+    public Optional<LastRun> lastRun(TargetConfig target) {
+        String v = zfs.getProperty(config.datasets().get(0), RESULT_PREFIX + target.name()).orElse("");
+        String[] f = v.split(" ");
+        if (f.length < 4) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(new LastRun(f[0], Instant.parse(f[1]), Long.parseLong(f[2]), f[3].equals("-") ? Optional.empty() : Optional.of(f[3])));
+        } catch (RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+}

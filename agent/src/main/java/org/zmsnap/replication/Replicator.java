@@ -1,0 +1,309 @@
+package org.zmsnap.replication;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.zmsnap.config.TargetConfig;
+import org.zmsnap.exec.LocalStreamingRunner;
+import org.zmsnap.exec.RunningCommand;
+import org.zmsnap.exec.StreamingRunner;
+import org.zmsnap.snapshot.SnapshotCatalog;
+import org.zmsnap.snapshot.SnapshotSet;
+import org.zmsnap.snapshot.SnapshotTag;
+import org.zmsnap.zfs.DatasetName;
+import org.zmsnap.zfs.SnapshotInfo;
+import org.zmsnap.zfs.SnapshotName;
+import org.zmsnap.zfs.Zfs;
+
+/**
+ * Brings a ZFS target up to date: plan every dataset first (refuse before touching anything), then per dataset
+ * roll back only if allowed, send each step through {@link StreamPump}, move the source hold
+ * {@code zmsnap:<target>} to the new common snapshot, and apply DR retention.
+ */
+public final class Replicator {
+    private static final Logger LOG = LoggerFactory.getLogger(Replicator.class);
+
+    private final Zfs source;
+    private final String sourceZfs;
+    private final SnapshotCatalog catalog;
+    private final List<DatasetName> datasets;
+    private final StreamingRunner local = new LocalStreamingRunner();
+    private final List<SnapshotName> sentThisRun = new ArrayList<>();
+
+    public Replicator(Zfs source, String sourceZfsCommand, SnapshotCatalog catalog, List<DatasetName> datasets) {
+        this.source = source;
+        this.sourceZfs = sourceZfsCommand;
+        this.catalog = catalog;
+        this.datasets = List.copyOf(datasets);
+    }
+
+    public static String holdTag(TargetConfig t) {
+        return "zmsnap:" + t.name();
+    }
+
+    /** The sets the target's retention wants: per policy in its keep, the newest N complete sets. */
+    static Set<String> wanted(List<SnapshotSet> sets, Map<String, Integer> keep) {
+        Set<String> out = new HashSet<>();
+        Map<String, Integer> seen = new LinkedHashMap<>();
+        sets.stream().filter(SnapshotSet::complete).sorted(Comparator.comparing(SnapshotSet::tag).reversed()).forEach(s -> {
+            Integer limit = keep.get(s.tag().policy());
+            if (limit != null && seen.merge(s.tag().policy(), 1, Integer::sum) <= limit) {
+                out.add(s.tag().name());
+            }
+        });
+        return out;
+    }
+
+    /** One run to one target. A Replicator is used for one run (it remembers what the run held). */
+    public ReplicationOutcome replicate(TargetConfig t, TargetEndpoint target, boolean forceRollback) {
+        sentThisRun.clear();
+        Set<String> wanted = wanted(catalog.sets(), t.keep());
+        Map<DatasetName, ReplicationPlan> plans = new LinkedHashMap<>();
+        Map<DatasetName, List<SnapshotInfo>> sourceSnaps = new LinkedHashMap<>();
+        // One listing of the whole DR subtree: every remote call costs a round trip (and, behind a forced
+        // command, a process start), so a no-change run stays cheap.
+        Zfs.Tree remote = target.zfs().tree(t.root().orElseThrow());
+        if (target.zfs().features().resumableReceive()) {
+            long resumed = resumeInterrupted(t, target, remote);
+            if (resumed >= 0) {
+                remote = target.zfs().tree(t.root().orElseThrow());
+            }
+        }
+        for (DatasetName d : datasets) {
+            List<SnapshotInfo> src = source.snapshots(d, List.of());
+            DatasetName dst = t.targetOf(d);
+            Optional<List<SnapshotInfo>> dstSnaps = remote.datasets().contains(dst)
+                    ? Optional.of(remote.snapshotsOf(dst)) : Optional.empty();
+            ReplicationPlan p = ReplicationPlan.plan(src, dstSnaps, wanted, forceRollback || t.rollbackOnDivergence());
+            if (p instanceof ReplicationPlan.Refused r) {
+                return new ReplicationOutcome.Refused(t.name(), dst + " on " + target.where() + ": " + r.reason());
+            }
+            plans.put(d, p);
+            sourceSnaps.put(d, src);
+        }
+        long bytes = 0;
+        long start = System.nanoTime();
+        List<String> steps = new ArrayList<>();
+        List<String> done = new ArrayList<>();
+        Map<DatasetName, SnapshotInfo> newest = new LinkedHashMap<>();
+        StreamPump pump = new StreamPump(t.bandwidth(), t.stallTimeout());
+        for (var e : plans.entrySet()) {
+            DatasetName d = e.getKey();
+            DatasetName dst = t.targetOf(d);
+            ReplicationPlan p = e.getValue();
+            if (p instanceof ReplicationPlan.UpToDate u) {
+                newest.put(d, u.common());
+            } else if (p instanceof ReplicationPlan.Transfer tr) {
+                try {
+                    if (tr.rollbackTo().isPresent()) {
+                        SnapshotName to = dst.at(tr.rollbackTo().get().name().snapshot());
+                        LOG.warn("rolling {} back to {} as the operator asked (target-only snapshots are destroyed)", dst, to);
+                        target.zfs().rollbackDestroyingNewer(to);
+                    }
+                    dst.parent().ifPresent(parent -> target.zfs().createContainer(parent));
+                    for (ReplicationPlan.Step step : tr.steps()) {
+                        bytes += send(t, target, pump, step, dst);
+                        steps.add(d + ": " + step.describe());
+                        if (step.from().isEmpty()) {
+                            target.zfs().set(dst, "readonly", "on");
+                        }
+                    }
+                    if (!tr.steps().isEmpty()) {
+                        newest.put(d, tr.newest());
+                    } else {
+                        tr.common().ifPresent(c -> newest.put(d, c));
+                    }
+                } catch (ReplicationException ex) {
+                    return new ReplicationOutcome.Failed(t.name(), ex.getMessage(), bytes, done);
+                }
+            }
+            newest.computeIfPresent(d, (k, v) -> {
+                moveHold(t, d, v, sourceSnaps.get(d));
+                return v;
+            });
+            done.add(d.value());
+        }
+        int destroyed = retainOnTarget(t, target, newest);
+        Optional<String> common = commonTag(newest);
+        Optional<Instant> commonTime = common.flatMap(SnapshotTag::parse).map(SnapshotTag::time);
+        return new ReplicationOutcome.Replicated(t.name(), bytes, System.nanoTime() - start, steps, common, commonTime, destroyed);
+    }
+
+    /** The newest tag present on every dataset's target (the set that is fully replicated). */
+    private Optional<String> commonTag(Map<DatasetName, SnapshotInfo> newest) {
+        if (newest.size() != datasets.size()) {
+            return Optional.empty();
+        }
+        Set<String> names = new HashSet<>();
+        newest.values().forEach(s -> names.add(s.name().snapshot()));
+        return names.size() == 1 ? Optional.of(names.iterator().next()) : newest.values().stream()
+                .map(s -> s.name().snapshot()).filter(n -> SnapshotTag.parse(n).isPresent())
+                .min(Comparator.comparing(n -> SnapshotTag.parse(n).orElseThrow()));
+    }
+
+    /**
+     * OpenZFS: a DR dataset with a {@code receive_resume_token} was interrupted mid-stream; continue it with
+     * {@code send -t} instead of starting the increment again. A token whose snapshot is gone on the source
+     * can never complete: abort it ({@code receive -A}, which discards only the partial state) and say so.
+     *
+     * @return bytes sent by resumed transfers, or -1 when there was nothing to resume
+     */
+    private long resumeInterrupted(TargetConfig t, TargetEndpoint target, Zfs.Tree remote) {
+        long total = -1;
+        for (DatasetName d : datasets) {
+            DatasetName dst = t.targetOf(d);
+            if (!remote.datasets().contains(dst)) {
+                continue;
+            }
+            Optional<String> token = target.zfs().getProperty(dst, "receive_resume_token");
+            if (token.isEmpty()) {
+                continue;
+            }
+            total = Math.max(total, 0);
+            try {
+                total += transfer(t, target, new StreamPump(t.bandwidth(), t.stallTimeout()),
+                        List.of(sourceZfs, "send", "-t", token.get()), dst, "resume of an interrupted transfer");
+                LOG.info("resumed the interrupted transfer into {} from its token", dst);
+            } catch (ReplicationException e) {
+                if (e.getMessage().contains("no longer exists") || e.getMessage().contains("does not exist")) {
+                    LOG.warn("the resume token of {} points to a snapshot the source no longer has; aborting it ({})", dst, e.getMessage());
+                    target.zfs().abortResumableReceive(dst);
+                } else {
+                    throw e;
+                }
+            }
+        }
+        return total;
+    }
+
+    private long send(TargetConfig t, TargetEndpoint target, StreamPump pump, ReplicationPlan.Step step, DatasetName dst) {
+        List<String> argv = new ArrayList<>(List.of(sourceZfs, "send"));
+        step.from().ifPresent(f -> {
+            argv.add(step.intermediates() ? "-I" : "-i");
+            argv.add(f.name().toString());
+        });
+        argv.add(step.to().name().toString());
+        // Hold what is being sent so retention cannot destroy it mid-stream; it becomes the common snapshot.
+        source.hold(holdTag(t), step.to().name());
+        sentThisRun.add(step.to().name());
+        return transfer(t, target, pump, argv, dst, step.describe());
+    }
+
+    /** zfs send (argv) → pump → zfs receive into {@code dst}; both exits checked, both stderr in the error. */
+    private long transfer(TargetConfig t, TargetEndpoint target, StreamPump pump, List<String> argv, DatasetName dst, String what) {
+        RunningCommand recv = target.receive(dst);
+        RunningCommand send;
+        try {
+            send = local.start(argv);
+        } catch (RuntimeException e) {
+            recv.kill();
+            throw new ReplicationException("cannot start zfs send: " + e.getMessage(), e);
+        }
+        StreamPump.Result r;
+        String copyError = "";
+        try {
+            r = pump.copy(send.stdout(), recv.stdin(), () -> {
+                send.kill();
+                recv.kill();
+            });
+        } catch (IOException e) {
+            copyError = e.getMessage();
+            r = new StreamPump.Result(0, 0, false);
+        } finally {
+            try {
+                recv.stdin().close();
+            } catch (IOException ignored) {
+                // the receiver is gone; its exit status says why
+            }
+        }
+        int sendExit = safeWait(send, t.commandTimeout());
+        int recvExit = safeWait(recv, t.commandTimeout());
+        if (r.stalled() || sendExit != 0 || recvExit != 0 || !copyError.isEmpty()) {
+            send.kill();
+            recv.kill();
+            String why = r.stalled() ? "the stream stalled (no bytes for " + t.stallTimeout().toSeconds() + " s)"
+                    : "zfs send exited " + sendExit + ", zfs receive exited " + recvExit;
+            throw new ReplicationException(dst + " on " + target.where() + " (" + what + "): " + why
+                    + (copyError.isEmpty() ? "" : "; copy: " + copyError)
+                    + stderr("zfs send", send) + stderr("zfs receive", recv)
+                    + ". What the DR dataset already had is intact; the next run resumes (OpenZFS) or repeats this step.", null);
+        }
+        LOG.info("sent {} → {}: {} bytes at {} MiB/s", what, dst, r.bytes(),
+                String.format(java.util.Locale.ROOT, "%.1f", r.bytesPerSecond() / (1 << 20)));
+        return r.bytes();
+    }
+
+    private static String stderr(String what, RunningCommand c) {
+        String e = c.stderr().strip();
+        return e.isEmpty() ? "" : "; " + what + ": " + e;
+    }
+
+    private static int safeWait(RunningCommand c, Duration timeout) {
+        try {
+            return c.waitFor(timeout);
+        } catch (RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /**
+     * Holds the new common snapshot for this target and releases this target's hold everywhere else: on the
+     * snapshots held when the run started (any tag; release of a tag that is not there is a no-op) and on the
+     * ones this run held while sending.
+     */
+    private void moveHold(TargetConfig t, DatasetName d, SnapshotInfo common, List<SnapshotInfo> all) {
+        source.hold(holdTag(t), common.name());
+        Set<SnapshotName> candidates = new java.util.LinkedHashSet<>();
+        all.stream().filter(SnapshotInfo::held).forEach(s -> candidates.add(s.name()));
+        sentThisRun.stream().filter(n -> n.dataset().equals(d)).forEach(candidates::add);
+        candidates.remove(common.name());
+        for (SnapshotName n : candidates) {
+            if (source.exists(n)) {
+                source.release(holdTag(t), n);
+            }
+        }
+    }
+
+    /** Per policy in the target's keep, the newest N on the target stay; never the newest common snapshot. */
+    private int retainOnTarget(TargetConfig t, TargetEndpoint target, Map<DatasetName, SnapshotInfo> newest) {
+        int destroyed = 0;
+        Zfs.Tree remote = target.zfs().tree(t.root().orElseThrow());
+        for (var e : newest.entrySet()) {
+            DatasetName dst = t.targetOf(e.getKey());
+            Map<String, Integer> seen = new LinkedHashMap<>();
+            List<SnapshotInfo> snaps = new ArrayList<>(remote.snapshotsOf(dst));
+            snaps.sort(Comparator.comparingLong(SnapshotInfo::createTxg).reversed());
+            for (SnapshotInfo s : snaps) {
+                Optional<SnapshotTag> tag = SnapshotTag.parse(s.name().snapshot());
+                if (tag.isEmpty() || s.guid() == e.getValue().guid() || s.held()) {
+                    continue;
+                }
+                Integer limit = t.keep().get(tag.get().policy());
+                if (limit != null && seen.merge(tag.get().policy(), 1, Integer::sum) > limit) {
+                    target.zfs().destroy(s.name());
+                    destroyed++;
+                }
+            }
+        }
+        return destroyed;
+    }
+
+    /** A transfer step failed. */
+    static final class ReplicationException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        ReplicationException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+}

@@ -1,0 +1,89 @@
+package org.zmsnap.replication;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Copies a send stream into a receive stream: large buffer, byte counter, optional bandwidth cap, and a stall
+ * watchdog — no bytes for {@code stallTimeout} runs {@code onStall} (which kills both ends, so the blocked read
+ * or write fails) and the copy reports a stall.
+ */
+public final class StreamPump {
+    static final int BUFFER = 1 << 20;
+
+    private final long bytesPerSecond;
+    private final Duration stallTimeout;
+
+    /** @param bytesPerSecond 0 for no cap */
+    public StreamPump(long bytesPerSecond, Duration stallTimeout) {
+        this.bytesPerSecond = bytesPerSecond;
+        this.stallTimeout = stallTimeout;
+    }
+
+    public record Result(long bytes, long nanos, boolean stalled) {
+        public double bytesPerSecond() {
+            return nanos == 0 ? 0 : bytes * 1e9 / nanos;
+        }
+    }
+
+    public Result copy(InputStream in, OutputStream out, Runnable onStall) throws IOException {
+        AtomicLong progress = new AtomicLong(System.nanoTime());
+        AtomicBoolean stalled = new AtomicBoolean();
+        ScheduledExecutorService watch = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "zmsnap-stall-watchdog");
+            t.setDaemon(true);
+            return t;
+        });
+        long period = Math.max(50, stallTimeout.toMillis() / 4);
+        watch.scheduleAtFixedRate(() -> {
+            if (System.nanoTime() - progress.get() > stallTimeout.toNanos() && stalled.compareAndSet(false, true)) {
+                onStall.run();
+            }
+        }, period, period, TimeUnit.MILLISECONDS);
+        long start = System.nanoTime();
+        long total = 0;
+        byte[] buf = new byte[BUFFER];
+        try {
+            int n;
+            while ((n = in.read(buf)) > 0) {
+                out.write(buf, 0, n);
+                total += n;
+                progress.set(System.nanoTime());
+                throttle(start, total);
+                progress.set(System.nanoTime()); // a deliberate wait for the cap is not a stall
+            }
+            out.flush();
+        } catch (IOException e) {
+            if (stalled.get()) {
+                return new Result(total, System.nanoTime() - start, true);
+            }
+            throw e;
+        } finally {
+            watch.shutdownNow();
+        }
+        return new Result(total, System.nanoTime() - start, stalled.get());
+    }
+
+    /** Sleeps just enough that the average rate since start stays at or under the cap. */
+    private void throttle(long start, long total) {
+        if (bytesPerSecond <= 0) {
+            return;
+        }
+        long due = start + (long) (total * 1e9 / bytesPerSecond);
+        long wait = due - System.nanoTime();
+        if (wait > 0) {
+            try {
+                TimeUnit.NANOSECONDS.sleep(wait);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

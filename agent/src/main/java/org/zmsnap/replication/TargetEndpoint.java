@@ -1,0 +1,68 @@
+package org.zmsnap.replication;
+
+import java.time.Duration;
+import java.util.List;
+import org.zmsnap.config.TargetConfig;
+import org.zmsnap.exec.LocalCommandRunner;
+import org.zmsnap.exec.LocalStreamingRunner;
+import org.zmsnap.exec.SshRunner;
+import org.zmsnap.exec.StreamingRunner;
+import org.zmsnap.zfs.Zfs;
+
+/** The DR side of a target: ZFS there (listing, destroy, hold) and a way to start {@code zfs receive}. */
+public final class TargetEndpoint implements AutoCloseable {
+    private final Zfs zfs;
+    private final StreamingRunner streaming;
+    private final String zfsCommand;
+    private final AutoCloseable connection;
+    private final String where;
+
+    private TargetEndpoint(Zfs zfs, StreamingRunner streaming, String zfsCommand, AutoCloseable connection, String where) {
+        this.zfs = zfs;
+        this.streaming = streaming;
+        this.zfsCommand = zfsCommand;
+        this.connection = connection;
+        this.where = where;
+    }
+
+    public static TargetEndpoint open(TargetConfig t) {
+        if (t.local()) {
+            return new TargetEndpoint(new Zfs(new LocalCommandRunner(), t.remoteZfs(), t.commandTimeout()),
+                    new LocalStreamingRunner(), t.remoteZfs(), () -> { }, "this host");
+        }
+        SshRunner ssh = SshRunner.connect(t.host(), t.port(), t.user(), t.identity().orElseThrow(), t.knownHosts().orElseThrow(),
+                t.commandTimeout());
+        return new TargetEndpoint(new Zfs(ssh, t.remoteZfs(), t.commandTimeout()), ssh, t.remoteZfs(), ssh, ssh.where());
+    }
+
+    public Zfs zfs() {
+        return zfs;
+    }
+
+    public String where() {
+        return where;
+    }
+
+    /**
+     * {@code zfs receive -u DATASET}: never mounted (a DR copy must not appear over live paths), never forced.
+     * With {@code -s} where the DR host's ZFS can resume (OpenZFS), so an interrupted transfer continues.
+     */
+    public org.zmsnap.exec.RunningCommand receive(org.zmsnap.zfs.DatasetName dataset) {
+        return streaming.start(zfs.features().resumableReceive()
+                ? List.of(zfsCommand, "receive", "-s", "-u", dataset.value())
+                : List.of(zfsCommand, "receive", "-u", dataset.value()));
+    }
+
+    Duration timeout() {
+        return zfs.defaultTimeout();
+    }
+
+    @Override
+    public void close() {
+        try {
+            connection.close();
+        } catch (Exception ignored) {
+            // closing a session that already failed
+        }
+    }
+}
