@@ -1,0 +1,87 @@
+package org.zmsnap.restore;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/** Finds a mailbox by email (zimbra.mailbox.comment, any case), zimbraId (account_id) or mailbox id. */
+public final class AccountResolver {
+    private AccountResolver() {}
+
+    public static Account resolve(Connection c, String who) {
+        try {
+            Optional<Account> found = who.matches("\\d{1,10}")
+                    ? one(c, "id = ?", Long.parseLong(who))
+                    : one(c, "LOWER(comment) = LOWER(?) OR account_id = ?", who, who);
+            if (found.isPresent()) {
+                return found.get();
+            }
+            List<String> close = closeMatches(c, who);
+            throw new RestoreUsageException("no account '" + who + "' in this snapshot"
+                    + (close.isEmpty() ? "" : "; did you mean: " + String.join(", ", close)));
+        } catch (SQLException e) {
+            throw new RestoreException("cannot read zimbra.mailbox: " + e.getMessage(), e);
+        }
+    }
+
+    private static Optional<Account> one(Connection c, String where, Object... args) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT id, group_id, account_id, comment FROM zimbra.mailbox WHERE " + where)) {
+            for (int i = 0; i < args.length; i++) {
+                ps.setObject(i + 1, args[i]);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(new Account(rs.getInt(1), rs.getInt(2), rs.getString(3), rs.getString(4)))
+                        : Optional.empty();
+            }
+        }
+    }
+
+    /** Up to five addresses nearest by edit distance, or sharing the local part or domain. */
+    private static List<String> closeMatches(Connection c, String who) throws SQLException {
+        String w = who.toLowerCase(Locale.ROOT);
+        String local = w.contains("@") ? w.substring(0, w.indexOf('@')) : w;
+        record Scored(String email, int score) {}
+        List<Scored> all = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT comment FROM zimbra.mailbox WHERE comment IS NOT NULL");
+             ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                String e = rs.getString(1);
+                String el = e.toLowerCase(Locale.ROOT);
+                int d = distance(el, w);
+                if (!local.isEmpty() && el.startsWith(local)) {
+                    d = Math.min(d, 1);
+                }
+                if (d <= Math.max(3, w.length() / 3)) {
+                    all.add(new Scored(e, d));
+                }
+            }
+        }
+        return all.stream().sorted(Comparator.comparingInt(Scored::score).thenComparing(Scored::email))
+                .limit(5).map(Scored::email).toList();
+    }
+
+    static int distance(String a, String b) {
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            prev[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
+    }
+}

@@ -1,0 +1,9 @@
+package org.zmsnap.restore;
+
+/** What a restore target did with one item. */
+public sealed interface Delivered {
+    record Written(String where) implements Delivered {}
+
+    /** Already there from an earlier run: not written again. */
+    record AlreadyPresent(String where) implements Delivered {}
+}

@@ -1,0 +1,9 @@
+package org.zmsnap.restore;
+
+/** Told after each item; the CLI draws a bar on a terminal and plain lines otherwise. */
+@FunctionalInterface
+public interface RestoreProgress {
+    RestoreProgress NONE = (done, total, item, what) -> {};
+
+    void item(int done, int total, MailItem item, String what);
+}

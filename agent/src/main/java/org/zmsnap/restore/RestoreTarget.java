@@ -1,0 +1,21 @@
+package org.zmsnap.restore;
+
+import java.util.List;
+
+/** Where restored items go: files (eml, Maildir, mbox) or the live account over IMAP. */
+public interface RestoreTarget extends AutoCloseable {
+    /** @param folder the item's folder path segments from USER_ROOT, e.g. [Inbox, Проекты] */
+    Delivered message(MailItem item, List<String> folder, byte[] content);
+
+    /** A document's or appointment's blob; targets that cannot take one throw {@link NotAMessageException}. */
+    Delivered file(MailItem item, List<String> folder, byte[] content);
+
+    @Override
+    void close();
+
+    final class NotAMessageException extends RuntimeException {
+        public NotAMessageException(String message) {
+            super(message);
+        }
+    }
+}

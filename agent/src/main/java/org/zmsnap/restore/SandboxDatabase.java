@@ -1,0 +1,111 @@
+package org.zmsnap.restore;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+import org.zmsnap.exec.BackgroundProcess;
+
+/**
+ * A private mariadbd on a cloned datadir: no networking, its own socket, no grant tables (the clone's
+ * passwords are the live server's, which zmsnap need not know; only root on this host reaches the socket).
+ * InnoDB's crash recovery runs here, on the writable clone, never on the snapshot.
+ */
+public final class SandboxDatabase {
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
+
+    private SandboxDatabase() {}
+
+    public static Path socket(Path sessionDir) {
+        return sessionDir.resolve("mysql.sock");
+    }
+
+    public static BackgroundProcess start(Path mariadbd, Path datadir, Path sessionDir) {
+        return start(mariadbd, datadir, sessionDir, pid -> { });
+    }
+
+    /**
+     * @param started told the server's pid as soon as the process exists, before it is ready: InnoDB recovery on
+     *                a real Zimbra database can take minutes, and a run killed meanwhile must still be cleanable
+     */
+    public static BackgroundProcess start(Path mariadbd, Path datadir, Path sessionDir, java.util.function.LongConsumer started) {
+        if (!Files.isExecutable(mariadbd)) {
+            throw new RestoreException("restore.mariadbd " + mariadbd + " is not an executable file");
+        }
+        if (!Files.isDirectory(datadir.resolve("mysql"))) {
+            throw new RestoreException("the cloned datadir " + datadir + " has no 'mysql' directory: is restore.datadir right?");
+        }
+        Path tmp = sessionDir.resolve("tmp");
+        try {
+            Files.createDirectories(tmp);
+        } catch (IOException e) {
+            throw new RestoreException("cannot create " + tmp + ": " + e.getMessage(), e);
+        }
+        Path socket = socket(sessionDir);
+        List<String> argv = List.of(mariadbd.toString(), "--no-defaults", "--user=root",
+                "--datadir=" + datadir,
+                "--socket=" + socket,
+                "--skip-networking",
+                "--skip-grant-tables",
+                "--pid-file=" + sessionDir.resolve("mariadbd.pid"),
+                "--log-error=" + sessionDir.resolve("mariadbd.err"),
+                "--tmpdir=" + tmp,
+                // A browse needs little memory and must not compete with the live server's.
+                "--innodb-buffer-pool-size=32M",
+                "--innodb-flush-log-at-trx-commit=0",
+                "--skip-log-bin",
+                "--skip-slave-start",
+                "--character-set-server=utf8mb4",
+                "--collation-server=utf8mb4_general_ci");
+        BackgroundProcess p = BackgroundProcess.start(argv, sessionDir.resolve("mariadbd.out"));
+        started.accept(p.pid());
+        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        while (true) {
+            if (!p.alive()) {
+                throw new RestoreException("the sandbox mariadbd on " + datadir + " exited at start:\n" + errorTail(sessionDir));
+            }
+            if (Files.exists(socket)) {
+                try (Connection c = connect(socket)) {
+                    return p;
+                } catch (SQLException e) {
+                    // still starting
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                p.stop(Duration.ZERO);
+                throw new RestoreException("the sandbox mariadbd on " + datadir + " did not start within "
+                        + START_TIMEOUT.toSeconds() + " s:\n" + errorTail(sessionDir));
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                p.stop(Duration.ZERO);
+                Thread.currentThread().interrupt();
+                throw new RestoreException("interrupted while the sandbox mariadbd started");
+            }
+        }
+    }
+
+    public static Connection connect(Path socket) throws SQLException {
+        Properties p = new Properties();
+        p.setProperty("user", "root");
+        p.setProperty("password", "");
+        p.setProperty("connectTimeout", "5000");
+        return DriverManager.getConnection("jdbc:mariadb://localhost/?localSocket=" + socket, p);
+    }
+
+    private static String errorTail(Path sessionDir) {
+        try {
+            List<String> lines = Files.readAllLines(sessionDir.resolve("mariadbd.err"), StandardCharsets.UTF_8);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
+        } catch (IOException e) {
+            return "(no error log in " + sessionDir + ")";
+        }
+    }
+}

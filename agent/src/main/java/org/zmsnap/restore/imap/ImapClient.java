@@ -1,0 +1,316 @@
+package org.zmsnap.restore.imap;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLSocketFactory;
+
+/**
+ * The few IMAP4rev1 commands a restore needs: STARTTLS, AUTHENTICATE PLAIN with an authorization identity
+ * (an admin acting for the account, as Zimbra and Dovecot master users allow), LIST, CREATE, EXAMINE, FETCH
+ * of what identifies existing messages, and APPEND with flags and internal date. Synchronous, one command
+ * at a time.
+ */
+public final class ImapClient implements AutoCloseable {
+    private static final DateTimeFormatter DATE_OUT = DateTimeFormatter.ofPattern("dd-MMM-yyyy HH:mm:ss Z", Locale.ENGLISH);
+    private static final DateTimeFormatter DATE_IN = DateTimeFormatter.ofPattern("d-MMM-yyyy HH:mm:ss Z", Locale.ENGLISH);
+    private static final Pattern LITERAL_AT_END = Pattern.compile("\\{(\\d+)\\+?\\}$");
+    private static final Pattern SIZE = Pattern.compile("RFC822\\.SIZE (\\d+)", Pattern.CASE_INSENSITIVE);
+    private static final Pattern INTERNALDATE = Pattern.compile("INTERNALDATE \"([^\"]+)\"", Pattern.CASE_INSENSITIVE);
+    private static final Pattern LIST = Pattern.compile("^\\* LIST \\(([^)]*)\\) (NIL|\"(\\\\.|[^\"])*\") (.*)$", Pattern.CASE_INSENSITIVE);
+    private static final Pattern MESSAGE_ID = Pattern.compile("(?im)^Message-ID:[ \\t]*(.*(?:\\r?\\n[ \\t].*)*)");
+    private static final byte[] CRLF = {'\r', '\n'};
+
+    /** One reply: its text with each literal shown as {n}, and the literals' bytes. */
+    private record Response(String text, List<byte[]> literals) {
+        String tag() {
+            int sp = text.indexOf(' ');
+            return sp < 0 ? text : text.substring(0, sp);
+        }
+
+        String status() {
+            String[] w = text.split(" ", 3);
+            return w.length > 1 ? w[1].toUpperCase(Locale.ROOT) : "";
+        }
+    }
+
+    private Socket socket;
+    private InputStream in;
+    private OutputStream out;
+    private int nextTag = 1;
+
+    private ImapClient(Socket socket) throws IOException {
+        attach(socket);
+    }
+
+    private void attach(Socket s) throws IOException {
+        this.socket = s;
+        this.in = new BufferedInputStream(s.getInputStream(), 65536);
+        this.out = new BufferedOutputStream(s.getOutputStream(), 65536);
+    }
+
+    public static ImapClient connect(String host, int port, boolean starttls, Duration timeout) {
+        Socket s = new Socket();
+        try {
+            s.connect(new InetSocketAddress(host, port), (int) timeout.toMillis());
+            s.setSoTimeout((int) timeout.toMillis());
+            ImapClient c = new ImapClient(s);
+            Response hello = c.read();
+            if (!hello.text().startsWith("* OK") && !hello.text().startsWith("* PREAUTH")) {
+                throw new ImapException("IMAP " + host + ":" + port + " did not greet: " + hello.text());
+            }
+            if (starttls) {
+                c.command("STARTTLS");
+                SSLSocket tls = (SSLSocket) ((SSLSocketFactory) SSLSocketFactory.getDefault()).createSocket(s, host, port, true);
+                tls.startHandshake();
+                c.attach(tls);
+            }
+            return c;
+        } catch (IOException e) {
+            closeQuietly(s);
+            throw new ImapException("cannot connect to IMAP " + host + ":" + port + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            closeQuietly(s);
+            throw e;
+        }
+    }
+
+    /** SASL PLAIN (RFC 4616): act as {@code authorizationId}, authenticated as {@code admin}. */
+    public void authenticatePlain(String authorizationId, String admin, String password) {
+        String tag = tag();
+        byte[] response = (authorizationId + '\0' + admin + '\0' + password).getBytes(StandardCharsets.UTF_8);
+        try {
+            send((tag + " AUTHENTICATE PLAIN").getBytes(StandardCharsets.US_ASCII));
+            send(CRLF);
+            out.flush();
+            Response r = read();
+            if (!r.text().startsWith("+")) {
+                throw new ImapException("the IMAP server refused AUTHENTICATE PLAIN: " + r.text());
+            }
+            send(Base64.getEncoder().encode(response));
+            send(CRLF);
+            out.flush();
+            finish(tag, "login of " + admin + " on behalf of " + authorizationId, new ArrayList<>());
+        } catch (IOException e) {
+            throw new ImapException("IMAP login failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** The hierarchy delimiter ({@code LIST "" ""}); "/" when the server has none. */
+    public String delimiter() {
+        for (Response r : command("LIST \"\" \"\"")) {
+            Matcher m = LIST.matcher(r.text());
+            if (m.matches() && !m.group(2).equalsIgnoreCase("NIL")) {
+                return m.group(2).substring(1, m.group(2).length() - 1).replace("\\\\", "\\").replace("\\\"", "\"");
+            }
+        }
+        return "/";
+    }
+
+    /** Every mailbox name, decoded. */
+    public List<String> list() {
+        List<String> out = new ArrayList<>();
+        for (Response r : command("LIST \"\" \"*\"")) {
+            Matcher m = LIST.matcher(r.text());
+            if (m.matches()) {
+                String name = m.group(4);
+                if (name.matches("\\{\\d+\\}") && !r.literals().isEmpty()) {
+                    name = new String(r.literals().get(0), StandardCharsets.UTF_8);
+                } else if (name.startsWith("\"")) {
+                    name = name.substring(1, name.length() - 1).replace("\\\\", "\\").replace("\\\"", "\"");
+                }
+                out.add(ModifiedUtf7.decode(name));
+            }
+        }
+        return out;
+    }
+
+    public void create(String mailbox) {
+        command("CREATE " + quote(ModifiedUtf7.encode(mailbox)));
+    }
+
+    /** Opens read-only and returns what identifies each message in it. */
+    public List<ExistingMessage> existing(String mailbox) {
+        long exists = 0;
+        for (Response r : command("EXAMINE " + quote(ModifiedUtf7.encode(mailbox)))) {
+            String[] w = r.text().split(" ");
+            if (w.length >= 3 && w[2].equalsIgnoreCase("EXISTS")) {
+                exists = Long.parseLong(w[1]);
+            }
+        }
+        List<ExistingMessage> out = new ArrayList<>();
+        if (exists == 0) {
+            return out;
+        }
+        for (Response r : command("FETCH 1:* (RFC822.SIZE INTERNALDATE BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)])")) {
+            Matcher size = SIZE.matcher(r.text());
+            Matcher date = INTERNALDATE.matcher(r.text());
+            if (!r.text().contains(" FETCH ") || !size.find() || !date.find()) {
+                continue;
+            }
+            String header = r.literals().isEmpty() ? "" : new String(r.literals().get(0), StandardCharsets.ISO_8859_1);
+            out.add(new ExistingMessage(messageId(header), Long.parseLong(size.group(1)),
+                    ZonedDateTime.parse(date.group(1).strip(), DATE_IN).toEpochSecond()));
+        }
+        return out;
+    }
+
+    /** The Message-ID header's value, unfolded and trimmed; "" when there is none. */
+    public static String messageId(String header) {
+        Matcher m = MESSAGE_ID.matcher(header);
+        return m.find() ? m.group(1).replaceAll("\\r?\\n[ \\t]+", " ").strip() : "";
+    }
+
+    /** Appends {@code raw} with {@code flags} and the internal date. */
+    public void append(String mailbox, byte[] raw, Set<String> flags, Instant internalDate) {
+        String tag = tag();
+        StringBuilder head = new StringBuilder(tag).append(" APPEND ").append(quote(ModifiedUtf7.encode(mailbox)));
+        if (!flags.isEmpty()) {
+            head.append(" (").append(String.join(" ", flags)).append(')');
+        }
+        head.append(" \"").append(DATE_OUT.format(internalDate.atZone(ZoneOffset.UTC))).append('"');
+        head.append(" {").append(raw.length).append('}');
+        try {
+            send(head.toString().getBytes(StandardCharsets.US_ASCII));
+            send(CRLF);
+            out.flush();
+            while (true) {
+                Response r = read();
+                if (r.text().startsWith("+")) {
+                    break;
+                }
+                if (r.tag().equals(tag)) {
+                    throw new ImapException("APPEND to " + mailbox + " refused: " + r.text());
+                }
+            }
+            send(raw);
+            send(CRLF);
+            out.flush();
+            finish(tag, "APPEND to " + mailbox, new ArrayList<>());
+        } catch (IOException e) {
+            throw new ImapException("APPEND to " + mailbox + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    public void logout() {
+        try {
+            command("LOGOUT");
+        } catch (ImapException e) {
+            // the server may close first
+        }
+    }
+
+    @Override
+    public void close() {
+        closeQuietly(socket);
+    }
+
+    private List<Response> command(String text) {
+        String tag = tag();
+        List<Response> untagged = new ArrayList<>();
+        try {
+            send((tag + " " + text).getBytes(StandardCharsets.US_ASCII));
+            send(CRLF);
+            out.flush();
+            finish(tag, text.split(" ")[0], untagged);
+        } catch (IOException e) {
+            throw new ImapException("IMAP " + text.split(" ")[0] + " failed: " + e.getMessage(), e);
+        }
+        return untagged;
+    }
+
+    private void finish(String tag, String what, List<Response> untagged) throws IOException {
+        while (true) {
+            Response r = read();
+            if (r.tag().equals(tag)) {
+                if (!r.status().equals("OK")) {
+                    throw new ImapException(what + ": " + r.text().substring(tag.length()).strip());
+                }
+                return;
+            }
+            if (r.text().startsWith("* BYE") && !what.equals("LOGOUT")) {
+                throw new ImapException(what + ": the server closed the connection: " + r.text());
+            }
+            untagged.add(r);
+        }
+    }
+
+    /** A reply with its literals: a line ending in {n} is followed by n bytes, then the rest of the reply. */
+    private Response read() throws IOException {
+        StringBuilder text = new StringBuilder();
+        List<byte[]> literals = new ArrayList<>();
+        while (true) {
+            String line = new String(readLine(), StandardCharsets.UTF_8);
+            text.append(line);
+            Matcher m = LITERAL_AT_END.matcher(line);
+            if (!m.find()) {
+                return new Response(text.toString(), literals);
+            }
+            int n = Integer.parseInt(m.group(1));
+            byte[] literal = in.readNBytes(n);
+            if (literal.length != n) {
+                throw new EOFException("connection closed inside a " + n + "-byte literal");
+            }
+            literals.add(literal);
+        }
+    }
+
+    private byte[] readLine() throws IOException {
+        ByteArrayOutputStream line = new ByteArrayOutputStream(128);
+        int prev = -1;
+        while (true) {
+            int b = in.read();
+            if (b < 0) {
+                throw new EOFException("the IMAP server closed the connection");
+            }
+            if (prev == '\r' && b == '\n') {
+                byte[] bytes = line.toByteArray();
+                return java.util.Arrays.copyOf(bytes, bytes.length - 1);
+            }
+            line.write(b);
+            prev = b;
+        }
+    }
+
+    private static String quote(String s) {
+        return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    }
+
+    private String tag() {
+        return "r" + nextTag++;
+    }
+
+    private void send(byte[] bytes) throws IOException {
+        out.write(bytes);
+    }
+
+    private static void closeQuietly(Socket s) {
+        try {
+            if (s != null) {
+                s.close();
+            }
+        } catch (IOException ignored) {
+            // closing
+        }
+    }
+}
