@@ -1,0 +1,159 @@
+package org.zmsnap.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+    @TempDir
+    Path dir;
+
+    private static final String MINIMAL = """
+            mariadb:
+              socket: /run/mysqld/mysqld.sock
+            datasets:
+              - tank/zimbra/db
+              - tank/zimbra/store
+            """;
+
+    private static Config parse(String yaml) {
+        return ConfigLoader.parse(yaml, Path.of("test.yaml"));
+    }
+
+    private static ConfigException error(String yaml) {
+        return assertThrows(ConfigException.class, () -> parse(yaml));
+    }
+
+    @Test
+    void defaultsAreWhatAZimbraAdminExpects() {
+        Config c = parse(MINIMAL);
+        assertEquals(QuiesceMethod.FTWRL, c.mariadb().quiesce());
+        assertEquals(Duration.ofSeconds(2), c.mariadb().lockBudget());
+        assertEquals(OnLockFailure.CRASH_CONSISTENT, c.mariadb().onLockFailure());
+        assertEquals("root", c.mariadb().user());
+        assertInstanceOf(Credentials.None.class, c.mariadb().credentials());
+        assertEquals("zfs", c.zfs().command());
+        assertEquals(2, c.datasets().size());
+        assertEquals(Path.of("/run/zmsnap/cycle.lock"), c.lockFile());
+    }
+
+    @Test
+    void readsTheDocumentedExample() throws Exception {
+        Path pw = dir.resolve("pw");
+        Files.writeString(pw, "secret\n");
+        Files.setPosixFilePermissions(pw, PosixFilePermissions.fromString("rw-------"));
+        Config c = parse("""
+                host: mbox1
+                mariadb:
+                  url: jdbc:mariadb://127.0.0.1:7306/
+                  user: root
+                  password-file: %s
+                  quiesce: backup-stage
+                  lock-budget: 500ms
+                  on-lock-failure: skip
+                datasets: [tank/zimbra/db, tank/zimbra/store, tank/zimbra/index, tank/zimbra/redolog]
+                policies:
+                  hourly: { schedule: "0 0 * * * ?", keep: 48 }
+                """.formatted(pw));
+        assertEquals("mbox1", c.host());
+        assertEquals(QuiesceMethod.BACKUP_STAGE, c.mariadb().quiesce());
+        assertEquals(Duration.ofMillis(500), c.mariadb().lockBudget());
+        assertEquals(OnLockFailure.SKIP, c.mariadb().onLockFailure());
+        assertEquals(new Credentials.PasswordFile(pw), c.mariadb().credentials());
+        assertEquals(48, c.policies().get("hourly").keep());
+    }
+
+    @Test
+    void unknownKeyNamesItsPathAndTheClosestValidKey() {
+        ConfigException e = error(MINIMAL.replace("  socket:", "  lock-budgte: 2s\n  socket:"));
+        assertEquals("mariadb.lock-budgte", e.path());
+        assertTrue(e.getMessage().contains("did you mean 'lock-budget'"), e.getMessage());
+        assertTrue(e.getMessage().contains("line 2"), e.getMessage());
+    }
+
+    @Test
+    void unknownTopLevelKey() {
+        ConfigException e = error(MINIMAL + "dataset: [x]\n");
+        assertEquals("dataset", e.path());
+        assertTrue(e.getMessage().contains("did you mean 'datasets'"), e.getMessage());
+    }
+
+    @Test
+    void wrongTypesAndValuesNameTheKey() {
+        assertEquals("mariadb.lock-budget", error(MINIMAL.replace("  socket:", "  lock-budget: soon\n  socket:")).path());
+        assertEquals("mariadb.lock-budget", error(MINIMAL.replace("  socket:", "  lock-budget: 10m\n  socket:")).path());
+        ConfigException q = error(MINIMAL.replace("  socket:", "  quiesce: ftwr\n  socket:"));
+        assertEquals("mariadb.quiesce", q.path());
+        assertTrue(q.getMessage().contains("did you mean 'ftwrl'"), q.getMessage());
+        assertEquals("datasets", error("mariadb: {socket: /s}\ndatasets: tank/a\n").path());
+        assertEquals("datasets[1]", error("mariadb: {socket: /s}\ndatasets: [tank/a, 'tank/b c']\n").path());
+        assertEquals("mariadb", error("mariadb: yes\ndatasets: [tank/a]\n").path());
+    }
+
+    @Test
+    void missingRequiredValues() {
+        assertEquals("datasets", error("mariadb: {socket: /s}\n").path());
+        assertEquals("mariadb", error("datasets: [tank/a]\n").path());
+        assertEquals("mariadb.socket", error("mariadb: {user: root}\ndatasets: [tank/a]\n").path());
+        assertTrue(error("").getMessage().contains("empty"));
+    }
+
+    @Test
+    void datasetsInTwoPoolsAreRefused() {
+        ConfigException e = error("mariadb: {socket: /s}\ndatasets: [tank/zimbra/db, other/zimbra/store]\n");
+        assertTrue(e.getMessage().contains("2 pools"), e.getMessage());
+    }
+
+    @Test
+    void duplicateDatasetAndDuplicateKeyAreRefused() {
+        assertEquals("datasets[1]", error("mariadb: {socket: /s}\ndatasets: [tank/a, tank/a]\n").path());
+        assertTrue(error("mariadb: {socket: /s}\nmariadb: {socket: /t}\ndatasets: [tank/a]\n").getMessage().contains("line"));
+    }
+
+    @Test
+    void passwordFileReadableByOthersIsRefused() throws Exception {
+        Path pw = dir.resolve("pw");
+        Files.writeString(pw, "secret\n");
+        Files.setPosixFilePermissions(pw, PosixFilePermissions.fromString("rw-r--r--"));
+        ConfigException e = error(MINIMAL.replace("  socket:", "  password-file: " + pw + "\n  socket:"));
+        assertEquals("mariadb.password-file", e.path());
+        assertTrue(e.getMessage().contains("chmod 600"), e.getMessage());
+    }
+
+    @Test
+    void socketAndUrlTogetherAreRefused() {
+        assertEquals("mariadb.url", error(MINIMAL.replace("  socket:", "  url: jdbc:mariadb://h/\n  socket:")).path());
+    }
+
+    @Test
+    void badCronNamesThePolicyAndExpression() {
+        ConfigException e = error(MINIMAL + "policies:\n  hourly: { schedule: \"every hour\", keep: 3 }\n");
+        assertEquals("policies.hourly.schedule", e.path());
+        assertTrue(e.getMessage().contains("every hour"), e.getMessage());
+    }
+
+    @Test
+    void invalidYamlSaysWhere() {
+        assertTrue(error("mariadb: [\n").getMessage().contains("line"));
+    }
+
+    @Test
+    void durationsAndSizes() {
+        assertEquals(Duration.ofMillis(500), Durations.parse("500ms"));
+        assertEquals(Duration.ofMillis(1500), Durations.parse("1.5s"));
+        assertEquals(Duration.ofHours(2), Durations.parse("2h"));
+        assertThrows(IllegalArgumentException.class, () -> Durations.parse("2"));
+        assertEquals(50L << 20, Sizes.parse("50MiB"));
+        assertEquals(2L << 30, Sizes.parse("2G"));
+        assertEquals(512, Sizes.parse("512"));
+        assertThrows(IllegalArgumentException.class, () -> Sizes.parse("lots"));
+    }
+}

@@ -1,0 +1,89 @@
+package org.zmsnap.retention;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.zmsnap.config.PolicyConfig;
+import org.zmsnap.snapshot.SnapshotProperties;
+import org.zmsnap.snapshot.SnapshotSet;
+import org.zmsnap.snapshot.SnapshotTag;
+import org.zmsnap.zfs.DatasetName;
+import org.zmsnap.zfs.SnapshotInfo;
+
+class RetentionTest {
+    static final List<DatasetName> DS = List.of(DatasetName.of("tank/z/db"), DatasetName.of("tank/z/store"));
+    static final Instant T0 = Instant.parse("2026-11-01T00:00:00Z");
+
+    static SnapshotSet set(String policy, int hour, int holds, int members) {
+        SnapshotTag tag = new SnapshotTag(policy, T0.plusSeconds(3600L * hour));
+        Map<DatasetName, SnapshotInfo> m = new HashMap<>();
+        for (int i = 0; i < members; i++) {
+            DatasetName d = DS.get(i);
+            m.put(d, new SnapshotInfo(d.at(tag.name()), 1000L * hour + i, tag.time(), hour, i == 0 ? holds : 0,
+                    Map.of(SnapshotProperties.DATASETS, Integer.toString(DS.size()))));
+        }
+        return new SnapshotSet(tag, m, DS.subList(members, DS.size()));
+    }
+
+    static Map<String, PolicyConfig> policies(int hourlyKeep) {
+        return Map.of("hourly", new PolicyConfig("hourly", "0 0 * * * ?", hourlyKeep),
+                "daily", new PolicyConfig("daily", "0 0 2 * * ?", 2));
+    }
+
+    static List<String> destroyed(List<Decision> plan) {
+        return Retention.toDestroy(plan).stream().map(s -> s.tag().name()).toList();
+    }
+
+    @Test
+    void keepsTheNewestNPerPolicyAndDestroysTheRestOldestFirst() {
+        List<SnapshotSet> sets = new ArrayList<>();
+        for (int h = 0; h < 10; h++) {
+            sets.add(set("hourly", h, 0, 2));
+        }
+        sets.add(set("daily", 0, 0, 2));
+        sets.add(set("daily", 24, 0, 2));
+        sets.add(set("daily", 48, 0, 2));
+        List<Decision> plan = Retention.plan(sets, policies(3), Map.of());
+        List<String> gone = destroyed(plan);
+        assertEquals(8, gone.size(), gone.toString());
+        List<Instant> times = Retention.toDestroy(plan).stream().map(x -> x.tag().time()).toList();
+        assertEquals(times.stream().sorted().toList(), times, "oldest first");
+        assertTrue(gone.contains(new SnapshotTag("daily", T0).name()));
+        assertTrue(gone.stream().noneMatch(n -> n.equals(new SnapshotTag("hourly", T0.plusSeconds(9 * 3600)).name())));
+        assertEquals(sets.size(), plan.size(), "one decision per set");
+    }
+
+    @Test
+    void neverDestroysHeldUnconfiguredPartialOrNeededSets() {
+        List<SnapshotSet> sets = new ArrayList<>();
+        sets.add(set("hourly", 0, 1, 2));      // held
+        sets.add(set("hourly", 1, 0, 2));      // needed by a target
+        sets.add(set("hourly", 2, 0, 1));      // partial
+        sets.add(set("manual", 3, 0, 2));      // no such policy
+        sets.add(set("hourly", 4, 0, 2));      // plain old: goes
+        sets.add(set("hourly", 5, 0, 2));      // newest: kept
+        SnapshotTag needed = sets.get(1).tag();
+        List<Decision> plan = Retention.plan(sets, policies(1), Map.of(needed, "dr1"));
+        assertEquals(List.of(sets.get(4).tag().name()), destroyed(plan));
+        String reasons = plan.toString();
+        assertTrue(reasons.contains("hold") && reasons.contains("dr1") && reasons.contains("partial") && reasons.contains("manual"), reasons);
+    }
+
+    @Test
+    void aPartialSetDoesNotCountTowardsKeep() {
+        List<SnapshotSet> sets = List.of(set("hourly", 0, 0, 2), set("hourly", 1, 0, 1));
+        assertTrue(destroyed(Retention.plan(sets, policies(1), Map.of())).isEmpty(), "the only complete set stays");
+    }
+
+    @Test
+    void nothingToDoWhenUnderTheLimit() {
+        assertTrue(destroyed(Retention.plan(List.of(set("hourly", 0, 0, 2)), policies(48), Map.of())).isEmpty());
+        assertTrue(Retention.plan(List.of(), policies(1), Map.of()).isEmpty());
+    }
+}
