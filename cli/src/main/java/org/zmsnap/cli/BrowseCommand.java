@@ -1,0 +1,131 @@
+package org.zmsnap.cli;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import org.zmsnap.AgentContext;
+import org.zmsnap.restore.Account;
+import org.zmsnap.restore.AccountResolver;
+import org.zmsnap.restore.Folder;
+import org.zmsnap.restore.FolderTree;
+import org.zmsnap.restore.ImapFlags;
+import org.zmsnap.restore.ItemQuery;
+import org.zmsnap.restore.ItemReader;
+import org.zmsnap.restore.MailItem;
+import org.zmsnap.restore.OpenedSnapshot;
+import org.zmsnap.restore.RestoreException;
+import org.zmsnap.restore.RestoreService;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code zmsnap browse}: a mailbox as it was in a snapshot. */
+@Command(name = "browse", mixinStandardHelpOptions = true,
+        description = {"Show a mailbox as it was in a snapshot: the folder tree with message counts, or the messages of",
+                "a folder (or those matching --query/--since/--until, or --deleted: gone from the live mailbox)."})
+final class BrowseCommand implements Callable<Integer> {
+    @Mixin
+    ConfigOption config;
+
+    @Option(names = "--snapshot", required = true, paramLabel = "TAG|latest|TIME")
+    String snapshot;
+
+    @Option(names = "--account", required = true, paramLabel = "EMAIL|ZIMBRAID|MAILBOXID")
+    String account;
+
+    @Option(names = "--folder", paramLabel = "PATH", description = "e.g. /Inbox/Projects")
+    String folder;
+
+    @Option(names = "--query", paramLabel = "TEXT", description = "matches subject, sender and recipients")
+    String query;
+
+    @Option(names = "--since", paramLabel = "TIME")
+    Instant since;
+
+    @Option(names = "--until", paramLabel = "TIME")
+    Instant until;
+
+    @Option(names = "--deleted", description = "only items in the snapshot that are no longer in the live mailbox")
+    boolean deleted;
+
+    @Option(names = "--json", description = "print the result as JSON")
+    boolean json;
+
+    @Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws SQLException {
+        try (AgentContext ctx = new AgentContext(config.load())) {
+            RestoreService service = new RestoreService(ctx);
+            try (OpenedSnapshot o = service.open(snapshot); Connection c = o.connect()) {
+                Account a = AccountResolver.resolve(c, account);
+                FolderTree tree = FolderTree.load(c, a);
+                var out = spec.commandLine().getOut();
+                boolean listMessages = folder != null || query != null || since != null || until != null || deleted;
+                if (!listMessages) {
+                    if (json) {
+                        List<Map<String, Object>> l = new ArrayList<>();
+                        for (Folder f : tree.all()) {
+                            l.add(Map.of("id", f.id(), "path", f.path(), "messages", f.messages()));
+                        }
+                        out.println(Json.write(Map.of("account", a.email(), "snapshot", o.tag(), "folders", l)));
+                    } else {
+                        out.println(a.email() + " (mailbox " + a.mailboxId() + ") in " + o.tag());
+                        for (Folder f : tree.all()) {
+                            out.printf("%7d  %s%n", f.messages(), f.path());
+                        }
+                    }
+                    return Main.OK;
+                }
+                ItemQuery q = ItemQuery.all().onlyMessages().filtered(Optional.ofNullable(query), Optional.ofNullable(since), Optional.ofNullable(until));
+                if (folder != null) {
+                    q = q.withFolders(Set.of(tree.find(folder).id()));
+                }
+                List<MailItem> items = ItemReader.read(c, a, q);
+                if (deleted) {
+                    Set<Integer> live = service.liveIds(a.accountId());
+                    items = items.stream().filter(i -> !live.contains(i.id())).toList();
+                }
+                if (json) {
+                    List<Map<String, Object>> l = new ArrayList<>();
+                    for (MailItem i : items) {
+                        Map<String, Object> m = new LinkedHashMap<>();
+                        m.put("id", i.id());
+                        m.put("folder", tree.byId(i.folderId()).map(Folder::path).orElse("?"));
+                        m.put("date", i.date().toString());
+                        m.put("from", i.sender());
+                        m.put("subject", i.subject());
+                        m.put("size", i.size());
+                        m.put("flags", List.copyOf(ImapFlags.of(i)));
+                        l.add(m);
+                    }
+                    out.println(Json.write(Map.of("account", a.email(), "snapshot", o.tag(), "messages", l)));
+                } else {
+                    out.printf("%-8s %-20s %-28s %9s %-18s %s%n", "ID", "DATE", "FROM", "SIZE", "FLAGS", "SUBJECT");
+                    for (MailItem i : items) {
+                        out.printf("%-8d %-20s %-28s %9d %-18s %s%n", i.id(), i.date().toString().replace("T", " ").replace("Z", ""),
+                                cut(i.sender(), 28), i.size(), String.join("", ImapFlags.of(i)), i.subject());
+                    }
+                    out.println(items.size() + " messages");
+                }
+                return Main.OK;
+            }
+        } catch (RestoreException e) {
+            throw e;
+        }
+    }
+
+    private static String cut(String s, int n) {
+        return s == null ? "" : s.length() <= n ? s : s.substring(0, n - 1) + "…";
+    }
+}

@@ -1,0 +1,46 @@
+package org.zmsnap.cli;
+
+import org.zmsnap.Version;
+import org.zmsnap.config.ConfigException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code zmsnap}: what an admin types. Exit codes: 0 success, 1 failure, 2 usage or configuration error. */
+@Command(name = "zmsnap", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = Main.USAGE,
+        exitCodeOnExecutionException = Main.FAILURE, versionProvider = Main.VersionProvider.class,
+        description = "Consistent ZFS snapshots of a Zimbra mailbox host, and what to do with them.",
+        subcommands = {SnapshotCommand.class, SnapshotsCommand.class, PruneCommand.class, ReplicateCommand.class, TargetsCommand.class, ServeCommand.class,
+                MountCommand.class, UnmountCommand.class, BrowseCommand.class, RestoreCommand.class, CommandLine.HelpCommand.class})
+public final class Main {
+    public static final int OK = 0;
+    public static final int FAILURE = 1;
+    public static final int USAGE = 2;
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    public static int run(String... args) {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setExecutionExceptionHandler((e, line, parsed) -> {
+            if (e instanceof org.zmsnap.restore.RestoreUsageException) {
+                line.getErr().println("zmsnap: " + e.getMessage());
+                return USAGE;
+            }
+            if (e instanceof ConfigException) {
+                line.getErr().println("zmsnap: configuration error: " + e.getMessage());
+                return USAGE;
+            }
+            line.getErr().println("zmsnap: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+            return FAILURE;
+        });
+        return cl.execute(args);
+    }
+
+    static final class VersionProvider implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"zmsnap " + Version.get()};
+        }
+    }
+}

@@ -1,0 +1,249 @@
+package org.zmsnap.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import org.zmsnap.AgentContext;
+import org.zmsnap.restore.Account;
+import org.zmsnap.restore.AccountResolver;
+import org.zmsnap.restore.BlobLocator;
+import org.zmsnap.restore.EmlWriter;
+import org.zmsnap.restore.Folder;
+import org.zmsnap.restore.FolderTree;
+import org.zmsnap.restore.ItemQuery;
+import org.zmsnap.restore.ItemReader;
+import org.zmsnap.restore.MailItem;
+import org.zmsnap.restore.MaildirWriter;
+import org.zmsnap.restore.MboxWriter;
+import org.zmsnap.restore.OpenedSnapshot;
+import org.zmsnap.restore.RestoreLeftovers;
+import org.zmsnap.restore.RestoreProgress;
+import org.zmsnap.restore.RestoreService;
+import org.zmsnap.restore.RestoreSummary;
+import org.zmsnap.restore.RestoreTarget;
+import org.zmsnap.restore.RestoreUsageException;
+import org.zmsnap.restore.Restorer;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code zmsnap restore item|folder|mailbox}: from a snapshot into files or the live account; {@code --cleanup}. */
+@Command(name = "restore", mixinStandardHelpOptions = true,
+        description = {"Restore messages, a folder or a whole mailbox from a snapshot into the live account (--to-imap)",
+                "or to files (--to-dir with --format eml|maildir|mbox). A rerun does not duplicate what is already there.",
+                "--cleanup removes clones and sandbox servers a crashed restore left behind."})
+final class RestoreCommand implements Callable<Integer> {
+    enum Kind { item, folder, mailbox }
+
+    enum Format { eml, maildir, mbox }
+
+    @Mixin
+    ConfigOption config;
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "item|folder|mailbox")
+    Kind kind;
+
+    @Option(names = "--cleanup", description = "remove what crashed restores left (clones, sandbox mariadbd, session dirs)")
+    boolean cleanup;
+
+    @Option(names = "--snapshot", paramLabel = "TAG|latest|TIME")
+    String snapshot;
+
+    @Option(names = "--account", paramLabel = "EMAIL|ZIMBRAID|MAILBOXID")
+    String account;
+
+    @Option(names = "--item", split = ",", paramLabel = "ID")
+    List<Integer> itemIds = new ArrayList<>();
+
+    @Option(names = "--folder", paramLabel = "PATH")
+    String folder;
+
+    @Option(names = "--recursive", description = "with --folder: the folders below it too")
+    boolean recursive;
+
+    @Option(names = "--deleted", description = "only what is in the snapshot but no longer in the live mailbox")
+    boolean deleted;
+
+    @Option(names = "--to-imap", description = "into the live account over IMAP (restore.imap in the config)")
+    boolean toImap;
+
+    @Option(names = "--to-dir", paramLabel = "DIR")
+    Path toDir;
+
+    @Option(names = "--format", paramLabel = "eml|maildir|mbox", defaultValue = "eml")
+    Format format;
+
+    @Option(names = "--into-folder", paramLabel = "NAME", description = "recreate the folder path under this folder, e.g. \"Restored 2026-11-22\"")
+    String intoFolder;
+
+    @Option(names = "--target-account", paramLabel = "EMAIL", description = "restore into this account instead of the original")
+    String targetAccount;
+
+    @Option(names = "--strict", description = "a blob whose digest does not match is a failure, not a warning")
+    boolean strict;
+
+    @Option(names = "--dry-run", description = "read and check everything, write nothing")
+    boolean dryRun;
+
+    @Option(names = "--json", description = "print the summary as JSON")
+    boolean json;
+
+    @Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws SQLException {
+        if (cleanup) {
+            return cleanup();
+        }
+        check();
+        try (AgentContext ctx = new AgentContext(config.load())) {
+            RestoreService service = new RestoreService(ctx);
+            try (OpenedSnapshot o = service.open(snapshot); Connection c = o.connect()) {
+                Account a = AccountResolver.resolve(c, account);
+                FolderTree tree = FolderTree.load(c, a);
+                ItemQuery q = ItemQuery.all();
+                if (kind == Kind.item) {
+                    q = q.withIds(new HashSet<>(itemIds));
+                } else if (kind == Kind.folder) {
+                    Folder f = tree.find(folder);
+                    Set<Integer> ids = new HashSet<>();
+                    tree.subtree(f, recursive).forEach(x -> ids.add(x.id()));
+                    q = q.withFolders(ids);
+                }
+                List<MailItem> items = ItemReader.read(c, a, q);
+                if (kind == Kind.item) {
+                    Set<Integer> found = new HashSet<>();
+                    items.forEach(i -> found.add(i.id()));
+                    List<Integer> unknown = itemIds.stream().filter(i -> !found.contains(i)).toList();
+                    if (!unknown.isEmpty()) {
+                        throw new RestoreUsageException("no item " + unknown + " in " + a.email() + " in " + o.tag()
+                                + " (zmsnap browse lists them)");
+                    }
+                }
+                if (kind != Kind.item) {
+                    // Trash and Junk come back only when asked for by folder.
+                    items = items.stream().filter(i -> kind == Kind.folder || (i.folderId() != 3 && i.folderId() != 4)).toList();
+                }
+                if (deleted) {
+                    Set<Integer> live = service.liveIds(a.accountId());
+                    items = items.stream().filter(i -> !live.contains(i.id())).toList();
+                }
+                BlobLocator blobs = BlobLocator.load(c, o::map);
+                PrintWriter err = spec.commandLine().getErr();
+                RestoreProgress progress = kind == Kind.item || json ? RestoreProgress.NONE : progress(err);
+                try (RestoreTarget target = target(service, a)) {
+                    RestoreSummary s = new Restorer(a, tree, blobs, strict, dryRun).run(items, target, progress);
+                    print(s, o, a);
+                    return s.failed() > 0 ? Main.FAILURE : Main.OK;
+                }
+            }
+        }
+    }
+
+    private RestoreTarget target(RestoreService service, Account a) {
+        if (dryRun && !toImap) {
+            return new EmlWriter(toDir);
+        }
+        if (toImap) {
+            return service.imap(targetAccount != null ? targetAccount : a.email(), Optional.ofNullable(intoFolder));
+        }
+        return switch (format) {
+            case eml -> new EmlWriter(toDir);
+            case maildir -> new MaildirWriter(toDir);
+            case mbox -> new MboxWriter(toDir);
+        };
+    }
+
+    private void check() {
+        CommandLine cl = spec.commandLine();
+        if (kind == null) {
+            throw new CommandLine.ParameterException(cl, "say what to restore: item, folder or mailbox (or --cleanup)");
+        }
+        if (snapshot == null || account == null) {
+            throw new CommandLine.ParameterException(cl, "--snapshot and --account are required");
+        }
+        if (toImap == (toDir != null)) {
+            throw new CommandLine.ParameterException(cl, "give exactly one of --to-imap and --to-dir DIR");
+        }
+        if (kind == Kind.item && itemIds.isEmpty() && !deleted) {
+            throw new CommandLine.ParameterException(cl, "restore item needs --item ID[,ID...] (or --deleted)");
+        }
+        if (kind == Kind.folder && folder == null) {
+            throw new CommandLine.ParameterException(cl, "restore folder needs --folder PATH");
+        }
+        if (kind == Kind.item && itemIds.isEmpty() && deleted) {
+            kind = Kind.mailbox;
+        }
+    }
+
+    private RestoreProgress progress(PrintWriter err) {
+        boolean terminal = System.console() != null;
+        return (done, total, item, what) -> {
+            if (terminal) {
+                int width = 30;
+                int filled = total == 0 ? width : done * width / total;
+                err.print("\r[" + "#".repeat(filled) + " ".repeat(width - filled) + "] " + done + "/" + total);
+                if (done == total) {
+                    err.println();
+                }
+                err.flush();
+            } else if (done == total || done % 100 == 0 || !what.equals("restored") && !what.equals("already present")) {
+                err.println("restore: " + done + "/" + total + (what.equals("restored") ? "" : " (" + item.typeName() + " " + item.id() + ": " + what + ")"));
+                err.flush();
+            }
+        };
+    }
+
+    private void print(RestoreSummary s, OpenedSnapshot o, Account a) {
+        var out = spec.commandLine().getOut();
+        if (json) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("snapshot", o.tag());
+            m.put("account", a.email());
+            m.put("dry_run", dryRun);
+            m.put("restored", s.restored());
+            m.put("skipped_present", s.skippedPresent());
+            m.put("failed", s.failed());
+            m.put("not_messages", s.notMessages());
+            m.put("failures", s.failures());
+            m.put("not_message_items", s.notMessageItems());
+            m.put("digest_mismatches", s.digestMismatches());
+            m.put("gzip_blobs", s.gzipped());
+            m.put("bytes", s.bytes());
+            m.put("restore_ms", s.millis());
+            m.put("clone_ms", o.timings().cloneMillis());
+            m.put("mariadbd_start_ms", o.timings().databaseStartMillis());
+            out.println(Json.write(m));
+            return;
+        }
+        out.printf("%s %s from %s: restored %d, skipped (already present) %d, failed %d, not messages %d%n",
+                dryRun ? "would restore" : "restored", a.email(), o.tag(), s.restored(), s.skippedPresent(), s.failed(), s.notMessages());
+        s.failures().forEach(f -> out.println("  failed: " + f));
+        s.digestMismatches().forEach(f -> out.println("  digest mismatch: " + f));
+        s.notMessageItems().forEach(f -> out.println("  not restored: " + f));
+    }
+
+    private int cleanup() {
+        try (AgentContext ctx = new AgentContext(config.load())) {
+            RestoreLeftovers.Removed r = new RestoreService(ctx).leftovers().remove(false);
+            var out = spec.commandLine().getOut();
+            out.println("removed " + r.sessions().size() + " restore sessions and " + r.clones().size() + " stray clones");
+            r.sessions().forEach(s -> out.println("  session " + s));
+            r.clones().forEach(c -> out.println("  clone " + c));
+            return Main.OK;
+        }
+    }
+}

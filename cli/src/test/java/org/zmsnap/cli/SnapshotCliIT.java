@@ -1,0 +1,131 @@
+package org.zmsnap.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.zmsnap.fixtures.Await;
+import org.zmsnap.fixtures.SnapshotHost;
+
+/** {@code zmsnap snapshot} and {@code zmsnap snapshots} as separate processes against real zfs-fuse and mariadbd. */
+class SnapshotCliIT {
+    static SnapshotHost host;
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    @BeforeAll
+    static void start() throws Exception {
+        host = new SnapshotHost();
+        host.sql("CREATE DATABASE app", "CREATE TABLE app.t (id BIGINT AUTO_INCREMENT PRIMARY KEY, v VARCHAR(20)) ENGINE=InnoDB");
+    }
+
+    @AfterAll
+    static void stop() {
+        if (host != null) {
+            host.close();
+        }
+    }
+
+    @Test
+    void snapshotPrintsJsonAndSnapshotsListsIt() throws Exception {
+        Path cfg = host.writeConfig(host.yaml("ftwrl", "2s", "crash-consistent", "zfs", ""));
+        CliRun.Result r = CliRun.run(host.dir, "snapshot", "--config", cfg.toString(), "--policy", "hourly", "--json");
+        assertEquals(0, r.exit(), r.err());
+        JsonNode j = JSON.readTree(r.out());
+        assertEquals("taken", j.get("result").asText());
+        assertTrue(j.get("consistent").asBoolean());
+        assertEquals(4, j.get("datasets").size());
+        assertTrue(j.get("hold_ms").asDouble() < 2000);
+        String tag = j.get("tag").asText();
+        assertTrue(tag.startsWith("zmsnap_hourly_"), tag);
+
+        CliRun.Result list = CliRun.run(host.dir, "snapshots", "--config", cfg.toString(), "--json");
+        assertEquals(0, list.exit(), list.err());
+        JsonNode sets = JSON.readTree(list.out());
+        assertEquals(tag, sets.get(0).get("tag").asText(), "newest first");
+        assertEquals("yes", sets.get(0).get("consistent").asText());
+        assertTrue(sets.get(0).get("complete").asBoolean());
+
+        CliRun.Result table = CliRun.run(host.dir, "snapshots", "--config", cfg.toString());
+        assertTrue(table.out().contains(tag) && table.out().contains("4/4"), table.out());
+    }
+
+    @Test
+    void configAndUsageErrorsExitTwoWithThePath() {
+        Path cfg = host.writeConfig(host.yaml("ftwrl", "2s", "crash-consistent", "zfs", "  lock-budgte: 1s\n"));
+        CliRun.Result r = CliRun.run(host.dir, "snapshot", "--config", cfg.toString());
+        assertEquals(2, r.exit(), r.err());
+        assertTrue(r.err().contains("mariadb.lock-budgte") && r.err().contains("did you mean 'lock-budget'"), r.err());
+
+        Path good = host.writeConfig(host.yaml("ftwrl", "2s", "crash-consistent", "zfs", ""));
+        CliRun.Result bad = CliRun.run(host.dir, "snapshot", "--config", good.toString(), "--policy", "Bad_Name");
+        assertEquals(2, bad.exit(), bad.err());
+        assertEquals(2, CliRun.run(host.dir, "snapshot", "--no-such-option").exit());
+    }
+
+    @Test
+    void aFailedCycleExitsOne() {
+        Path cfg = host.writeConfig(host.yaml("ftwrl", "2s", "crash-consistent", "zfs", "")
+                .replace(host.pool.dataset("redolog"), host.pool.name() + "/zimbra/gone"));
+        CliRun.Result r = CliRun.run(host.dir, "snapshot", "--config", cfg.toString());
+        assertEquals(1, r.exit());
+        assertTrue(r.err().contains("do not exist"), r.err());
+    }
+
+    @Test
+    void killingZmsnapWhileItHoldsTheLockReleasesWritersAtOnce() throws Exception {
+        // A long budget and a hanging zfs: only the kill can release the lock early.
+        Path cfg = host.writeConfig(host.yaml("ftwrl", "20s", "crash-consistent", host.hangingZfs().toString(), ""));
+        Process zmsnap = CliRun.start(host.dir.resolve("killed.out"), "snapshot", "--config", cfg.toString());
+        try {
+            Await.until(java.time.Duration.ofSeconds(30), () -> hangingSnapshotRunning(zmsnap),
+                    () -> "zmsnap never reached the snapshot under the lock");
+            CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
+                try {
+                    host.sql("INSERT INTO app.t (v) VALUES ('blocked')");
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            Thread.sleep(300);
+            assertFalse(writer.isDone(), "the writer is blocked by the lock");
+            long t = System.nanoTime();
+            zmsnap.descendants().forEach(ProcessHandle::destroyForcibly);
+            zmsnap.destroyForcibly(); // SIGKILL: no finally blocks run
+            writer.get(5, TimeUnit.SECONDS);
+            long ms = (System.nanoTime() - t) / 1_000_000;
+            assertTrue(ms < 1_000, "writer resumed " + ms + " ms after the kill");
+        } finally {
+            zmsnap.destroyForcibly();
+            zmsnap.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void aSecondCycleWaitsThenNamesTheHolder() throws Exception {
+        Path slow = host.writeConfig(host.yaml("ftwrl", "20s", "crash-consistent", host.hangingZfs().toString(), ""));
+        Process first = CliRun.start(host.dir.resolve("first.out"), "snapshot", "--config", slow.toString());
+        try {
+            Await.until(java.time.Duration.ofSeconds(30), () -> hangingSnapshotRunning(first), () -> "first cycle never started");
+            CliRun.Result second = CliRun.run(host.dir, "snapshot", "--config", slow.toString());
+            assertEquals(1, second.exit());
+            assertTrue(second.err().contains("another zmsnap cycle is running") && second.err().contains("pid " + first.pid()),
+                    second.err());
+        } finally {
+            first.descendants().forEach(ProcessHandle::destroyForcibly);
+            first.destroyForcibly();
+            first.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    private static boolean hangingSnapshotRunning(Process p) {
+        return p.descendants().anyMatch(d -> d.info().commandLine().orElse("").contains("sleep 30"));
+    }
+}

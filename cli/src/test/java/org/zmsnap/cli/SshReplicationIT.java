@@ -1,0 +1,174 @@
+package org.zmsnap.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.zmsnap.AgentContext;
+import org.zmsnap.config.Config;
+import org.zmsnap.config.ConfigLoader;
+import org.zmsnap.fixtures.Proc;
+import org.zmsnap.fixtures.SnapshotHost;
+import org.zmsnap.fixtures.SshHost;
+import org.zmsnap.fixtures.ZfsPool;
+import org.zmsnap.replication.ReplicationOutcome;
+import org.zmsnap.replication.ReplicationRunner;
+import org.zmsnap.snapshot.CycleOutcome;
+import org.zmsnap.snapshot.SnapshotCycle;
+
+/** Replication over a real OpenSSH sshd on loopback into a second zfs-fuse pool, through 'zmsnap serve'. */
+class SshReplicationIT {
+    static final Path ROOT = Path.of(System.getProperty("zmsnap.project.root", ".."));
+    SnapshotHost host;
+    ZfsPool dr;
+    SshHost ssh;
+    Instant clock = Instant.parse("2026-11-22T10:00:00Z");
+
+    @BeforeEach
+    void start() {
+        host = new SnapshotHost();
+        dr = ZfsPool.createEmpty("zsd", "2G");
+        ssh = SshHost.start(host.dir);
+        // The DR host's authorized_keys: zmsnap's key may only run the restricted receiver.
+        ssh.authorize("command=\"" + ROOT.resolve("bin/zmsnap").toAbsolutePath().normalize() + " serve --root " + drRoot() + "\",restrict");
+    }
+
+    @AfterEach
+    void stop() {
+        try {
+            ssh.close();
+            dr.close();
+        } finally {
+            host.close();
+        }
+    }
+
+    String drRoot() {
+        return dr.name() + "/mbox1";
+    }
+
+    Path config(String root, String extra) {
+        return host.writeConfig(host.yaml("ftwrl", "2s", "crash-consistent", "zfs", "")
+                + "policies:\n  hourly: { schedule: \"0 0 * * * ?\", keep: 50 }\n"
+                + "targets:\n  dr1:\n    type: zfs\n    host: 127.0.0.1\n    port: " + ssh.port() + "\n    user: root\n"
+                + "    identity: " + ssh.clientKey() + "\n    known-hosts: " + ssh.knownHosts() + "\n    root: " + root + "\n"
+                + "    stall-timeout: 5s\n    command-timeout: 30s\n" + extra);
+    }
+
+    void takeSet(Path cfgFile) throws Exception {
+        Config cfg = ConfigLoader.load(cfgFile);
+        Path store = host.pool.mountpoint(host.pool.dataset("store"));
+        byte[] data = new byte[512 * 1024];
+        new Random(clock.getEpochSecond()).nextBytes(data);
+        Files.write(store.resolve("blob-" + clock.getEpochSecond()), data);
+        clock = clock.plusSeconds(3600);
+        try (AgentContext ctx = new AgentContext(cfg)) {
+            assertInstanceOf(CycleOutcome.Taken.class,
+                    new SnapshotCycle(cfg, ctx.zfs(), ctx.quiescer(), Clock.fixed(clock, ZoneOffset.UTC)).run("hourly"));
+        }
+    }
+
+    List<String> drSnaps(String leaf) {
+        return dr.snapshots().stream().filter(s -> s.startsWith(drRoot() + "/zimbra/" + leaf + "@")).toList();
+    }
+
+    @Test
+    void fullThenIncrementalThroughTheRestrictedReceiverAndTargetsShowsLag() throws Exception {
+        Path cfg = config(drRoot(), "");
+        takeSet(cfg);
+        CliRun.Result r1 = CliRun.run(host.dir, "replicate", "--config", cfg.toString(), "--json");
+        assertEquals(0, r1.exit(), r1.err() + r1.out() + Files.readString(ssh.sshdLog()));
+        takeSet(cfg);
+        takeSet(cfg);
+        CliRun.Result r2 = CliRun.run(host.dir, "replicate", "--config", cfg.toString(), "--json");
+        assertEquals(0, r2.exit(), r2.err());
+        JsonNode j = new ObjectMapper().readTree(r2.out()).get(0);
+        assertEquals("replicated", j.get("result").asText());
+        assertTrue(j.get("steps").toString().contains("-I"), j.toString());
+        assertEquals(3, drSnaps("db").size());
+
+        CliRun.Result t = CliRun.run(host.dir, "targets", "--config", cfg.toString(), "--json");
+        JsonNode tj = new ObjectMapper().readTree(t.out()).get(0);
+        assertEquals(j.get("newest_common").asText(), tj.get("newest_common").asText(), t.out());
+        assertEquals("ok", tj.get("last_result").asText());
+        assertTrue(tj.get("lag_seconds").asLong() >= 0);
+    }
+
+    @Test
+    void sshKilledMidStreamLeavesNoCorruptDatasetAndTheNextRunCompletes() throws Exception {
+        Path cfg = config(drRoot(), "    keep: { hourly: 20 }\n");
+        takeSet(cfg);
+        assertEquals(0, CliRun.run(host.dir, "replicate", "--config", cfg.toString()).exit());
+        for (int i = 0; i < 12; i++) { // ~6 MiB of new mail
+            takeSet(cfg);
+        }
+        Path slow = config(drRoot(), "    keep: { hourly: 20 }\n    bandwidth: 1MiB/s\n");
+        Config slowCfg = ConfigLoader.load(slow);
+        List<String> before = drSnaps("store");
+        CompletableFuture<ReplicationOutcome> run = CompletableFuture.supplyAsync(() -> {
+            try (AgentContext ctx = new AgentContext(slowCfg)) {
+                return new ReplicationRunner(slowCfg, ctx.zfs(), ctx.catalog()).run(slowCfg.targets().get("dr1"), false);
+            }
+        });
+        Thread.sleep(2500);
+        // Cut the connection, as a network failure would: kill sshd's per-connection processes.
+        ssh.daemon().process().children().forEach(ProcessHandle::destroyForcibly);
+        ReplicationOutcome o = run.get(60, TimeUnit.SECONDS);
+        ReplicationOutcome.Failed f = assertInstanceOf(ReplicationOutcome.Failed.class, o, o.toString());
+        assertTrue(!f.reason().isBlank());
+        for (String leaf : ZfsPool.ZIMBRA_LEAVES) {
+            String ds = drRoot() + "/zimbra/" + leaf;
+            assertTrue(Proc.run(Duration.ofSeconds(30), "zfs", "list", "-H", ds).ok(), ds + " still there");
+        }
+        assertTrue(drSnaps("store").containsAll(before), "what was received stays");
+        cfg = config(drRoot(), "    keep: { hourly: 20 }\n");
+        CliRun.Result again = CliRun.run(host.dir, "replicate", "--config", cfg.toString());
+        assertEquals(0, again.exit(), again.err());
+        assertEquals(13, drSnaps("store").size());
+    }
+
+    @Test
+    void aChangedHostKeyIsRefusedAndNothingChanges() throws Exception {
+        Path cfg = config(drRoot(), "");
+        takeSet(cfg);
+        ssh.rotateHostKey();
+        List<String> srcBefore = host.snapshots();
+        CliRun.Result r = CliRun.run(host.dir, "replicate", "--config", cfg.toString());
+        assertEquals(1, r.exit());
+        assertTrue(r.err().contains("CHANGED"), r.err());
+        assertTrue(dr.snapshots().isEmpty());
+        assertEquals(srcBefore, host.snapshots());
+    }
+
+    @Test
+    void serveRefusesAReceiveOutsideItsRootAndAnyOtherCommand() throws Exception {
+        Path outside = config(dr.name() + "/other", "");
+        takeSet(outside);
+        CliRun.Result r = CliRun.run(host.dir, "replicate", "--config", outside.toString());
+        assertEquals(1, r.exit());
+        assertTrue(r.err().contains("outside this key's root"), r.err());
+        assertTrue(dr.snapshots().isEmpty(), "nothing received");
+
+        Proc.Result shell = Proc.run(Duration.ofSeconds(30), ssh.sshCommand("cat", "/etc/shadow"));
+        assertEquals(1, shell.exitCode());
+        assertTrue(shell.stderr().contains("only zfs commands are allowed"), shell.stderr());
+        Proc.Result destroy = Proc.run(Duration.ofSeconds(30), ssh.sshCommand("zfs", "destroy", "-r", dr.name()));
+        assertEquals(1, destroy.exitCode());
+        assertTrue(Proc.run(Duration.ofSeconds(30), "zpool", "list", dr.name()).ok());
+    }
+}
