@@ -14,7 +14,7 @@ public final class Restorer {
     static final long BATCH_BYTES = 8L << 20;
     /** Blob reads in flight: enough to overlap FUSE round trips on a two-core host, few enough for memory. */
     static final int READ_THREADS = 3;
-    static final int READ_WINDOW = 8;
+    static final int READ_WINDOW = 16;
 
     private final Account account;
     private final FolderTree folders;
