@@ -14,12 +14,20 @@ import java.util.concurrent.atomic.AtomicLong;
  * Copies a send stream into a receive stream: large buffer, byte counter, optional bandwidth cap, and a stall
  * watchdog — no bytes for {@code stallTimeout} runs {@code onStall} (which kills both ends, so the blocked read
  * or write fails) and the copy reports a stall.
+ *
+ * <p>The cap is a token bucket shared by every copy of one pump (one replication run): it refills at the cap
+ * and holds at most one second's worth. The gaps between datasets (hold, SSH channel, receive start and
+ * commit) and pauses inside a stream are made up by a burst of at most one second of the cap, so a run's
+ * average comes out at the cap instead of under it, and no pause, however long, buys more than that burst.
  */
 public final class StreamPump {
     static final int BUFFER = 1 << 20;
 
     private final long bytesPerSecond;
     private final Duration stallTimeout;
+    /** Bytes that may go without waiting; negative while a wait is owed. Starts empty: no burst at the start. */
+    private double tokens;
+    private long refilledAt = -1;
 
     /** @param bytesPerSecond 0 for no cap */
     public StreamPump(long bytesPerSecond, Duration stallTimeout) {
@@ -56,7 +64,7 @@ public final class StreamPump {
                 out.write(buf, 0, n);
                 total += n;
                 progress.set(System.nanoTime());
-                throttle(start, total);
+                throttle(n);
                 progress.set(System.nanoTime()); // a deliberate wait for the cap is not a stall
             }
             out.flush();
@@ -71,14 +79,19 @@ public final class StreamPump {
         return new Result(total, System.nanoTime() - start, stalled.get());
     }
 
-    /** Sleeps just enough that the average rate since start stays at or under the cap. */
-    private void throttle(long start, long total) {
+    /** Takes {@code n} bytes from the bucket and sleeps off any debt. */
+    private void throttle(int n) {
         if (bytesPerSecond <= 0) {
             return;
         }
-        long due = start + (long) (total * 1e9 / bytesPerSecond);
-        long wait = due - System.nanoTime();
-        if (wait > 0) {
+        long now = System.nanoTime();
+        if (refilledAt < 0) {
+            refilledAt = now;
+        }
+        tokens = Math.min(bytesPerSecond, tokens + (now - refilledAt) * bytesPerSecond / 1e9) - n;
+        refilledAt = now;
+        if (tokens < 0) {
+            long wait = (long) (-tokens * 1e9 / bytesPerSecond);
             try {
                 TimeUnit.NANOSECONDS.sleep(wait);
             } catch (InterruptedException e) {
