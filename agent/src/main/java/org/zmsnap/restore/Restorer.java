@@ -36,6 +36,32 @@ public final class Restorer {
             done++;
             String label = item.typeName() + " " + item.id() + describe(item);
             List<String> folder = folders.byId(item.folderId()).map(Folder::segments).orElse(List.of("folder-" + item.folderId()));
+            if (item.contact()) {
+                // A contact's fields live in its row's metadata (a blob, if any, holds only attachments):
+                // file targets write it as a vCard; IMAP has no place for it and says so.
+                byte[] card = VCard.bytes(item.id(), org.zmsnap.zimbra.Metadata.contactFields(item.metadata()));
+                if (dryRun) {
+                    restored++;
+                    bytes += card.length;
+                    progress.item(done, items.size(), item, "would restore");
+                    continue;
+                }
+                try {
+                    Delivered d = target.file(item, folder, card);
+                    if (d instanceof Delivered.AlreadyPresent) {
+                        present++;
+                        progress.item(done, items.size(), item, "already present");
+                    } else {
+                        restored++;
+                        bytes += card.length;
+                        progress.item(done, items.size(), item, "restored");
+                    }
+                } catch (RestoreTarget.NotAMessageException e) {
+                    notMessages.add(label + ": " + e.getMessage());
+                    progress.item(done, items.size(), item, "not a message");
+                }
+                continue;
+            }
             if (!item.message() && !item.hasBlob()) {
                 notMessages.add(label + ": has no blob (its data lives in the database row)");
                 progress.item(done, items.size(), item, "not a message");
