@@ -78,7 +78,8 @@ public final class RestoreService {
     /** Reuses a session {@code zmsnap mount} keeps open on the same set; otherwise opens (and later closes) its own. */
     public OpenedSnapshot open(String spec) {
         SnapshotSet set = choose(spec);
-        for (Path dir : leftovers().mounted()) {
+        // Finding kept sessions needs only the workdir, not the pools.
+        for (Path dir : new RestoreLeftovers(ctx.zfs(), config().workdir(), List.of()).mounted()) {
             RestoreSession s = RestoreSession.load(dir);
             if (s.tag().equals(set.tag().name()) && s.source().equals(source.key())) {
                 return OpenedSnapshot.borrow(ctx.zfs(), dir);
@@ -87,8 +88,21 @@ public final class RestoreService {
         return new SnapshotOpener(ctx.zfs(), config(), source.datasets(), source.livePaths(), source.key()).open(set);
     }
 
+    /**
+     * Sessions are found in the workdir whatever they cloned; stray clones are looked for in this host's pool and,
+     * with a target opened here, the DR pool. A pool this host does not have (the mailbox host's, on a DR host
+     * running its config) is skipped.
+     */
     public RestoreLeftovers leftovers() {
-        return new RestoreLeftovers(ctx.zfs(), config().workdir(), source.pool());
+        java.util.LinkedHashSet<String> pools = new java.util.LinkedHashSet<>();
+        pools.add(ctx.config().datasets().get(0).pool());
+        if (!source.remote()) {
+            pools.add(source.pool());
+        }
+        List<org.zmsnap.zfs.DatasetName> roots = pools.stream().map(org.zmsnap.zfs.DatasetName::new).toList();
+        List<org.zmsnap.zfs.DatasetName> absent = ctx.zfs().missing(roots);
+        return new RestoreLeftovers(ctx.zfs(), config().workdir(),
+                roots.stream().filter(r -> !absent.contains(r)).map(org.zmsnap.zfs.DatasetName::value).toList());
     }
 
     /** Item ids present in the live mailbox now (for --deleted). */

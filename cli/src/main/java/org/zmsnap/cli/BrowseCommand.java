@@ -81,9 +81,10 @@ final class BrowseCommand implements Callable<Integer> {
                         for (Folder f : tree.all()) {
                             l.add(Map.of("id", f.id(), "path", f.path(), "messages", f.messages()));
                         }
-                        out.println(Json.write(Map.of("account", a.email(), "snapshot", o.tag(), "folders", l)));
+                        out.println(Json.write(Map.of("account", a.email(), "snapshot", o.tag(), "source", service.source().describe(), "folders", l)));
                     } else {
-                        out.println(a.email() + " (mailbox " + a.mailboxId() + ") in " + o.tag());
+                        out.println(a.email() + " (mailbox " + a.mailboxId() + ") in " + o.tag()
+                                + (service.source().target().isPresent() ? " on " + service.source().describe() : ""));
                         for (Folder f : tree.all()) {
                             out.printf("%7d  %s%n", f.messages(), f.path());
                         }

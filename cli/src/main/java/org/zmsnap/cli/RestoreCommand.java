@@ -149,7 +149,7 @@ final class RestoreCommand implements Callable<Integer> {
                 RestoreProgress progress = kind == Kind.item || json ? RestoreProgress.NONE : progress(err);
                 try (RestoreTarget target = target(service, a)) {
                     RestoreSummary s = new Restorer(a, tree, blobs, strict, dryRun).run(items, target, progress);
-                    print(s, o, a);
+                    print(s, o, a, service.source());
                     return s.failed() > 0 ? Main.FAILURE : Main.OK;
                 }
             }
@@ -210,12 +210,13 @@ final class RestoreCommand implements Callable<Integer> {
         };
     }
 
-    private void print(RestoreSummary s, OpenedSnapshot o, Account a) {
+    private void print(RestoreSummary s, OpenedSnapshot o, Account a, org.zmsnap.restore.RestoreSource source) {
         var out = spec.commandLine().getOut();
         if (json) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("snapshot", o.tag());
             m.put("account", a.email());
+            m.put("source", source.describe());
             m.put("dry_run", dryRun);
             m.put("restored", s.restored());
             m.put("skipped_present", s.skippedPresent());
@@ -232,8 +233,8 @@ final class RestoreCommand implements Callable<Integer> {
             out.println(Json.write(m));
             return;
         }
-        out.printf("%s %s from %s: restored %d, skipped (already present) %d, failed %d, not messages %d%n",
-                dryRun ? "would restore" : "restored", a.email(), o.tag(), s.restored(), s.skippedPresent(), s.failed(), s.notMessages());
+        out.printf("%s %s from %s%s: restored %d, skipped (already present) %d, failed %d, not messages %d%n",
+                dryRun ? "would restore" : "restored", a.email(), o.tag(), source.target().isPresent() ? " on " + source.describe() : "", s.restored(), s.skippedPresent(), s.failed(), s.notMessages());
         s.failures().forEach(f -> out.println("  failed: " + f));
         s.digestMismatches().forEach(f -> out.println("  digest mismatch: " + f));
         s.notMessageItems().forEach(f -> out.println("  not restored: " + f));

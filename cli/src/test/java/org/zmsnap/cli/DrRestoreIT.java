@@ -122,6 +122,7 @@ class DrRestoreIT {
             assertEquals(0, r.exit(), r.err());
             JsonNode tree = JSON.readTree(r.out());
             assertEquals(replicated, tree.get("snapshot").asText());
+            assertEquals("target dr1 (" + drRoot + " on this host)", tree.get("source").asText());
             Set<String> paths = new HashSet<>();
             tree.get("folders").forEach(f -> paths.add(f.get("path").asText()));
             assertTrue(paths.containsAll(List.of(folder, folder + "/2024", folder + "/2024/Q3 Отчёты")), paths.toString());
