@@ -6,4 +6,7 @@ public sealed interface Delivered {
 
     /** Already there from an earlier run: not written again. */
     record AlreadyPresent(String where) implements Delivered {}
+
+    /** The target would not take it (an IMAP server's NO, say); the restore goes on with the next item. */
+    record Refused(String where, String reason) implements Delivered {}
 }

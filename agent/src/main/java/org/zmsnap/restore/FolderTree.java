@@ -25,6 +25,13 @@ public final class FolderTree {
         this.byId = Map.copyOf(byId);
     }
 
+    /** A tree from folders already known (tests, and callers that built them elsewhere). */
+    static FolderTree of(java.util.Collection<Folder> folders) {
+        Map<Integer, Folder> m = new HashMap<>();
+        folders.forEach(f -> m.put(f.id(), f));
+        return new FolderTree(m);
+    }
+
     public static FolderTree load(Connection c, Account a) {
         Map<Integer, Row> rows = new HashMap<>();
         Map<Integer, Integer> counts = new HashMap<>();

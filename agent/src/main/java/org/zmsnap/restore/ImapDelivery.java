@@ -40,7 +40,58 @@ public final class ImapDelivery implements RestoreTarget {
 
     @Override
     public Delivered message(MailItem item, List<String> folder, byte[] content) {
-        String mailbox = mailboxName(folder);
+        return messages(List.of(new Outgoing(item, folder, content))).get(0);
+    }
+
+    @Override
+    public List<Delivered> messages(List<Outgoing> batch) {
+        List<Delivered> outcomes = new ArrayList<>(batch.size());
+        int from = 0;
+        while (from < batch.size()) {
+            // One APPEND batch per mailbox: a run of messages bound for the same folder.
+            String mailbox = mailboxName(batch.get(from).folder());
+            int to = from + 1;
+            while (to < batch.size() && mailboxName(batch.get(to).folder()).equals(mailbox)) {
+                to++;
+            }
+            outcomes.addAll(deliver(mailbox, batch.subList(from, to)));
+            from = to;
+        }
+        return outcomes;
+    }
+
+    private List<Delivered> deliver(String mailbox, List<Outgoing> run) {
+        Set<String> keys = present(mailbox);
+        Delivered[] outcomes = new Delivered[run.size()];
+        List<Integer> sent = new ArrayList<>();
+        List<String> sentKeys = new ArrayList<>();
+        List<ImapClient.Message> messages = new ArrayList<>();
+        for (int i = 0; i < run.size(); i++) {
+            Outgoing o = run.get(i);
+            String key = key(ImapClient.messageId(headerOf(o.content())), crlfSize(o.content()), o.item().date().getEpochSecond());
+            if (!keys.add(key)) {
+                outcomes[i] = new Delivered.AlreadyPresent(mailbox);
+                continue;
+            }
+            sent.add(i);
+            sentKeys.add(key);
+            messages.add(new ImapClient.Message(o.content(), ImapFlags.of(o.item()), o.item().date()));
+        }
+        List<ImapClient.AppendOutcome> appended = imap.appendAll(mailbox, messages);
+        for (int k = 0; k < sent.size(); k++) {
+            int i = sent.get(k);
+            if (appended.get(k) instanceof ImapClient.AppendOutcome.Refused r) {
+                outcomes[i] = new Delivered.Refused(mailbox, r.reason());
+                keys.remove(sentKeys.get(k));
+            } else {
+                outcomes[i] = new Delivered.Written(mailbox);
+            }
+        }
+        return List.of(outcomes);
+    }
+
+    /** What the mailbox already holds, read before the first append to it (creating it when missing). */
+    private Set<String> present(String mailbox) {
         Set<String> keys = present.get(mailbox);
         if (keys == null) {
             ensureFolder(mailbox);
@@ -50,13 +101,7 @@ public final class ImapDelivery implements RestoreTarget {
             }
             present.put(mailbox, keys);
         }
-        String key = key(ImapClient.messageId(headerOf(content)), crlfSize(content), item.date().getEpochSecond());
-        if (keys.contains(key)) {
-            return new Delivered.AlreadyPresent(mailbox);
-        }
-        imap.append(mailbox, content, ImapFlags.of(item), item.date());
-        keys.add(key);
-        return new Delivered.Written(mailbox);
+        return keys;
     }
 
     private void ensureFolder(String mailbox) {

@@ -7,6 +7,17 @@ public interface RestoreTarget extends AutoCloseable {
     /** @param folder the item's folder path segments from USER_ROOT, e.g. [Inbox, Проекты] */
     Delivered message(MailItem item, List<String> folder, byte[] content);
 
+    /** One message on its way: the item, its folder path and its bytes. */
+    record Outgoing(MailItem item, List<String> folder, byte[] content) {}
+
+    /**
+     * Several messages of one folder, in order; one outcome each, in the same order. Targets that gain from
+     * writing many at once (IMAP's MULTIAPPEND) override this.
+     */
+    default List<Delivered> messages(List<Outgoing> batch) {
+        return batch.stream().map(o -> message(o.item(), o.folder(), o.content())).toList();
+    }
+
     /** A document's or appointment's blob; targets that cannot take one throw {@link NotAMessageException}. */
     Delivered file(MailItem item, List<String> folder, byte[] content);
 

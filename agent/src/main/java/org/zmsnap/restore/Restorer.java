@@ -5,9 +5,17 @@ import java.util.List;
 
 /**
  * Carries items from an opened snapshot into a target: reads each blob through the locator, checks it, and
- * counts every item into exactly one bucket (restored, already present, failed, not a message).
+ * counts every item into exactly one bucket (restored, already present, failed, not a message). Messages of
+ * one folder go to the target in batches, so a target can store many in one round trip and one commit.
  */
 public final class Restorer {
+    /** Bounds a batch so a slow or refused one costs little and memory stays small. */
+    static final int BATCH_MESSAGES = 100;
+    static final long BATCH_BYTES = 8L << 20;
+    /** Blob reads in flight: enough to overlap FUSE round trips on a two-core host, few enough for memory. */
+    static final int READ_THREADS = 3;
+    static final int READ_WINDOW = 16;
+
     private final Account account;
     private final FolderTree folders;
     private final BlobLocator blobs;
@@ -23,101 +31,192 @@ public final class Restorer {
     }
 
     public RestoreSummary run(List<MailItem> items, RestoreTarget target, RestoreProgress progress) {
-        long t0 = System.nanoTime();
-        int restored = 0;
-        int present = 0;
-        int gz = 0;
-        long bytes = 0;
-        List<String> failures = new ArrayList<>();
-        List<String> notMessages = new ArrayList<>();
-        List<String> mismatches = new ArrayList<>();
-        int done = 0;
-        for (MailItem item : items) {
-            done++;
-            String label = item.typeName() + " " + item.id() + describe(item);
-            List<String> folder = folders.byId(item.folderId()).map(Folder::segments).orElse(List.of("folder-" + item.folderId()));
-            if (item.contact()) {
-                // A contact's fields live in its row's metadata (a blob, if any, holds only attachments):
-                // file targets write it as a vCard; IMAP has no place for it and says so.
-                byte[] card = VCard.bytes(item.id(), org.zmsnap.zimbra.Metadata.contactFields(item.metadata()));
-                if (dryRun) {
-                    restored++;
-                    bytes += card.length;
-                    progress.item(done, items.size(), item, "would restore");
-                    continue;
-                }
-                try {
-                    Delivered d = target.file(item, folder, card);
-                    if (d instanceof Delivered.AlreadyPresent) {
-                        present++;
-                        progress.item(done, items.size(), item, "already present");
-                    } else {
-                        restored++;
-                        bytes += card.length;
-                        progress.item(done, items.size(), item, "restored");
-                    }
-                } catch (RestoreTarget.NotAMessageException e) {
-                    notMessages.add(label + ": " + e.getMessage());
-                    progress.item(done, items.size(), item, "not a message");
-                }
-                continue;
-            }
-            if (!item.message() && !item.hasBlob()) {
-                notMessages.add(label + ": has no blob (its data lives in the database row)");
-                progress.item(done, items.size(), item, "not a message");
-                continue;
-            }
-            if (!item.hasBlob()) {
-                failures.add(label + ": no blob locator");
-                progress.item(done, items.size(), item, "failed");
-                continue;
-            }
-            BlobContent content = BlobReader.read(blobs.locate(account.mailboxId(), item), item.digest());
-            byte[] data;
-            if (content instanceof BlobContent.Unreadable u) {
-                failures.add(label + ": " + u.reason() + " (" + u.file() + ")");
-                progress.item(done, items.size(), item, "failed");
-                continue;
-            } else if (content instanceof BlobContent.DigestMismatch d) {
-                mismatches.add(label + ": digest " + d.actual() + " but the row says " + d.expected() + " (" + d.file() + ")");
-                if (strict) {
-                    failures.add(label + ": digest mismatch (--strict)");
-                    progress.item(done, items.size(), item, "failed");
-                    continue;
-                }
-                data = d.bytes();
-            } else {
-                BlobContent.Ok ok = (BlobContent.Ok) content;
-                data = ok.bytes();
-                gz += ok.gzipped() ? 1 : 0;
-            }
-            if (dryRun) {
-                restored++;
-                bytes += data.length;
-                progress.item(done, items.size(), item, "would restore");
-                continue;
-            }
-            try {
-                Delivered d = item.message() ? target.message(item, folder, data) : target.file(item, folder, data);
-                if (d instanceof Delivered.AlreadyPresent) {
-                    present++;
-                    progress.item(done, items.size(), item, "already present");
-                } else {
-                    restored++;
-                    bytes += data.length;
-                    progress.item(done, items.size(), item, "restored");
-                }
-            } catch (RestoreTarget.NotAMessageException e) {
-                notMessages.add(label + ": " + e.getMessage());
-                progress.item(done, items.size(), item, "not a message");
+        Tally tally = new Tally(items.size(), progress);
+        Batch batch = new Batch(target, tally);
+        try (ReadAhead<MailItem, BlobContent> reads = new ReadAhead<>(items,
+                item -> item.hasBlob() ? BlobReader.read(blobs.locate(account.mailboxId(), item), item.digest()) : null,
+                READ_THREADS, READ_WINDOW)) {
+            for (int i = 0; i < items.size(); i++) {
+                carry(items.get(i), reads.get(i), target, batch, tally);
             }
         }
-        return new RestoreSummary(restored, present, failures.size(), notMessages.size(), failures, notMessages, mismatches,
-                gz, bytes, (System.nanoTime() - t0) / 1_000_000);
+        batch.flush();
+        return tally.summary();
     }
 
-    private static String describe(MailItem item) {
+    private void carry(MailItem item, BlobContent content, RestoreTarget target, Batch batch, Tally tally) {
+        String label = label(item);
+        if (item.contact()) {
+            contact(item, label, target, batch, tally);
+            return;
+        }
+        if (!item.message() && !item.hasBlob()) {
+            tally.notMessage(item, label + ": has no blob (its data lives in the database row)");
+            return;
+        }
+        if (!item.hasBlob()) {
+            tally.failed(item, label + ": no blob locator");
+            return;
+        }
+        byte[] data = check(content, label, item, tally);
+        if (data == null) {
+            return;
+        }
+        if (dryRun) {
+            tally.restored(item, data.length, "would restore");
+            return;
+        }
+        List<String> folder = folders.byId(item.folderId()).map(Folder::segments).orElse(List.of("folder-" + item.folderId()));
+        if (item.message()) {
+            batch.add(new RestoreTarget.Outgoing(item, folder, data));
+            return;
+        }
+        batch.flush(); // keeps the target's writes in item order
+        try {
+            tally.outcome(item, label, data.length, target.file(item, folder, data));
+        } catch (RestoreTarget.NotAMessageException e) {
+            tally.notMessage(item, label + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * A contact's fields live in its row's metadata (a blob, if any, holds only attachments): file targets write
+     * it as a vCard; IMAP has no place for it and says so.
+     */
+    private void contact(MailItem item, String label, RestoreTarget target, Batch batch, Tally tally) {
+        byte[] card = VCard.bytes(item.id(), org.zmsnap.zimbra.Metadata.contactFields(item.metadata()));
+        if (dryRun) {
+            tally.restored(item, card.length, "would restore");
+            return;
+        }
+        List<String> folder = folders.byId(item.folderId()).map(Folder::segments).orElse(List.of("folder-" + item.folderId()));
+        batch.flush(); // keeps the target's writes in item order
+        try {
+            tally.outcome(item, label, card.length, target.file(item, folder, card));
+        } catch (RestoreTarget.NotAMessageException e) {
+            tally.notMessage(item, label + ": " + e.getMessage());
+        }
+    }
+
+    /** The blob's bytes, or null when the item is counted as failed. */
+    private byte[] check(BlobContent content, String label, MailItem item, Tally tally) {
+        if (content instanceof BlobContent.Unreadable u) {
+            tally.failed(item, label + ": " + u.reason() + " (" + u.file() + ")");
+            return null;
+        }
+        if (content instanceof BlobContent.DigestMismatch d) {
+            tally.mismatch(label + ": digest " + d.actual() + " but the row says " + d.expected() + " (" + d.file() + ")");
+            if (strict) {
+                tally.failed(item, label + ": digest mismatch (--strict)");
+                return null;
+            }
+            return d.bytes();
+        }
+        BlobContent.Ok ok = (BlobContent.Ok) content;
+        if (ok.gzipped()) {
+            tally.gzipped();
+        }
+        return ok.bytes();
+    }
+
+    /** Messages of one folder waiting to go to the target together. */
+    private static final class Batch {
+        private final RestoreTarget target;
+        private final Tally tally;
+        private final List<RestoreTarget.Outgoing> messages = new ArrayList<>();
+        private long bytes;
+
+        Batch(RestoreTarget target, Tally tally) {
+            this.target = target;
+            this.tally = tally;
+        }
+
+        void add(RestoreTarget.Outgoing o) {
+            boolean full = messages.size() >= BATCH_MESSAGES || bytes + o.content().length > BATCH_BYTES;
+            if (!messages.isEmpty() && (full || !messages.get(0).folder().equals(o.folder()))) {
+                flush();
+            }
+            messages.add(o);
+            bytes += o.content().length;
+        }
+
+        void flush() {
+            if (messages.isEmpty()) {
+                return;
+            }
+            List<Delivered> outcomes = target.messages(List.copyOf(messages));
+            for (int i = 0; i < messages.size(); i++) {
+                RestoreTarget.Outgoing o = messages.get(i);
+                tally.outcome(o.item(), label(o.item()), o.content().length, outcomes.get(i));
+            }
+            messages.clear();
+            bytes = 0;
+        }
+    }
+
+    private static String label(MailItem item) {
         String n = item.message() ? item.subject() : item.name();
-        return n == null || n.isBlank() ? "" : " '" + (n.length() > 60 ? n.substring(0, 57) + "..." : n) + "'";
+        String d = n == null || n.isBlank() ? "" : " '" + (n.length() > 60 ? n.substring(0, 57) + "..." : n) + "'";
+        return item.typeName() + " " + item.id() + d;
+    }
+
+    /** The counts of one run, and the progress reports that go with them. */
+    private static final class Tally {
+        private final int total;
+        private final RestoreProgress progress;
+        private final long t0 = System.nanoTime();
+        private final List<String> failures = new ArrayList<>();
+        private final List<String> notMessages = new ArrayList<>();
+        private final List<String> mismatches = new ArrayList<>();
+        private int done;
+        private int restored;
+        private int present;
+        private int gz;
+        private long bytes;
+
+        Tally(int total, RestoreProgress progress) {
+            this.total = total;
+            this.progress = progress;
+        }
+
+        void outcome(MailItem item, String label, long size, Delivered d) {
+            if (d instanceof Delivered.Refused r) {
+                failed(item, label + ": " + r.where() + " refused it: " + r.reason());
+            } else if (d instanceof Delivered.AlreadyPresent) {
+                present++;
+                progress.item(++done, total, item, "already present");
+            } else {
+                restored(item, size, "restored");
+            }
+        }
+
+        void restored(MailItem item, long size, String what) {
+            restored++;
+            bytes += size;
+            progress.item(++done, total, item, what);
+        }
+
+        void failed(MailItem item, String why) {
+            failures.add(why);
+            progress.item(++done, total, item, "failed");
+        }
+
+        void notMessage(MailItem item, String why) {
+            notMessages.add(why);
+            progress.item(++done, total, item, "not a message");
+        }
+
+        void mismatch(String what) {
+            mismatches.add(what);
+        }
+
+        void gzipped() {
+            gz++;
+        }
+
+        RestoreSummary summary() {
+            return new RestoreSummary(restored, present, failures.size(), notMessages.size(), failures, notMessages,
+                    mismatches, gz, bytes, (System.nanoTime() - t0) / 1_000_000);
+        }
     }
 }

@@ -31,7 +31,11 @@ import org.zmsnap.restore.ItemQuery;
 import org.zmsnap.restore.ItemReader;
 import org.zmsnap.restore.MailItem;
 import org.zmsnap.restore.OpenedSnapshot;
+import org.zmsnap.restore.MaildirWriter;
+import org.zmsnap.restore.RestoreProgress;
 import org.zmsnap.restore.RestoreService;
+import org.zmsnap.restore.RestoreSummary;
+import org.zmsnap.restore.Restorer;
 import org.zmsnap.snapshot.CycleOutcome;
 
 /**
@@ -98,7 +102,7 @@ public final class RestoreBenchmark implements Benchmark {
                 try {
                     oneMessage(ctx, zmsnap, cfg, tag, acct, imap, reps, metrics);
                     wholeMailbox(ctx, zmsnap, cfg, tag, acct, imap, host.dir, metrics);
-                    breakdown(ctx, cfg, tag, email, metrics);
+                    breakdown(ctx, cfg, tag, email, host.dir, metrics);
                 } finally {
                     // A failed run must not leave clones that keep the pool from being destroyed.
                     try (AgentContext agent = new AgentContext(ConfigLoader.load(cfg))) {
@@ -209,14 +213,14 @@ public final class RestoreBenchmark implements Benchmark {
      * (clone, mariadbd start), the item query, and reading + checking every blob. Delivery is then the CLI's
      * read + deliver time minus the blob reads.
      */
-    private static void breakdown(BenchContext ctx, Path cfg, String tag, String email, List<BenchResult.Metric> metrics)
-            throws Exception {
+    private static void breakdown(BenchContext ctx, Path cfg, String tag, String email, Path dir,
+            List<BenchResult.Metric> metrics) throws Exception {
         try (AgentContext agent = new AgentContext(ConfigLoader.load(cfg));
              OpenedSnapshot o = new RestoreService(agent).open(tag);
              Connection c = o.connect()) {
             long t0 = System.nanoTime();
             Account a = AccountResolver.resolve(c, email);
-            FolderTree.load(c, a);
+            FolderTree tree = FolderTree.load(c, a);
             List<MailItem> items = ItemReader.read(c, a, ItemQuery.all());
             double queryMs = (System.nanoTime() - t0) / 1e6;
             BlobLocator blobs = BlobLocator.load(c, o::map);
@@ -238,6 +242,29 @@ public final class RestoreBenchmark implements Benchmark {
             metrics.add(new BenchResult.Metric("breakdown: read + gunzip + digest of all message blobs", readSecs, "s", 2));
             metrics.add(new BenchResult.Metric("breakdown: blob read rate", withBlob.size() / readSecs, "messages/s", 0));
             metrics.add(new BenchResult.Metric("breakdown: blob read throughput", bytes / 1e6 / readSecs, "MB/s", 0));
+
+            // The same items through the Restorer: a dry run is the reads with read-ahead and nothing written;
+            // the Maildir run adds the writes. Both without JVM start, clone and sandbox start.
+            List<MailItem> messages = items.stream().filter(MailItem::message).toList();
+            t0 = System.nanoTime();
+            RestoreSummary dry;
+            try (MaildirWriter untouched = new MaildirWriter(dir.resolve("dry-run-writes-nothing"))) {
+                dry = new Restorer(a, tree, blobs, false, true).run(messages, untouched, RestoreProgress.NONE);
+            }
+            double drySecs = (System.nanoTime() - t0) / 1e9;
+            Path out = dir.resolve("maildir-inprocess");
+            t0 = System.nanoTime();
+            RestoreSummary written;
+            try (MaildirWriter maildir = new MaildirWriter(out)) {
+                written = new Restorer(a, tree, blobs, false, false).run(messages, maildir, RestoreProgress.NONE);
+            }
+            double writeSecs = (System.nanoTime() - t0) / 1e9;
+            ctx.log().printf("restore: in-process reads with read-ahead %.1f s (%d), reads + Maildir writes %.1f s (%d)%n",
+                    drySecs, dry.restored(), writeSecs, written.restored());
+            metrics.add(new BenchResult.Metric("breakdown: blob reads with read-ahead (Restorer dry run) rate",
+                    dry.restored() / drySecs, "messages/s", 0));
+            metrics.add(new BenchResult.Metric("breakdown: reads + Maildir writes in-process rate",
+                    written.restored() / writeSecs, "messages/s", 0));
         }
     }
 

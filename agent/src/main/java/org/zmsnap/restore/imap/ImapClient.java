@@ -28,8 +28,8 @@ import javax.net.ssl.SSLSocketFactory;
 /**
  * The few IMAP4rev1 commands a restore needs: STARTTLS, AUTHENTICATE PLAIN with an authorization identity
  * (an admin acting for the account, as Zimbra and Dovecot master users allow), LIST, CREATE, EXAMINE, FETCH
- * of what identifies existing messages, and APPEND with flags and internal date. Synchronous, one command
- * at a time.
+ * of what identifies existing messages, and APPEND with flags and internal date — batched with MULTIAPPEND
+ * where the server offers it, because one commit per message is what makes a whole-mailbox restore slow.
  */
 public final class ImapClient implements AutoCloseable {
     private static final DateTimeFormatter DATE_OUT = DateTimeFormatter.ofPattern("dd-MMM-yyyy HH:mm:ss Z", Locale.ENGLISH);
@@ -58,6 +58,7 @@ public final class ImapClient implements AutoCloseable {
     private InputStream in;
     private OutputStream out;
     private int nextTag = 1;
+    private Set<String> capabilities;
 
     private ImapClient(Socket socket) throws IOException {
         attach(socket);
@@ -181,35 +182,99 @@ public final class ImapClient implements AutoCloseable {
         return m.find() ? m.group(1).replaceAll("\\r?\\n[ \\t]+", " ").strip() : "";
     }
 
-    /** Appends {@code raw} with {@code flags} and the internal date. */
+    /** One message to append: its bytes as stored, its flags and its received date. */
+    public record Message(byte[] raw, Set<String> flags, Instant internalDate) {}
+
+    /** What the server did with one message of {@link #appendAll}. */
+    public sealed interface AppendOutcome {
+        record Appended() implements AppendOutcome {}
+
+        record Refused(String reason) implements AppendOutcome {}
+    }
+
+    /** Appends one message; a refusal is an {@link ImapException}. */
     public void append(String mailbox, byte[] raw, Set<String> flags, Instant internalDate) {
-        String tag = tag();
-        StringBuilder head = new StringBuilder(tag).append(" APPEND ").append(quote(ModifiedUtf7.encode(mailbox)));
-        if (!flags.isEmpty()) {
-            head.append(" (").append(String.join(" ", flags)).append(')');
+        AppendOutcome o = appendAll(mailbox, List.of(new Message(raw, flags, internalDate))).get(0);
+        if (o instanceof AppendOutcome.Refused r) {
+            throw new ImapException("APPEND to " + mailbox + " refused: " + r.reason());
         }
-        head.append(" \"").append(DATE_OUT.format(internalDate.atZone(ZoneOffset.UTC))).append('"');
-        head.append(" {").append(raw.length).append('}');
+    }
+
+    /**
+     * Appends {@code messages} to one mailbox, in order. With MULTIAPPEND (RFC 3502) they go in one command,
+     * which the server stores as one transaction: all or none, and one commit instead of one per message (on
+     * Dovecot here, 4 to 8 times the rate of single APPENDs). A refused batch is retried one message at a
+     * time, so each refusal is pinned to its message. Literals are always synchronising, never LITERAL+: a
+     * server that rejects an APPEND part-way (Dovecot does on a bad flag) would read the rest of a
+     * non-synchronising literal as commands, and message bytes must never be able to run as commands.
+     * Connection failures are {@link ImapException}s: nothing is then known about the messages in flight,
+     * and a rerun's duplicate check sorts them out.
+     */
+    public List<AppendOutcome> appendAll(String mailbox, List<Message> messages) {
         try {
-            send(head.toString().getBytes(StandardCharsets.US_ASCII));
-            send(CRLF);
-            out.flush();
-            while (true) {
-                Response r = read();
-                if (r.text().startsWith("+")) {
-                    break;
-                }
-                if (r.tag().equals(tag)) {
-                    throw new ImapException("APPEND to " + mailbox + " refused: " + r.text());
+            if (messages.size() > 1 && capabilities().contains("MULTIAPPEND")) {
+                if (sendAppend(tag(), mailbox, messages).status().equals("OK")) {
+                    return messages.stream().map(m -> (AppendOutcome) new AppendOutcome.Appended()).toList();
                 }
             }
-            send(raw);
-            send(CRLF);
-            out.flush();
-            finish(tag, "APPEND to " + mailbox, new ArrayList<>());
+            List<AppendOutcome> outcomes = new ArrayList<>(messages.size());
+            for (Message m : messages) {
+                Response r = sendAppend(tag(), mailbox, List.of(m));
+                outcomes.add(r.status().equals("OK") ? new AppendOutcome.Appended()
+                        : new AppendOutcome.Refused(r.text().substring(r.tag().length()).strip()));
+            }
+            return outcomes;
         } catch (IOException e) {
             throw new ImapException("APPEND to " + mailbox + " failed: " + e.getMessage(), e);
         }
+    }
+
+    /** Sends one APPEND (several messages make it a MULTIAPPEND) and returns its tagged reply. */
+    private Response sendAppend(String tag, String mailbox, List<Message> messages) throws IOException {
+        send((tag + " APPEND " + quote(ModifiedUtf7.encode(mailbox))).getBytes(StandardCharsets.US_ASCII));
+        for (Message m : messages) {
+            StringBuilder head = new StringBuilder();
+            if (!m.flags().isEmpty()) {
+                head.append(" (").append(String.join(" ", m.flags())).append(')');
+            }
+            head.append(" \"").append(DATE_OUT.format(m.internalDate().atZone(ZoneOffset.UTC))).append('"');
+            head.append(" {").append(m.raw().length).append('}');
+            send(head.toString().getBytes(StandardCharsets.US_ASCII));
+            send(CRLF);
+            out.flush();
+            // The server asks for each literal with "+" once it has parsed everything before it, or ends the
+            // command with its tag instead.
+            Response r = read();
+            while (!r.text().startsWith("+")) {
+                if (r.tag().equals(tag)) {
+                    return r;
+                }
+                if (r.text().startsWith("* BYE")) {
+                    throw new ImapException("APPEND to " + mailbox + ": the server closed the connection: " + r.text());
+                }
+                r = read();
+            }
+            send(m.raw());
+        }
+        send(CRLF);
+        out.flush();
+        return awaitTagged(tag, "APPEND to " + mailbox);
+    }
+
+    /** The server's capabilities after login, asked once. */
+    public Set<String> capabilities() {
+        if (capabilities == null) {
+            Set<String> caps = new java.util.HashSet<>();
+            for (Response r : command("CAPABILITY")) {
+                if (r.text().toUpperCase(Locale.ROOT).startsWith("* CAPABILITY ")) {
+                    for (String c : r.text().substring("* CAPABILITY ".length()).split(" ")) {
+                        caps.add(c.toUpperCase(Locale.ROOT));
+                    }
+                }
+            }
+            capabilities = Set.copyOf(caps);
+        }
+        return capabilities;
     }
 
     public void logout() {
@@ -252,6 +317,19 @@ public final class ImapClient implements AutoCloseable {
                 throw new ImapException(what + ": the server closed the connection: " + r.text());
             }
             untagged.add(r);
+        }
+    }
+
+    /** Reads up to the reply tagged {@code tag} and returns it, whatever its status. */
+    private Response awaitTagged(String tag, String what) throws IOException {
+        while (true) {
+            Response r = read();
+            if (r.tag().equals(tag)) {
+                return r;
+            }
+            if (r.text().startsWith("* BYE")) {
+                throw new ImapException(what + ": the server closed the connection: " + r.text());
+            }
         }
     }
 
