@@ -69,6 +69,7 @@ class DrRestoreIT {
                     + "  dr1:\n    type: zfs\n    host: 127.0.0.1\n    port: " + ssh.port() + "\n    user: root\n"
                     + "    identity: " + ssh.clientKey() + "\n    known-hosts: " + ssh.knownHosts() + "\n    root: " + drRoot + "\n"
                     + "    command-timeout: 30s\n"
+                    + "  drlocal:\n    type: zfs\n    host: local\n    root: " + drRoot + "\n"
                     + "  offsite:\n    type: rsync\n    host: 127.0.0.1\n    port: " + ssh.port() + "\n    user: root\n"
                     + "    identity: " + ssh.clientKey() + "\n    known-hosts: " + ssh.knownHosts() + "\n    path: /srv/zmsnap/mbox1\n";
             Path primaryWork = host.dir.resolve("restore");
@@ -83,7 +84,7 @@ class DrRestoreIT {
             // From the mailbox host: usage errors, the target's own snapshot list, a refusal; nothing made anywhere.
             r = CliRun.run(host.dir, "browse", "-c", cfg.toString(), "--target", "nosuch", "--snapshot", "latest", "--account", acct.email());
             assertEquals(2, r.exit(), r.err());
-            assertTrue(r.err().contains("unknown target 'nosuch'") && r.err().contains("dr1, offsite"), r.err());
+            assertTrue(r.err().contains("unknown target 'nosuch'") && r.err().contains("dr1, drlocal, offsite"), r.err());
             r = CliRun.run(host.dir, "restore", "item", "-c", cfg.toString(), "--target", "offsite", "--snapshot", "latest",
                     "--account", acct.email(), "--item", "300", "--to-dir", host.dir.resolve("x").toString());
             assertEquals(2, r.exit(), r.err());
@@ -100,6 +101,20 @@ class DrRestoreIT {
             r = CliRun.run(host.dir, "mount", "-c", cfg.toString(), "--target", "dr1", "--snapshot", replicated);
             assertEquals(2, r.exit(), r.err());
             assertFalse(Files.exists(refusedOut), "a refused restore writes nothing");
+            assertNoClones(host.pool);
+            assertNoClones(dr);
+            assertEmptyOrAbsent(primaryWork);
+
+            // The same copies through a 'host: local' target (a DR pool on this host): cloned and restored here,
+            // mapped through the source datasets' own mountpoints.
+            GeneratedMessage first = subtree.get(0);
+            Path viaLocal = host.dir.resolve("via-local");
+            r = CliRun.run(host.dir, "restore", "item", "-c", cfg.toString(), "--target", "drlocal", "--snapshot", "latest",
+                    "--account", acct.email(), "--item", Integer.toString(first.id()), "--to-dir", viaLocal.toString());
+            assertEquals(0, r.exit(), r.err());
+            assertTrue(r.out().contains("from " + replicated + " on target drlocal"), r.out());
+            assertEquals(first.digest(), RestoreCliIT.sha(Files.readAllBytes(
+                    viaLocal.resolve(acct.folders().get(first.folderId()).substring(1)).resolve(first.id() + ".eml"))));
             assertNoClones(host.pool);
             assertNoClones(dr);
             assertEmptyOrAbsent(primaryWork);
