@@ -25,7 +25,7 @@ public final class VCard {
 
     private VCard() {}
 
-    /** The vCard text, or the fields' absence made explicit: a contact with no name gets its email or id as FN. */
+    /** The vCard text; FN is required, so a contact with no name gets its nickname, company, email or id as FN. */
     public static String of(int id, Map<String, String> f) {
         List<String> lines = new ArrayList<>();
         lines.add("BEGIN:VCARD");
@@ -39,7 +39,8 @@ public final class VCard {
                     .stream().filter(s -> !s.isBlank()).toList());
         }
         if (fn.isBlank()) {
-            fn = firstNonBlank(f.get("company"), f.get("email"), "contact " + id);
+            // a contact group or a bare address: its nickname (a group's name), company or address names it
+            fn = firstNonBlank(f.get("nickname"), f.get("company"), f.get("email"), "contact " + id);
         }
         lines.add("FN:" + text(fn));
         // N is required in 3.0: family;given;additional;prefix;suffix

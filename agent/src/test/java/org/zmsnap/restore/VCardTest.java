@@ -62,6 +62,13 @@ class VCardTest {
     }
 
     @Test
+    void aGroupIsNamedByItsNickname() {
+        String card = VCard.of(10, Map.of("type", "group", "nickname", "Team Süd", "company", "Beispiel GmbH"));
+        assertTrue(card.contains("\r\nFN:Team Süd\r\n"), card);
+        assertTrue(card.contains("\r\nNICKNAME:Team Süd\r\n"), card);
+    }
+
+    @Test
     void aContactWithoutNameFallsBackToItsEmail() {
         String card = VCard.of(9, Map.of("email", "x@example.com"));
         assertTrue(card.contains("\r\nFN:x@example.com\r\n"), card);
