@@ -13,7 +13,7 @@ import java.util.Set;
 /** Reads mail_item rows of one mailbox: messages, contacts, documents, appointments; never folders, tags or conversations. */
 public final class ItemReader {
     private static final String COLUMNS = "id, type, folder_id, date, size, locator, blob_digest, unread, flags,"
-            + " sender, recipients, subject, name, mod_content";
+            + " sender, recipients, subject, name, mod_content, CASE WHEN type = 6 THEN metadata END";
 
     private ItemReader() {}
 
@@ -52,7 +52,7 @@ public final class ItemReader {
                 while (rs.next()) {
                     out.add(new MailItem(rs.getInt(1), rs.getInt(2), rs.getInt(3), Instant.ofEpochSecond(rs.getLong(4)),
                             rs.getLong(5), rs.getString(6), rs.getString(7), rs.getInt(8) != 0, rs.getInt(9),
-                            rs.getString(10), rs.getString(11), rs.getString(12), rs.getString(13), rs.getInt(14)));
+                            rs.getString(10), rs.getString(11), rs.getString(12), rs.getString(13), rs.getInt(14), rs.getString(15)));
                 }
             }
         } catch (SQLException e) {

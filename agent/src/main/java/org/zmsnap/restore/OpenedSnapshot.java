@@ -113,9 +113,66 @@ public final class OpenedSnapshot implements AutoCloseable {
      * dataset whose live mountpoint is the longest prefix of it.
      */
     public Optional<Path> map(Path live) {
-        return session.remap().entrySet().stream().filter(e -> live.startsWith(e.getKey()))
+        Optional<Path> byPrefix = session.remap().entrySet().stream().filter(e -> live.startsWith(e.getKey()))
                 .max(Comparator.comparingInt(e -> e.getKey().getNameCount()))
                 .map(e -> e.getValue().resolve(e.getKey().relativize(live)));
+        return byPrefix.isPresent() ? byPrefix : guessed.computeIfAbsent(live, this::findVolume);
+    }
+
+    /** Volume paths found by {@link #findVolume}: looked up once, not per blob. */
+    private final java.util.concurrent.ConcurrentMap<Path, Optional<Path>> guessed = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * A volume path of the mailbox host that no clone's live path covers: the case on a DR host, where the DR
+     * copies are mounted elsewhere (or not at all). The volume is then found by its trailing path components in
+     * the clones (/opt/zimbra/store → the clone's root, store/, zimbra/store/, ...), where a directory that holds
+     * a blob tree (<n>/<mailbox id>/msg) is; the longest matching suffix wins, then the clone whose dataset leaf is
+     * the volume's last name. A wrong guess cannot pass silently: every blob's digest is checked.
+     */
+    private Optional<Path> findVolume(Path live) {
+        List<Path> mounts = new ArrayList<>(session.remap().values());
+        for (int keep = live.getNameCount(); keep >= 0; keep--) {
+            Path suffix = keep == 0 ? Path.of("") : live.subpath(live.getNameCount() - keep, live.getNameCount());
+            List<Path> hits = new ArrayList<>();
+            for (Path m : mounts) {
+                Path candidate = m.resolve(suffix);
+                if (holdsBlobs(candidate)) {
+                    hits.add(candidate);
+                }
+            }
+            if (hits.size() > 1 && live.getFileName() != null) {
+                List<Path> sameName = hits.stream().filter(h -> h.getFileName() != null
+                        && h.getFileName().toString().equals(live.getFileName().toString())).toList();
+                hits = sameName.isEmpty() ? hits : sameName;
+            }
+            if (hits.size() == 1) {
+                return Optional.of(hits.get(0));
+            }
+            if (hits.size() > 1) {
+                throw new RestoreException("volume " + live + " could be any of " + hits + " in the clones");
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** A Zimbra message volume's root: numeric group directories with mailbox directories holding msg/. */
+    static boolean holdsBlobs(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            return false;
+        }
+        try (var groups = Files.list(dir)) {
+            for (Path g : (Iterable<Path>) groups.filter(p -> p.getFileName().toString().matches("\\d+")).limit(64)::iterator) {
+                try (var boxes = Files.list(g)) {
+                    if (boxes.filter(p -> p.getFileName().toString().matches("\\d+")).limit(64)
+                            .anyMatch(b -> Files.isDirectory(b.resolve("msg")))) {
+                        return true;
+                    }
+                }
+            }
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return false;
+        }
+        return false;
     }
 
     public Map<Path, Path> remap() {

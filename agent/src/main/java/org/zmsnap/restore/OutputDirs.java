@@ -30,6 +30,9 @@ final class OutputDirs {
     }
 
     static String fileName(MailItem item, String fallback) {
+        if (item.contact()) {
+            return item.id() + ".vcf"; // the content is the vCard the restorer made from the row
+        }
         String n = item.name() == null || item.name().isBlank() ? fallback : item.name();
         return item.id() + "-" + n.replace('/', '_').replace('\0', '_');
     }

@@ -22,12 +22,17 @@ public final class RestoreLeftovers {
 
     private final Zfs zfs;
     private final Path workdir;
-    private final String pool;
+    private final List<String> pools;
 
     public RestoreLeftovers(Zfs zfs, Path workdir, String pool) {
+        this(zfs, workdir, List.of(pool));
+    }
+
+    /** @param pools where restores clone (this host's pool, a local DR pool): scanned for stray clones */
+    public RestoreLeftovers(Zfs zfs, Path workdir, List<String> pools) {
         this.zfs = zfs;
         this.workdir = workdir;
-        this.pool = pool;
+        this.pools = List.copyOf(pools);
     }
 
     /** Sessions that are in use: an owner alive, or kept by mount with its sandbox alive. */
@@ -68,12 +73,14 @@ public final class RestoreLeftovers {
             sessions.add(s.id());
         }
         List<DatasetName> clones = new ArrayList<>();
-        for (DatasetName d : zfs.subtree(new DatasetName(pool))) {
-            String leaf = d.value().substring(d.value().lastIndexOf('/') + 1);
-            if (d.parent().map(p -> p.value().equals(pool)).orElse(false) && leaf.startsWith(RestoreSession.CLONE_PREFIX)
-                    && !keptClones.contains(d.value())) {
-                zfs.destroyFilesystem(d);
-                clones.add(d);
+        for (String pool : pools) {
+            for (DatasetName d : zfs.subtree(new DatasetName(pool))) {
+                String leaf = d.value().substring(d.value().lastIndexOf('/') + 1);
+                if (d.parent().map(p -> p.value().equals(pool)).orElse(false) && leaf.startsWith(RestoreSession.CLONE_PREFIX)
+                        && !keptClones.contains(d.value())) {
+                    zfs.destroyFilesystem(d);
+                    clones.add(d);
+                }
             }
         }
         return new Removed(sessions, clones);

@@ -12,37 +12,97 @@ import java.util.Set;
 import org.zmsnap.AgentContext;
 import org.zmsnap.config.RestoreConfig;
 import org.zmsnap.restore.imap.ImapClient;
+import org.zmsnap.config.TargetConfig;
+import org.zmsnap.replication.TargetEndpoint;
+import org.zmsnap.snapshot.SnapshotCatalog;
 import org.zmsnap.snapshot.SnapshotSet;
 
 /** What the restore commands share: choosing and opening a snapshot, the live database, the IMAP login. */
 public final class RestoreService {
     private final AgentContext ctx;
+    private final RestoreSource source;
 
     public RestoreService(AgentContext ctx) {
+        this(ctx, Optional.empty());
+    }
+
+    /** @param target {@code --target NAME}: the DR copies on that ZFS target instead of this host's datasets */
+    public RestoreService(AgentContext ctx, Optional<String> target) {
         this.ctx = ctx;
+        this.source = RestoreSource.of(ctx.config(), ctx.zfs(), target);
     }
 
     public RestoreConfig config() {
         return ctx.config().restore();
     }
 
+    public RestoreSource source() {
+        return source;
+    }
+
+    /**
+     * The set {@code spec} names among the source's sets. DR copies carry no org.zmsnap:* properties, so there
+     * the choice rests on the snapshot names (zmsnap_<policy>_<UTC>) alone. On a remote target the choice is
+     * made from the snapshots that exist there, and then refused: see {@link RestoreSource}.
+     */
     public SnapshotSet choose(String spec) {
-        return SnapshotChooser.choose(ctx.catalog().sets(), spec);
+        if (!source.remote()) {
+            List<SnapshotSet> sets = new SnapshotCatalog(ctx.zfs(), source.datasets()).sets();
+            return source.target().isEmpty() ? SnapshotChooser.choose(sets, spec) : onTarget(() -> SnapshotChooser.choose(sets, spec));
+        }
+        TargetConfig t = source.target().orElseThrow();
+        SnapshotSet set;
+        try (TargetEndpoint ep = TargetEndpoint.open(t)) {
+            List<SnapshotSet> sets = new SnapshotCatalog(ep.zfs(), source.datasets(), List.of()).sets();
+            set = onTarget(() -> SnapshotChooser.choose(sets, spec));
+        } catch (RestoreUsageException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new RestoreException("cannot list the snapshots of target " + t.name() + " on " + t.host() + ": " + e.getMessage(), e);
+        }
+        throw new RestoreUsageException("target " + t.name() + " has " + set.tag() + ", but on " + t.host() + " (under "
+                + t.root().orElseThrow() + "): a restore clones the snapshots and starts a sandbox MariaDB next to them, and"
+                + " zmsnap does not do that across hosts. Run the same zmsnap command on " + t.host() + " itself: with this"
+                + " config there (the target's root is found on that host), with the target set to 'host: local', or with a"
+                + " config whose datasets are the received copies. Nothing was changed.");
+    }
+
+    private <T> T onTarget(java.util.function.Supplier<T> choice) {
+        try {
+            return choice.get();
+        } catch (RestoreUsageException e) {
+            throw new RestoreUsageException("target " + source.target().orElseThrow().name() + ": " + e.getMessage());
+        }
     }
 
     /** Reuses a session {@code zmsnap mount} keeps open on the same set; otherwise opens (and later closes) its own. */
     public OpenedSnapshot open(String spec) {
         SnapshotSet set = choose(spec);
-        for (Path dir : leftovers().mounted()) {
-            if (RestoreSession.load(dir).tag().equals(set.tag().name())) {
+        // Finding kept sessions needs only the workdir, not the pools.
+        for (Path dir : new RestoreLeftovers(ctx.zfs(), config().workdir(), List.of()).mounted()) {
+            RestoreSession s = RestoreSession.load(dir);
+            if (s.tag().equals(set.tag().name()) && s.source().equals(source.key())) {
                 return OpenedSnapshot.borrow(ctx.zfs(), dir);
             }
         }
-        return new SnapshotOpener(ctx.zfs(), config(), ctx.config().datasets()).open(set);
+        return new SnapshotOpener(ctx.zfs(), config(), source.datasets(), source.livePaths(), source.key()).open(set);
     }
 
+    /**
+     * Sessions are found in the workdir whatever they cloned; stray clones are looked for in this host's pool and,
+     * with a target opened here, the DR pool. A pool this host does not have (the mailbox host's, on a DR host
+     * running its config) is skipped.
+     */
     public RestoreLeftovers leftovers() {
-        return new RestoreLeftovers(ctx.zfs(), config().workdir(), ctx.config().datasets().get(0).pool());
+        java.util.LinkedHashSet<String> pools = new java.util.LinkedHashSet<>();
+        pools.add(ctx.config().datasets().get(0).pool());
+        if (!source.remote()) {
+            pools.add(source.pool());
+        }
+        List<org.zmsnap.zfs.DatasetName> roots = pools.stream().map(org.zmsnap.zfs.DatasetName::new).toList();
+        List<org.zmsnap.zfs.DatasetName> absent = ctx.zfs().missing(roots);
+        return new RestoreLeftovers(ctx.zfs(), config().workdir(),
+                roots.stream().filter(r -> !absent.contains(r)).map(org.zmsnap.zfs.DatasetName::value).toList());
     }
 
     /** Item ids present in the live mailbox now (for --deleted). */

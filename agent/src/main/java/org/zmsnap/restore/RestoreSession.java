@@ -20,9 +20,10 @@ import org.zmsnap.zfs.DatasetName;
  * @param owner     pid of the zmsnap that opened it and closes it; 0 for a session kept by {@code zmsnap mount}
  * @param serverPid the sandbox mariadbd; 0 until started
  * @param remap     live mountpoint → clone mountpoint, per dataset
+ * @param source    whose sets: "local", or the target whose DR copies were cloned ({@link RestoreSource#key()})
  */
 public record RestoreSession(String id, String tag, long owner, long serverPid, List<DatasetName> clones,
-                             Map<Path, Path> remap, Path datadir) {
+                             Map<Path, Path> remap, Path datadir, String source) {
     public static final String FILE = "session.properties";
     public static final String CLONE_PREFIX = "zmsnap-restore-";
 
@@ -32,11 +33,15 @@ public record RestoreSession(String id, String tag, long owner, long serverPid, 
     }
 
     public RestoreSession withServer(long pid) {
-        return new RestoreSession(id, tag, owner, pid, clones, remap, datadir);
+        return new RestoreSession(id, tag, owner, pid, clones, remap, datadir, source);
     }
 
     public RestoreSession withOwner(long pid) {
-        return new RestoreSession(id, tag, pid, serverPid, clones, remap, datadir);
+        return new RestoreSession(id, tag, pid, serverPid, clones, remap, datadir, source);
+    }
+
+    public RestoreSession withDatadir(Path d) {
+        return new RestoreSession(id, tag, owner, serverPid, clones, remap, d, source);
     }
 
     public void save(Path dir) {
@@ -47,6 +52,7 @@ public record RestoreSession(String id, String tag, long owner, long serverPid, 
         p.setProperty("server-pid", Long.toString(serverPid));
         p.setProperty("clones", String.join(",", clones.stream().map(DatasetName::value).toList()));
         p.setProperty("datadir", datadir.toString());
+        p.setProperty("source", source);
         int i = 0;
         for (var e : remap.entrySet()) {
             p.setProperty("remap." + i + ".live", e.getKey().toString());
@@ -86,6 +92,6 @@ public record RestoreSession(String id, String tag, long owner, long serverPid, 
         }
         return new RestoreSession(p.getProperty("id", dir.getFileName().toString()), p.getProperty("tag", "?"),
                 Long.parseLong(p.getProperty("owner", "0")), Long.parseLong(p.getProperty("server-pid", "0")),
-                clones, remap, Path.of(p.getProperty("datadir", "/nonexistent")));
+                clones, remap, Path.of(p.getProperty("datadir", "/nonexistent")), p.getProperty("source", "local"));
     }
 }

@@ -46,6 +46,10 @@ public final class Restorer {
 
     private void carry(MailItem item, BlobContent content, RestoreTarget target, Batch batch, Tally tally) {
         String label = label(item);
+        if (item.contact()) {
+            contact(item, label, target, batch, tally);
+            return;
+        }
         if (!item.message() && !item.hasBlob()) {
             tally.notMessage(item, label + ": has no blob (its data lives in the database row)");
             return;
@@ -70,6 +74,25 @@ public final class Restorer {
         batch.flush(); // keeps the target's writes in item order
         try {
             tally.outcome(item, label, data.length, target.file(item, folder, data));
+        } catch (RestoreTarget.NotAMessageException e) {
+            tally.notMessage(item, label + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * A contact's fields live in its row's metadata (a blob, if any, holds only attachments): file targets write
+     * it as a vCard; IMAP has no place for it and says so.
+     */
+    private void contact(MailItem item, String label, RestoreTarget target, Batch batch, Tally tally) {
+        byte[] card = VCard.bytes(item.id(), org.zmsnap.zimbra.Metadata.contactFields(item.metadata()));
+        if (dryRun) {
+            tally.restored(item, card.length, "would restore");
+            return;
+        }
+        List<String> folder = folders.byId(item.folderId()).map(Folder::segments).orElse(List.of("folder-" + item.folderId()));
+        batch.flush(); // keeps the target's writes in item order
+        try {
+            tally.outcome(item, label, card.length, target.file(item, folder, card));
         } catch (RestoreTarget.NotAMessageException e) {
             tally.notMessage(item, label + ": " + e.getMessage());
         }

@@ -30,11 +30,24 @@ public final class SnapshotOpener {
     private final Zfs zfs;
     private final RestoreConfig config;
     private final List<DatasetName> datasets;
+    private final Map<DatasetName, Path> livePaths;
+    private final String source;
 
     public SnapshotOpener(Zfs zfs, RestoreConfig config, List<DatasetName> datasets) {
+        this(zfs, config, datasets, Map.of(), "local");
+    }
+
+    /**
+     * @param livePaths where a dataset is mounted on the mailbox host, when that is not its own mountpoint here
+     *                  (a DR copy of a dataset that exists on this host); others are read from ZFS
+     * @param source    recorded in the session ({@link RestoreSource#key()})
+     */
+    public SnapshotOpener(Zfs zfs, RestoreConfig config, List<DatasetName> datasets, Map<DatasetName, Path> livePaths, String source) {
         this.zfs = zfs;
         this.config = config;
         this.datasets = List.copyOf(datasets);
+        this.livePaths = Map.copyOf(livePaths);
+        this.source = source;
     }
 
     public OpenedSnapshot open(SnapshotSet set) {
@@ -49,13 +62,16 @@ public final class SnapshotOpener {
         Map<DatasetName, Path> live = new LinkedHashMap<>();
         for (DatasetName d : datasets) {
             if (set.members().containsKey(d)) {
-                live.put(d, zfs.getProperty(d, "mountpoint").filter(m -> m.startsWith("/")).map(Path::of)
-                        .orElse(Path.of("/nonexistent", d.value())));
+                live.put(d, livePaths.containsKey(d) ? livePaths.get(d) : zfs.getProperty(d, "mountpoint")
+                        .filter(m -> m.startsWith("/")).map(Path::of).orElse(Path.of("/nonexistent", d.value())));
             }
         }
-        DatasetName db = dbDataset(live);
+        // Known from the live mountpoints on the mailbox host; on a DR host (copies not mounted, paths differ) only
+        // once the clones are mounted: found there below.
+        Optional<DatasetName> knownDb = dbDataset(live);
         Map<DatasetName, DatasetName> cloneOf = new LinkedHashMap<>();
         Map<Path, Path> remap = new LinkedHashMap<>();
+        Map<DatasetName, Path> cloneMount = new LinkedHashMap<>();
         Set<String> leaves = new HashSet<>();
         for (DatasetName d : live.keySet()) {
             String leaf = d.value().substring(d.value().lastIndexOf('/') + 1);
@@ -66,10 +82,12 @@ public final class SnapshotOpener {
             DatasetName clone = new DatasetName(d.pool()).child(RestoreSession.CLONE_PREFIX + id + "-" + unique);
             cloneOf.put(d, clone);
             remap.put(live.get(d), dir.resolve(unique));
+            cloneMount.put(d, dir.resolve(unique));
         }
-        Path datadir = remap.get(live.get(db)).resolve(relativeDatadir(live.get(db)));
+        Path plannedDatadir = knownDb.map(db -> cloneMount.get(db).resolve(relativeDatadir(live.get(db))))
+                .orElse(dir.resolve("datadir-not-yet-known"));
         RestoreSession session = new RestoreSession(id, set.tag().name(), ProcessHandle.current().pid(), 0,
-                new ArrayList<>(cloneOf.values()), remap, datadir);
+                new ArrayList<>(cloneOf.values()), remap, plannedDatadir, source);
         session.save(dir);
         OpenedSnapshot opened = null;
         try {
@@ -77,10 +95,23 @@ public final class SnapshotOpener {
             for (var e : cloneOf.entrySet()) {
                 SnapshotInfo snap = set.members().get(e.getKey());
                 Map<String, String> props = new LinkedHashMap<>();
-                props.put("mountpoint", remap.get(live.get(e.getKey())).toString());
-                // The db clone takes InnoDB's crash recovery; everything else is only read.
-                props.put("readonly", e.getKey().equals(db) ? "off" : "on");
+                props.put("mountpoint", cloneMount.get(e.getKey()).toString());
+                // The db clone takes InnoDB's crash recovery; everything else is only read. Unknown yet: all
+                // writable until the db is found, then the others are made readonly.
+                props.put("readonly", knownDb.map(db -> e.getKey().equals(db) ? "off" : "on").orElse("off"));
                 zfs.clone(snap.name(), e.getValue(), props);
+            }
+            Path datadir = plannedDatadir;
+            if (knownDb.isEmpty()) {
+                Map.Entry<DatasetName, Path> found = dbInClones(cloneMount);
+                for (var e : cloneOf.entrySet()) {
+                    if (!e.getKey().equals(found.getKey())) {
+                        zfs.set(e.getValue(), "readonly", "on");
+                    }
+                }
+                datadir = found.getValue();
+                session = session.withDatadir(datadir);
+                session.save(dir);
             }
             long t1 = System.nanoTime();
             RestoreSession before = session;
@@ -104,18 +135,46 @@ public final class SnapshotOpener {
     }
 
     /** The dataset holding restore.datadir: longest mountpoint prefix (absolute) or where DATADIR/mysql exists. */
-    private DatasetName dbDataset(Map<DatasetName, Path> live) {
+    private Optional<DatasetName> dbDataset(Map<DatasetName, Path> live) {
         Path datadir = config.datadir();
-        Optional<DatasetName> found;
         if (datadir.isAbsolute()) {
-            found = live.entrySet().stream().filter(e -> datadir.startsWith(e.getValue()))
+            return live.entrySet().stream().filter(e -> datadir.startsWith(e.getValue()))
                     .max(java.util.Comparator.comparingInt(e -> e.getValue().getNameCount())).map(Map.Entry::getKey);
-        } else {
-            found = live.entrySet().stream().filter(e -> Files.isDirectory(e.getValue().resolve(datadir).resolve("mysql")))
-                    .map(Map.Entry::getKey).findFirst();
         }
-        return found.orElseThrow(() -> new RestoreException("none of the datasets " + live.keySet()
-                + " holds the MariaDB datadir '" + datadir + "' (restore.datadir; mountpoints " + live.values() + ")"));
+        return live.entrySet().stream().filter(e -> Files.isDirectory(e.getValue().resolve(datadir).resolve("mysql")))
+                .map(Map.Entry::getKey).findFirst();
+    }
+
+    /**
+     * The datadir inside the mounted clones, when the live paths did not tell: a relative restore.datadir under
+     * a clone's root; an absolute one by its trailing path components (/opt/zimbra/db/data is data/ in the
+     * clone of a dataset mounted at /opt/zimbra/db). It must hold a 'mysql' directory, in exactly one clone.
+     */
+    private Map.Entry<DatasetName, Path> dbInClones(Map<DatasetName, Path> cloneMount) {
+        Path datadir = config.datadir();
+        for (int keep = datadir.getNameCount(); keep >= 0; keep--) {
+            Path suffix = keep == 0 ? Path.of("") : datadir.isAbsolute()
+                    ? datadir.subpath(datadir.getNameCount() - keep, datadir.getNameCount()) : datadir;
+            if (!datadir.isAbsolute() && keep != datadir.getNameCount()) {
+                break;
+            }
+            List<Map.Entry<DatasetName, Path>> hits = new ArrayList<>();
+            for (var e : cloneMount.entrySet()) {
+                Path candidate = e.getValue().resolve(suffix);
+                if (Files.isDirectory(candidate.resolve("mysql"))) {
+                    hits.add(Map.entry(e.getKey(), candidate));
+                }
+            }
+            if (hits.size() == 1) {
+                return hits.get(0);
+            }
+            if (hits.size() > 1) {
+                throw new RestoreException("more than one dataset holds a MariaDB datadir like '" + datadir + "': " + hits
+                        + " (set restore.datadir to tell which)");
+            }
+        }
+        throw new RestoreException("none of the datasets " + cloneMount.keySet() + " holds the MariaDB datadir '" + datadir
+                + "' (restore.datadir: relative to the db dataset's mountpoint, or the absolute path on the mailbox host)");
     }
 
     private Path relativeDatadir(Path dbMount) {

@@ -14,17 +14,24 @@ import org.zmsnap.zfs.Zfs;
 public final class SnapshotCatalog {
     private final Zfs zfs;
     private final List<DatasetName> datasets;
+    private final List<String> properties;
 
     public SnapshotCatalog(Zfs zfs, List<DatasetName> datasets) {
+        this(zfs, datasets, SnapshotProperties.ALL);
+    }
+
+    /** @param properties the user properties to read with each snapshot (none for DR copies: they carry none) */
+    public SnapshotCatalog(Zfs zfs, List<DatasetName> datasets, java.util.Collection<String> properties) {
         this.zfs = zfs;
         this.datasets = List.copyOf(datasets);
+        this.properties = List.copyOf(properties);
     }
 
     /** Every zmsnap set on the configured datasets, newest first. Snapshots zmsnap did not name are ignored. */
     public List<SnapshotSet> sets() {
         Map<SnapshotTag, Map<DatasetName, SnapshotInfo>> byTag = new TreeMap<>(Comparator.reverseOrder());
         for (DatasetName d : datasets) {
-            for (SnapshotInfo s : zfs.snapshots(d, SnapshotProperties.ALL)) {
+            for (SnapshotInfo s : zfs.snapshots(d, properties)) {
                 SnapshotTag.parse(s.name().snapshot()).ifPresent(tag ->
                         byTag.computeIfAbsent(tag, t -> new LinkedHashMap<>()).put(d, s));
             }

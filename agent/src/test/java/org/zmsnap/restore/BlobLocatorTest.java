@@ -19,7 +19,7 @@ class BlobLocatorTest {
     private static final Path LIVE_STORE = Path.of("/opt/zimbra/store");
 
     private static MailItem item(int id, int modContent, String locator) {
-        return new MailItem(id, MailItem.MESSAGE, 2, Instant.EPOCH, 10, locator, null, false, 0, "a", "b", "s", null, modContent);
+        return new MailItem(id, MailItem.MESSAGE, 2, Instant.EPOCH, 10, locator, null, false, 0, "a", "b", "s", null, modContent, null);
     }
 
     /** Maps only the live store path onto the temp dir, like a clone of the store dataset would. */

@@ -48,9 +48,9 @@ class MboxWriterTest {
     @Test
     void fileHasOneFromLinePerMessageWithTheReceivedDate() throws Exception {
         MailItem a = new MailItem(300, MailItem.MESSAGE, 2, Instant.parse("2026-03-05T07:08:09Z"), 10, "1", null,
-                false, 0, "s", "r", "one", null, 1);
+                false, 0, "s", "r", "one", null, 1, null);
         MailItem b = new MailItem(301, MailItem.MESSAGE, 2, Instant.parse("2026-11-22T14:00:00Z"), 10, "1", null,
-                false, 0, "s", "r", "two", null, 1);
+                false, 0, "s", "r", "two", null, 1, null);
         try (MboxWriter w = new MboxWriter(dir)) {
             w.message(a, List.of("Inbox"), "Subject: one\n\nFrom me\n".getBytes(StandardCharsets.US_ASCII));
             w.message(b, List.of("Inbox"), "Subject: two\n\nbye".getBytes(StandardCharsets.US_ASCII));

@@ -28,9 +28,10 @@ class RestorerTest {
     private final FolderTree folders = FolderTree.of(List.of(new Folder(2, 1, "/Inbox", 0), new Folder(300, 2, "/Inbox/Verträge", 0)));
 
     /** Records each batch it is handed; refuses the message whose id it is told to. */
-    private static final class Recorder implements RestoreTarget {
+    private static class Recorder implements RestoreTarget {
         final List<List<Outgoing>> batches = new ArrayList<>();
         final List<Integer> order = new ArrayList<>();
+        final Map<Integer, String> files = new java.util.HashMap<>();
         final int refuse;
 
         Recorder(int refuse) {
@@ -53,6 +54,7 @@ class RestorerTest {
         @Override
         public Delivered file(MailItem item, List<String> folder, byte[] content) {
             order.add(item.id());
+            files.put(item.id(), new String(content, StandardCharsets.UTF_8));
             return new Delivered.Written("files");
         }
 
@@ -80,13 +82,28 @@ class RestorerTest {
             assertEquals(1, b.stream().map(RestoreTarget.Outgoing::folder).distinct().count(), "one folder per batch");
         }
         assertEquals(List.of("Inbox", "Verträge"), target.batches.get(3).get(0).folder());
-        List<Integer> expectedOrder = items.stream().map(MailItem::id).filter(id -> id != 1251).toList();
+        List<Integer> expectedOrder = items.stream().map(MailItem::id).toList();
         assertEquals(expectedOrder, target.order, "the target sees items in the order they were listed");
-        assertEquals(253, s.restored(), "250 + 3 messages + 1 document, less the refused one");
+        assertEquals(254, s.restored(), "250 + 3 messages + 1 document + 1 contact (a vCard), less the refused one");
         assertEquals(1, s.failed());
         assertTrue(s.failures().get(0).contains("message 1042") && s.failures().get(0).contains("OVERQUOTA"), s.failures().toString());
+        assertEquals(0, s.notMessages());
+        assertTrue(target.files.get(1251).startsWith("BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Bob\r\n"), target.files.get(1251));
+    }
+
+    @Test
+    void aContactIsNotAMessageForATargetThatTakesNoFiles() throws IOException {
+        RestoreTarget imapLike = new Recorder(-1) {
+            @Override
+            public Delivered file(MailItem item, List<String> folder, byte[] content) {
+                throw new NotAMessageException(item.typeName() + " " + item.id() + " is not a message");
+            }
+        };
+        RestoreSummary s = new Restorer(ANNA, folders, blobs, false, false).run(List.of(message(1, 2), contact(2, 2)), imapLike,
+                RestoreProgress.NONE);
+        assertEquals(1, s.restored());
         assertEquals(1, s.notMessages());
-        assertTrue(s.notMessageItems().get(0).startsWith("contact 1251"), s.notMessageItems().toString());
+        assertTrue(s.notMessageItems().get(0).startsWith("contact 2"), s.notMessageItems().toString());
     }
 
     @Test
@@ -107,21 +124,21 @@ class RestorerTest {
 
     private MailItem message(int id, int folder) throws IOException {
         MailItem m = new MailItem(id, MailItem.MESSAGE, folder, Instant.ofEpochSecond(1_700_000_000L + id), 40, "1", null,
-                false, 0, "bob@example.com", "anna@example.com", "subject " + id, null, 1);
+                false, 0, "bob@example.com", "anna@example.com", "subject " + id, null, 1, null);
         writeBlob(m, "Subject: subject " + id + "\r\n\r\nbody\r\n");
         return m;
     }
 
     private MailItem document(int id, int folder) throws IOException {
         MailItem d = new MailItem(id, MailItem.DOCUMENT, folder, Instant.ofEpochSecond(1_700_000_000L), 5, "1", null,
-                false, 0, null, null, null, "contract.pdf", 1);
+                false, 0, null, null, null, "contract.pdf", 1, null);
         writeBlob(d, "%PDF-");
         return d;
     }
 
     private static MailItem contact(int id, int folder) {
         return new MailItem(id, MailItem.CONTACT, folder, Instant.ofEpochSecond(1_700_000_000L), 0, null, null,
-                false, 0, null, null, null, "Bob", 1);
+                false, 0, null, null, null, "Bob", 1, "d3:fldd9:firstName3:Bobe1:vi10ee");
     }
 
     private void writeBlob(MailItem item, String content) throws IOException {

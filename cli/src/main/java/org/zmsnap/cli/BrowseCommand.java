@@ -39,6 +39,9 @@ final class BrowseCommand implements Callable<Integer> {
     @Option(names = "--snapshot", required = true, paramLabel = "TAG|latest|TIME")
     String snapshot;
 
+    @Option(names = "--target", paramLabel = "NAME", description = "the DR copies on this ZFS target (see docs/restore.md): opened here on the DR host; from the mailbox host the snapshot is checked there and the restore refused")
+    String target;
+
     @Option(names = "--account", required = true, paramLabel = "EMAIL|ZIMBRAID|MAILBOXID")
     String account;
 
@@ -66,7 +69,7 @@ final class BrowseCommand implements Callable<Integer> {
     @Override
     public Integer call() throws SQLException {
         try (AgentContext ctx = new AgentContext(config.load())) {
-            RestoreService service = new RestoreService(ctx);
+            RestoreService service = new RestoreService(ctx, Optional.ofNullable(target));
             try (OpenedSnapshot o = service.open(snapshot); Connection c = o.connect()) {
                 Account a = AccountResolver.resolve(c, account);
                 FolderTree tree = FolderTree.load(c, a);
@@ -78,9 +81,10 @@ final class BrowseCommand implements Callable<Integer> {
                         for (Folder f : tree.all()) {
                             l.add(Map.of("id", f.id(), "path", f.path(), "messages", f.messages()));
                         }
-                        out.println(Json.write(Map.of("account", a.email(), "snapshot", o.tag(), "folders", l)));
+                        out.println(Json.write(Map.of("account", a.email(), "snapshot", o.tag(), "source", service.source().describe(), "folders", l)));
                     } else {
-                        out.println(a.email() + " (mailbox " + a.mailboxId() + ") in " + o.tag());
+                        out.println(a.email() + " (mailbox " + a.mailboxId() + ") in " + o.tag()
+                                + (service.source().target().isPresent() ? " on " + service.source().describe() : ""));
                         for (Folder f : tree.all()) {
                             out.printf("%7d  %s%n", f.messages(), f.path());
                         }

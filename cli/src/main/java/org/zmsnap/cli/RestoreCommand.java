@@ -61,6 +61,9 @@ final class RestoreCommand implements Callable<Integer> {
     @Option(names = "--snapshot", paramLabel = "TAG|latest|TIME")
     String snapshot;
 
+    @Option(names = "--target", paramLabel = "NAME", description = "the DR copies on this ZFS target (see docs/restore.md): opened here on the DR host; from the mailbox host the snapshot is checked there and the restore refused")
+    String target;
+
     @Option(names = "--account", paramLabel = "EMAIL|ZIMBRAID|MAILBOXID")
     String account;
 
@@ -110,7 +113,7 @@ final class RestoreCommand implements Callable<Integer> {
         }
         check();
         try (AgentContext ctx = new AgentContext(config.load())) {
-            RestoreService service = new RestoreService(ctx);
+            RestoreService service = new RestoreService(ctx, Optional.ofNullable(target));
             try (OpenedSnapshot o = service.open(snapshot); Connection c = o.connect()) {
                 Account a = AccountResolver.resolve(c, account);
                 FolderTree tree = FolderTree.load(c, a);
@@ -146,7 +149,7 @@ final class RestoreCommand implements Callable<Integer> {
                 RestoreProgress progress = kind == Kind.item || json ? RestoreProgress.NONE : progress(err);
                 try (RestoreTarget target = target(service, a)) {
                     RestoreSummary s = new Restorer(a, tree, blobs, strict, dryRun).run(items, target, progress);
-                    print(s, o, a);
+                    print(s, o, a, service.source());
                     return s.failed() > 0 ? Main.FAILURE : Main.OK;
                 }
             }
@@ -207,12 +210,13 @@ final class RestoreCommand implements Callable<Integer> {
         };
     }
 
-    private void print(RestoreSummary s, OpenedSnapshot o, Account a) {
+    private void print(RestoreSummary s, OpenedSnapshot o, Account a, org.zmsnap.restore.RestoreSource source) {
         var out = spec.commandLine().getOut();
         if (json) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("snapshot", o.tag());
             m.put("account", a.email());
+            m.put("source", source.describe());
             m.put("dry_run", dryRun);
             m.put("restored", s.restored());
             m.put("skipped_present", s.skippedPresent());
@@ -229,8 +233,8 @@ final class RestoreCommand implements Callable<Integer> {
             out.println(Json.write(m));
             return;
         }
-        out.printf("%s %s from %s: restored %d, skipped (already present) %d, failed %d, not messages %d%n",
-                dryRun ? "would restore" : "restored", a.email(), o.tag(), s.restored(), s.skippedPresent(), s.failed(), s.notMessages());
+        out.printf("%s %s from %s%s: restored %d, skipped (already present) %d, failed %d, not messages %d%n",
+                dryRun ? "would restore" : "restored", a.email(), o.tag(), source.target().isPresent() ? " on " + source.describe() : "", s.restored(), s.skippedPresent(), s.failed(), s.notMessages());
         s.failures().forEach(f -> out.println("  failed: " + f));
         s.digestMismatches().forEach(f -> out.println("  digest mismatch: " + f));
         s.notMessageItems().forEach(f -> out.println("  not restored: " + f));
@@ -238,7 +242,7 @@ final class RestoreCommand implements Callable<Integer> {
 
     private int cleanup() {
         try (AgentContext ctx = new AgentContext(config.load())) {
-            RestoreLeftovers.Removed r = new RestoreService(ctx).leftovers().remove(false);
+            RestoreLeftovers.Removed r = new RestoreService(ctx, Optional.ofNullable(target)).leftovers().remove(false);
             var out = spec.commandLine().getOut();
             out.println("removed " + r.sessions().size() + " restore sessions and " + r.clones().size() + " stray clones");
             r.sessions().forEach(s -> out.println("  session " + s));

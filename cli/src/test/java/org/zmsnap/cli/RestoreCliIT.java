@@ -28,6 +28,7 @@ import org.zmsnap.fixtures.SnapshotHost;
 import org.zmsnap.fixtures.imap.FetchedMessage;
 import org.zmsnap.fixtures.zimbra.BlobPath;
 import org.zmsnap.fixtures.zimbra.GeneratedAccount;
+import org.zmsnap.fixtures.zimbra.GeneratedContact;
 import org.zmsnap.fixtures.zimbra.GeneratedMailboxes;
 import org.zmsnap.fixtures.zimbra.GeneratedMessage;
 import org.zmsnap.fixtures.zimbra.ZimbraMailboxGenerator;
@@ -61,8 +62,15 @@ class RestoreCliIT {
                     .filter(e -> acct.messages().stream().anyMatch(m -> m.folderId() == e.getKey()))
                     .map(Map.Entry::getValue).findFirst().orElseThrow(() -> new AssertionError("no nested non-ASCII folder: " + acct.folders()));
             int nonAsciiId = acct.folderId(nonAscii);
+            // A folder with nested non-ASCII subfolders, restored recursively over IMAP below.
+            String nested = "/Inbox/Проекты";
+            List<GeneratedMessage> nestedMessages = acct.messages().stream()
+                    .filter(m -> acct.folders().get(m.folderId()).startsWith(nested + "/") || acct.folders().get(m.folderId()).equals(nested))
+                    .toList();
+            assertTrue(nestedMessages.stream().anyMatch(m -> acct.folders().get(m.folderId()).split("/").length > 3),
+                    "nothing in the subfolders of " + nested);
             GeneratedMessage corrupt = acct.messages().stream().filter(m -> !m.gzipped() && m.folderId() != nonAsciiId && m.folderId() != 2
-                    && m.folderId() != 3 && m.folderId() != 4).findFirst().orElseThrow();
+                    && m.folderId() != 3 && m.folderId() != 4 && !nestedMessages.contains(m)).findFirst().orElseThrow();
             Path corruptBlob = BlobPath.defaults(store).of(acct.mailboxId(), corrupt.id(), corrupt.modContent());
             byte[] cb = Files.readAllBytes(corruptBlob);
             cb[cb.length - 3] ^= 0x20;
@@ -176,6 +184,20 @@ class RestoreCliIT {
                 assertEquals(0, j.get("restored").asInt(), r.out());
                 assertEquals(fetched.size(), imap.fetchAll(email, imapFolder).size(), "a rerun creates no duplicates");
 
+                // A folder with nested non-ASCII subfolders, recursively, under a non-ASCII restore folder: every
+                // level recreated, every message byte for byte with flags and date.
+                r = CliRun.run(host.dir, "restore", "folder", "-c", cfg.toString(), "--snapshot", tag, "--account", email,
+                        "--folder", nested, "--recursive", "--to-imap", "--into-folder", "Wiederhergestellt Ω", "--json");
+                assertEquals(0, r.exit(), r.err());
+                assertEquals(nestedMessages.size(), JSON.readTree(r.out()).get("restored").asInt(), r.out());
+                Set<Integer> nestedFolders = new HashSet<>();
+                nestedMessages.forEach(m -> nestedFolders.add(m.folderId()));
+                for (int fid : nestedFolders) {
+                    String path = acct.folders().get(fid);
+                    assertSame(nestedMessages.stream().filter(m -> m.folderId() == fid).toList(),
+                            imap.fetchAll(email, "Wiederhergestellt Ω" + path));
+                }
+
                 // Whole mailbox under a restore folder: every message (Trash/Junk excluded), the corrupt one reported.
                 r = CliRun.run(host.dir, "restore", "mailbox", "-c", cfg.toString(), "--snapshot", tag, "--account", email,
                         "--to-imap", "--into-folder", "Restored", "--json");
@@ -213,6 +235,9 @@ class RestoreCliIT {
                 r = CliRun.run(host.dir, "restore", "folder", "-c", cfg.toString(), "--snapshot", tag, "--account", email,
                         "--folder", nonAscii, "--to-dir", eml.toString(), "--format", "eml");
                 assertEquals(0, r.exit(), r.err());
+                // Not a terminal: plain progress lines on stderr (no bar, no carriage returns), the last one complete.
+                assertTrue(r.err().lines().anyMatch(l -> l.equals("restore: " + inFolder.size() + "/" + inFolder.size())), r.err());
+                assertFalse(r.err().contains("\r"), r.err());
                 for (GeneratedMessage m : inFolder) {
                     Path f = eml.resolve(nonAscii.substring(1)).resolve(m.id() + ".eml");
                     assertEquals(m.digest(), sha(Files.readAllBytes(f)), f.toString());
@@ -242,6 +267,25 @@ class RestoreCliIT {
                 Path mboxFile = mbox.resolve(String.join("/", List.of(parts).subList(0, parts.length - 1))).resolve(parts[parts.length - 1] + ".mbox");
                 String text = Files.readString(mboxFile, StandardCharsets.ISO_8859_1);
                 assertEquals(inFolder.size(), text.split("(?m)^From MAILER-DAEMON ", -1).length - 1);
+
+                // Contacts: a vCard per contact, read back and compared field by field with what was generated.
+                List<GeneratedContact> inContacts = acct.contacts().stream().filter(k -> k.folderId() == 7).toList();
+                assertFalse(inContacts.isEmpty());
+                Path vcf = host.dir.resolve("vcf");
+                r = CliRun.run(host.dir, "restore", "folder", "-c", cfg.toString(), "--snapshot", tag, "--account", email,
+                        "--folder", "/Contacts", "--to-dir", vcf.toString(), "--json");
+                assertEquals(0, r.exit(), r.err());
+                assertEquals(inContacts.size(), JSON.readTree(r.out()).get("restored").asInt(), r.out());
+                for (GeneratedContact k : inContacts) {
+                    assertContact(k, vcf.resolve("Contacts").resolve(k.id() + ".vcf"));
+                }
+                Path mdv = host.dir.resolve("maildir-vcf");
+                r = CliRun.run(host.dir, "restore", "mailbox", "-c", cfg.toString(), "--snapshot", tag, "--account", email,
+                        "--to-dir", mdv.toString(), "--format", "maildir", "--json");
+                assertEquals(0, r.exit(), r.err());
+                for (GeneratedContact k : acct.contacts()) {
+                    assertContact(k, mdv.resolve("files").resolve(acct.folders().get(k.folderId()).substring(1)).resolve(k.id() + ".vcf"));
+                }
 
                 r = CliRun.run(host.dir, "unmount", "-c", cfg.toString());
                 assertEquals(0, r.exit(), r.err());
@@ -275,6 +319,59 @@ class RestoreCliIT {
             }
             assertEquals(flags, f.flags(), "flags of " + m.id());
         }
+    }
+
+    /** The .vcf parsed back (unfolded, unescaped) holds the generated contact's fields, and no line is over 75 octets. */
+    private static void assertContact(GeneratedContact k, Path file) throws Exception {
+        assertTrue(Files.isRegularFile(file), file + " missing");
+        String text = Files.readString(file, StandardCharsets.UTF_8);
+        for (String physical : text.split("\r\n")) {
+            assertTrue(physical.getBytes(StandardCharsets.UTF_8).length <= 75, physical);
+        }
+        assertTrue(text.endsWith("END:VCARD\r\n"), text);
+        Map<String, List<String>> props = new java.util.LinkedHashMap<>();
+        for (String line : text.replace("\r\n ", "").split("\r\n")) {
+            int colon = line.indexOf(':');
+            props.computeIfAbsent(line.substring(0, colon), x -> new ArrayList<>()).add(line.substring(colon + 1));
+        }
+        Map<String, String> f = k.fields();
+        String first = f.getOrDefault("firstName", "");
+        String last = f.getOrDefault("lastName", "");
+        assertEquals(List.of("3.0"), props.get("VERSION"));
+        assertEquals(List.of(String.join(" ", Stream.of(first, last).filter(x -> !x.isEmpty()).toList())), unescaped(props.get("FN")), text);
+        assertEquals(List.of(last, first, "", "", ""), components(props.get("N").get(0)), text);
+        assertEquals(List.of(f.get("email")), unescaped(props.get("EMAIL;TYPE=INTERNET,PREF")));
+        assertEquals(f.containsKey("email2") ? List.of(f.get("email2")) : null, unescaped(props.get("EMAIL;TYPE=INTERNET")));
+        assertEquals(List.of(f.get("workPhone")), unescaped(props.get("TEL;TYPE=WORK,VOICE")));
+        assertEquals(f.containsKey("mobilePhone") ? List.of(f.get("mobilePhone")) : null, unescaped(props.get("TEL;TYPE=CELL")));
+        assertEquals(f.containsKey("company") ? List.of(List.of(f.get("company"))) : null,
+                props.get("ORG") == null ? null : props.get("ORG").stream().map(RestoreCliIT::components).toList(), text);
+        assertEquals(f.containsKey("jobTitle") ? List.of(f.get("jobTitle")) : null, unescaped(props.get("TITLE")));
+        assertEquals(f.containsKey("notes") ? List.of(f.get("notes")) : null, unescaped(props.get("NOTE")));
+    }
+
+    private static List<String> unescaped(List<String> values) {
+        return values == null ? null : values.stream().map(v -> String.join(";", components(v))).toList();
+    }
+
+    /** Splits a structured value at unescaped ';' and undoes the text escapes (\\ \, \; \n). */
+    private static List<String> components(String v) {
+        List<String> out = new ArrayList<>();
+        StringBuilder cur = new StringBuilder();
+        for (int i = 0; i < v.length(); i++) {
+            char c = v.charAt(i);
+            if (c == '\\' && i + 1 < v.length()) {
+                char n = v.charAt(++i);
+                cur.append(n == 'n' || n == 'N' ? '\n' : n);
+            } else if (c == ';') {
+                out.add(cur.toString());
+                cur.setLength(0);
+            } else {
+                cur.append(c);
+            }
+        }
+        out.add(cur.toString());
+        return out;
     }
 
     private static void assertNothingLeft(SnapshotHost host, Path workdir) throws Exception {
