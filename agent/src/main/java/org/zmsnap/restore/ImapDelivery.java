@@ -122,9 +122,14 @@ public final class ImapDelivery implements RestoreTarget {
     }
 
     @Override
+    public java.util.Optional<String> whyNoFiles() {
+        return java.util.Optional.of("IMAP takes messages only (use --to-dir)");
+    }
+
+    @Override
     public Delivered file(MailItem item, List<String> folder, byte[] content) {
         throw new NotAMessageException(item.typeName() + " " + item.id()
-                + (item.name() == null ? "" : " '" + item.name() + "'") + " is not a message: IMAP takes messages only (use --to-dir)");
+                + (item.name() == null ? "" : " '" + item.name() + "'") + " is not a message: " + whyNoFiles().orElseThrow());
     }
 
     private static String key(String messageId, long size, long date) {

@@ -18,6 +18,11 @@ public interface RestoreTarget extends AutoCloseable {
         return batch.stream().map(o -> message(o.item(), o.folder(), o.content())).toList();
     }
 
+    /** Why this target takes no files (documents, appointments, contacts), or empty when it takes them. */
+    default java.util.Optional<String> whyNoFiles() {
+        return java.util.Optional.empty();
+    }
+
     /** A document's or appointment's blob; targets that cannot take one throw {@link NotAMessageException}. */
     Delivered file(MailItem item, List<String> folder, byte[] content);
 

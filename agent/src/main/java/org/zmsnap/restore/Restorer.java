@@ -46,6 +46,11 @@ public final class Restorer {
 
     private void carry(MailItem item, BlobContent content, RestoreTarget target, Batch batch, Tally tally) {
         String label = label(item);
+        if (!item.message() && target.whyNoFiles().isPresent()) {
+            // Decided before reading, so a dry run counts what the real run would.
+            tally.notMessage(item, label + ": not a message: " + target.whyNoFiles().get());
+            return;
+        }
         if (item.contact()) {
             contact(item, label, target, batch, tally);
             return;

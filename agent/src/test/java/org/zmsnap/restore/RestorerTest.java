@@ -92,18 +92,23 @@ class RestorerTest {
     }
 
     @Test
-    void aContactIsNotAMessageForATargetThatTakesNoFiles() throws IOException {
-        RestoreTarget imapLike = new Recorder(-1) {
+    void nonMessagesAreNotMessagesForATargetThatTakesNoFilesInADryRunToo() throws IOException {
+        Recorder imapLike = new Recorder(-1) {
             @Override
-            public Delivered file(MailItem item, List<String> folder, byte[] content) {
-                throw new NotAMessageException(item.typeName() + " " + item.id() + " is not a message");
+            public java.util.Optional<String> whyNoFiles() {
+                return java.util.Optional.of("IMAP takes messages only (use --to-dir)");
             }
         };
-        RestoreSummary s = new Restorer(ANNA, folders, blobs, false, false).run(List.of(message(1, 2), contact(2, 2)), imapLike,
-                RestoreProgress.NONE);
-        assertEquals(1, s.restored());
-        assertEquals(1, s.notMessages());
-        assertTrue(s.notMessageItems().get(0).startsWith("contact 2"), s.notMessageItems().toString());
+        List<MailItem> items = List.of(message(1, 2), contact(2, 2), document(3, 2));
+        for (boolean dryRun : new boolean[] {true, false}) {
+            RestoreSummary s = new Restorer(ANNA, folders, blobs, false, dryRun).run(items, imapLike, RestoreProgress.NONE);
+            assertEquals(1, s.restored(), "dry run " + dryRun);
+            assertEquals(2, s.notMessages(), "dry run " + dryRun);
+            assertTrue(s.notMessageItems().get(0).startsWith("contact 2") && s.notMessageItems().get(0).contains("use --to-dir"),
+                    s.notMessageItems().toString());
+            assertTrue(s.notMessageItems().get(1).startsWith("document 3"), s.notMessageItems().toString());
+        }
+        assertEquals(List.of(1), imapLike.order, "only the message reached the target, and only in the real run");
     }
 
     @Test
