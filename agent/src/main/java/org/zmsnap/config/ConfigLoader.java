@@ -315,8 +315,18 @@ public final class ConfigLoader {
         Path mariadbd = m.string("mariadbd").map(Path::of).orElse(d.mariadbd());
         Path datadir = m.string("datadir").map(Path::of).orElse(d.datadir());
         Optional<RestoreConfig.ImapConfig> imap = m.map("imap").map(ConfigLoader::imap);
+        Optional<Path> zmprov = m.string("zmprov").map(v -> v.equals("none") ? Optional.<Path>empty() : Optional.of(Path.of(v)))
+                .orElse(d.zmprov().command());
+        if (zmprov.isPresent() && !zmprov.get().isAbsolute()) {
+            throw new ConfigException(m.child("zmprov"), zmprov.get() + " must be an absolute path (or none)");
+        }
+        Optional<String> zmprovUser = m.string("zmprov-user").map(v -> v.equals("none") ? Optional.<String>empty() : Optional.of(v))
+                .orElse(d.zmprov().user());
+        if (zmprovUser.isPresent() && !zmprovUser.get().matches("[a-z_][a-z0-9_.-]{0,31}")) {
+            throw new ConfigException(m.child("zmprov-user"), "'" + zmprovUser.get() + "' is not a user name (or none)");
+        }
         m.finish();
-        return new RestoreConfig(workdir, mariadbd, datadir, imap);
+        return new RestoreConfig(workdir, mariadbd, datadir, imap, new RestoreConfig.Zmprov(zmprov, zmprovUser));
     }
 
     private static RestoreConfig.ImapConfig imap(YamlMap m) {

@@ -10,10 +10,23 @@ import java.util.Optional;
  * @param mariadbd the server binary started on the cloned datadir (a Zimbra host has its own)
  * @param datadir  the MariaDB datadir: relative to the db dataset's mountpoint, or absolute (live path)
  * @param imap     absent: restores can only write files
+ * @param zmprov   how to ask Zimbra's directory for an address's zimbraId
  */
-public record RestoreConfig(Path workdir, Path mariadbd, Path datadir, Optional<ImapConfig> imap) {
+public record RestoreConfig(Path workdir, Path mariadbd, Path datadir, Optional<ImapConfig> imap, Zmprov zmprov) {
     public static RestoreConfig defaults() {
-        return new RestoreConfig(Path.of("/var/lib/zmsnap/restore"), Path.of("/usr/sbin/mariadbd"), Path.of("data"), Optional.empty());
+        return new RestoreConfig(Path.of("/var/lib/zmsnap/restore"), Path.of("/usr/sbin/mariadbd"), Path.of("data"), Optional.empty(),
+                Zmprov.defaults());
+    }
+
+    /**
+     * @param command zmprov; empty ({@code zmprov: none}) never asks the directory. The default is used only
+     *                where it exists, so a DR host without Zimbra needs no setting.
+     * @param user    run zmprov as this user (runuser) when zmsnap runs as root; empty runs it as is
+     */
+    public record Zmprov(Optional<Path> command, Optional<String> user) {
+        public static Zmprov defaults() {
+            return new Zmprov(Optional.of(Path.of("/opt/zimbra/bin/zmprov")), Optional.of("zimbra"));
+        }
     }
 
     /** The live mailbox server's IMAP, reached as an admin acting on behalf of the account. */

@@ -10,12 +10,30 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
-/** Finds a mailbox by email (zimbra.mailbox.comment, any case), zimbraId (account_id) or mailbox id. */
+/**
+ * Finds a mailbox by email, zimbraId (account_id) or mailbox id. An email is asked of Zimbra's directory first
+ * when there is one (renamed accounts, aliases), then matched against zimbra.mailbox.comment, any case — also
+ * when the directory's account has no mailbox in the snapshot, which is the case of an account deleted and
+ * created again under the same address: the snapshot's mailbox is the one the user means.
+ */
 public final class AccountResolver {
     private AccountResolver() {}
 
     public static Account resolve(Connection c, String who) {
+        return resolve(c, who, Optional.empty());
+    }
+
+    public static Account resolve(Connection c, String who, Optional<ZmprovDirectory> directory) {
         try {
+            if (who.contains("@") && directory.isPresent()) {
+                Optional<String> id = directory.get().zimbraId(who);
+                if (id.isPresent()) {
+                    Optional<Account> a = one(c, "account_id = ?", id.get());
+                    if (a.isPresent()) {
+                        return a.get();
+                    }
+                }
+            }
             Optional<Account> found = who.matches("\\d{1,10}")
                     ? one(c, "id = ?", Long.parseLong(who))
                     : one(c, "LOWER(comment) = LOWER(?) OR account_id = ?", who, who);

@@ -40,6 +40,12 @@ public final class RestoreService {
         return source;
     }
 
+    /** The account {@code who} names in the opened snapshot, asking Zimbra's directory when this host has one. */
+    public Account account(java.sql.Connection c, String who) {
+        boolean root = "root".equals(System.getProperty("user.name"));
+        return AccountResolver.resolve(c, who, ZmprovDirectory.of(config().zmprov(), new org.zmsnap.exec.LocalCommandRunner(), root));
+    }
+
     /**
      * The set {@code spec} names among the source's sets. DR copies carry no org.zmsnap:* properties, so there
      * the choice rests on the snapshot names (zmsnap_<policy>_<UTC>) alone. On a remote target the choice is

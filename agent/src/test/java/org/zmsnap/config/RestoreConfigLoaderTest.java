@@ -133,4 +133,20 @@ class RestoreConfigLoaderTest {
                 + passwordFile("rw-r--r--") + "\n");
         assertTrue(loose.getMessage().contains("chmod 600"), loose.getMessage());
     }
+
+    @Test
+    void zmprovDefaultsToZimbrasAndCanBeTurnedOffOrMoved() {
+        assertEquals(new RestoreConfig.Zmprov(Optional.of(Path.of("/opt/zimbra/bin/zmprov")), Optional.of("zimbra")),
+                parse(MINIMAL).restore().zmprov());
+        assertEquals(new RestoreConfig.Zmprov(Optional.empty(), Optional.of("zimbra")),
+                parse(MINIMAL + "restore:\n  zmprov: none\n").restore().zmprov());
+        assertEquals(new RestoreConfig.Zmprov(Optional.of(Path.of("/usr/local/bin/zmprov")), Optional.empty()),
+                parse(MINIMAL + "restore:\n  zmprov: /usr/local/bin/zmprov\n  zmprov-user: none\n").restore().zmprov());
+    }
+
+    @Test
+    void zmprovMustBeAbsoluteAndItsUserAUserName() {
+        assertTrue(error("restore:\n  zmprov: bin/zmprov\n").getMessage().contains("restore.zmprov"));
+        assertTrue(error("restore:\n  zmprov-user: \"zimbra; rm\"\n").getMessage().contains("restore.zmprov-user"));
+    }
 }

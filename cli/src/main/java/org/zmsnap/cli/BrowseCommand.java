@@ -12,7 +12,6 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import org.zmsnap.AgentContext;
 import org.zmsnap.restore.Account;
-import org.zmsnap.restore.AccountResolver;
 import org.zmsnap.restore.Folder;
 import org.zmsnap.restore.FolderTree;
 import org.zmsnap.restore.ImapFlags;
@@ -71,7 +70,7 @@ final class BrowseCommand implements Callable<Integer> {
         try (AgentContext ctx = new AgentContext(config.load())) {
             RestoreService service = new RestoreService(ctx, Optional.ofNullable(target));
             try (OpenedSnapshot o = service.open(snapshot); Connection c = o.connect()) {
-                Account a = AccountResolver.resolve(c, account);
+                Account a = service.account(c, account);
                 FolderTree tree = FolderTree.load(c, a);
                 var out = spec.commandLine().getOut();
                 boolean listMessages = folder != null || query != null || since != null || until != null || deleted;

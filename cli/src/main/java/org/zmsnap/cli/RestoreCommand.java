@@ -14,7 +14,6 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import org.zmsnap.AgentContext;
 import org.zmsnap.restore.Account;
-import org.zmsnap.restore.AccountResolver;
 import org.zmsnap.restore.BlobLocator;
 import org.zmsnap.restore.EmlWriter;
 import org.zmsnap.restore.Folder;
@@ -115,7 +114,7 @@ final class RestoreCommand implements Callable<Integer> {
         try (AgentContext ctx = new AgentContext(config.load())) {
             RestoreService service = new RestoreService(ctx, Optional.ofNullable(target));
             try (OpenedSnapshot o = service.open(snapshot); Connection c = o.connect()) {
-                Account a = AccountResolver.resolve(c, account);
+                Account a = service.account(c, account);
                 FolderTree tree = FolderTree.load(c, a);
                 ItemQuery q = ItemQuery.all();
                 if (kind == Kind.item) {
