@@ -145,7 +145,7 @@ final class RestoreCommand implements Callable<Integer> {
                 }
                 BlobLocator blobs = BlobLocator.load(c, o::map);
                 PrintWriter err = spec.commandLine().getErr();
-                RestoreProgress progress = kind == Kind.item || json ? RestoreProgress.NONE : progress(err);
+                RestoreProgress progress = kind == Kind.item || json ? RestoreProgress.NONE : ProgressPrinter.forStderr(err);
                 try (RestoreTarget target = target(service, a)) {
                     RestoreSummary s = new Restorer(a, tree, blobs, strict, dryRun).run(items, target, progress);
                     print(s, o, a, service.source());
@@ -189,24 +189,6 @@ final class RestoreCommand implements Callable<Integer> {
         if (kind == Kind.item && itemIds.isEmpty() && deleted) {
             kind = Kind.mailbox;
         }
-    }
-
-    private RestoreProgress progress(PrintWriter err) {
-        boolean terminal = System.console() != null;
-        return (done, total, item, what) -> {
-            if (terminal) {
-                int width = 30;
-                int filled = total == 0 ? width : done * width / total;
-                err.print("\r[" + "#".repeat(filled) + " ".repeat(width - filled) + "] " + done + "/" + total);
-                if (done == total) {
-                    err.println();
-                }
-                err.flush();
-            } else if (done == total || done % 100 == 0 || !what.equals("restored") && !what.equals("already present")) {
-                err.println("restore: " + done + "/" + total + (what.equals("restored") ? "" : " (" + item.typeName() + " " + item.id() + ": " + what + ")"));
-                err.flush();
-            }
-        };
     }
 
     private void print(RestoreSummary s, OpenedSnapshot o, Account a, org.zmsnap.restore.RestoreSource source) {
