@@ -37,11 +37,22 @@ public final class Replicator {
     private final String sourceZfs;
     private final SnapshotCatalog catalog;
     private final List<DatasetName> datasets;
-    private final StreamingRunner local = new LocalStreamingRunner();
+    private final StreamingRunner sender;
     private final List<SnapshotName> sentThisRun = new ArrayList<>();
 
+    /** Sends with {@code zfs send} on this host. */
     public Replicator(Zfs source, String sourceZfsCommand, SnapshotCatalog catalog, List<DatasetName> datasets) {
+        this(source, new LocalStreamingRunner(), sourceZfsCommand, catalog, datasets);
+    }
+
+    /**
+     * @param sender starts {@code zfs send} where {@code source} runs its commands (this host, or the source host
+     *               over SSH when the agent drives a ZFS it does not run on)
+     */
+    public Replicator(Zfs source, StreamingRunner sender, String sourceZfsCommand, SnapshotCatalog catalog,
+                      List<DatasetName> datasets) {
         this.source = source;
+        this.sender = sender;
         this.sourceZfs = sourceZfsCommand;
         this.catalog = catalog;
         this.datasets = List.copyOf(datasets);
@@ -188,6 +199,11 @@ public final class Replicator {
 
     private long send(TargetConfig t, TargetEndpoint target, StreamPump pump, ReplicationPlan.Step step, DatasetName dst) {
         List<String> argv = new ArrayList<>(List.of(sourceZfs, "send"));
+        if (source.features().compressedSend() && target.zfs().features().compressedSend()) {
+            // Blocks go as they are stored (lz4 on Zimbra stores): less on the wire and no recompression on the
+            // DR side. Only OpenZFS can send or receive such a stream.
+            argv.add("-c");
+        }
         step.from().ifPresent(f -> {
             argv.add(step.intermediates() ? "-I" : "-i");
             argv.add(f.name().toString());
@@ -204,7 +220,7 @@ public final class Replicator {
         RunningCommand recv = target.receive(dst);
         RunningCommand send;
         try {
-            send = local.start(argv);
+            send = sender.start(argv);
         } catch (RuntimeException e) {
             recv.kill();
             throw new ReplicationException("cannot start zfs send: " + e.getMessage(), e);
