@@ -200,6 +200,9 @@ public final class Replicator {
             try {
                 total += transfer(t, target, new StreamPump(t.bandwidth(), t.stallTimeout()),
                         List.of(sourceZfs, "send", "-t", token.get()), dst, "resume of an interrupted transfer", true);
+                // The token may have been a full seed's: a seed is made read-only right after its step, which the
+                // interrupted run never reached. DR datasets are always read-only, so setting it again is harmless.
+                target.zfs().set(dst, "readonly", "on");
                 LOG.info("resumed the interrupted transfer into {} from its token", dst);
             } catch (ReplicationException e) {
                 if (e.getMessage().contains("no longer exists") || e.getMessage().contains("does not exist")) {

@@ -314,4 +314,29 @@ class ReplicationZfsIT {
             assertEquals(tag, r.newestCommon().orElseThrow());
         }
     }
+
+    @Test
+    void anInterruptedFullSeedResumesAndEndsReadOnly() throws Exception {
+        // The first, full transfer is the longest and the most worth resuming.
+        start(TestZfs.OPENZFS, TestZfs.OPENZFS);
+        Config cfg = config("");
+        Config capped = config("    bandwidth: 4MiB/s\n");
+        try (AgentContext ctx = context(cfg)) {
+            host.zfsPool().writeRandom(host.zfsPool().dataset("store"), "big", 48 * 1024);
+            String tag = takeSet(cfg, ctx);
+            CompletableFuture<ReplicationOutcome> run = CompletableFuture.supplyAsync(() -> replicate(capped, ctx));
+            killReceiveConnectionAfter(drDataset("store"), 24L * MIB);
+            assertInstanceOf(ReplicationOutcome.Failed.class, run.get(120, TimeUnit.SECONDS));
+
+            ReplicationOutcome o = replicate(cfg, ctx);
+            ReplicationOutcome.Replicated r = assertInstanceOf(ReplicationOutcome.Replicated.class, o, o.toString());
+            long storeBytes = r.steps().stream().anyMatch(st -> st.contains("store") && st.contains("full")) ? -1 : r.bytes();
+            assertTrue(storeBytes >= 0 && storeBytes < 40L * MIB,
+                    "the store's seed resumed, not restarted: " + r.steps() + ", " + r.bytes() + " bytes");
+            assertEquals("-", resumeToken(drDataset("store")));
+            assertEquals(guid(host.zfsPool(), host.zfsPool().dataset("store") + "@" + tag), guid(dr, drDataset("store") + "@" + tag));
+            assertEquals("on", dr.zfs("get", "-H", "-o", "value", "readonly", drDataset("store")).stdout().strip(),
+                    "a resumed seed is read-only like any other");
+        }
+    }
 }
