@@ -21,8 +21,13 @@ public final class AgentContext implements AutoCloseable {
     private final Quiescer quiescer;
 
     public AgentContext(Config config) {
+        this(config, new LocalCommandRunner());
+    }
+
+    /** With {@code runner} for zfs (and helper) commands: e.g. an SSH runner when the ZFS is on another host. */
+    public AgentContext(Config config, CommandRunner runner) {
         this.config = config;
-        this.runner = new LocalCommandRunner();
+        this.runner = runner;
         this.zfs = new Zfs(runner, config.zfs().command(), config.zfs().timeout());
         this.quiescer = config.mariadb().quiesce() == QuiesceMethod.NONE
                 ? new NoQuiescer(config.mariadb().lockBudget())

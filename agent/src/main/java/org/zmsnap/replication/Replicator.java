@@ -37,11 +37,22 @@ public final class Replicator {
     private final String sourceZfs;
     private final SnapshotCatalog catalog;
     private final List<DatasetName> datasets;
-    private final StreamingRunner local = new LocalStreamingRunner();
+    private final StreamingRunner sender;
     private final List<SnapshotName> sentThisRun = new ArrayList<>();
 
+    /** Sends with {@code zfs send} on this host. */
     public Replicator(Zfs source, String sourceZfsCommand, SnapshotCatalog catalog, List<DatasetName> datasets) {
+        this(source, new LocalStreamingRunner(), sourceZfsCommand, catalog, datasets);
+    }
+
+    /**
+     * @param sender starts {@code zfs send} where {@code source} runs its commands (this host, or the source host
+     *               over SSH when the agent drives a ZFS it does not run on)
+     */
+    public Replicator(Zfs source, StreamingRunner sender, String sourceZfsCommand, SnapshotCatalog catalog,
+                      List<DatasetName> datasets) {
         this.source = source;
+        this.sender = sender;
         this.sourceZfs = sourceZfsCommand;
         this.catalog = catalog;
         this.datasets = List.copyOf(datasets);
@@ -73,8 +84,15 @@ public final class Replicator {
         // One listing of the whole DR subtree: every remote call costs a round trip (and, behind a forced
         // command, a process start), so a no-change run stays cheap.
         Zfs.Tree remote = target.zfs().tree(t.root().orElseThrow());
+        // Resuming needs both ends: 'receive -s' on the DR host and 'send -t' here (zfs-fuse has neither).
+        boolean resumable = source.features().resumableReceive() && target.zfs().features().resumableReceive();
+        long resumed = -1;
         if (target.zfs().features().resumableReceive()) {
-            long resumed = resumeInterrupted(t, target, remote);
+            try {
+                resumed = resumeInterrupted(t, target, remote, resumable);
+            } catch (ReplicationException ex) {
+                return new ReplicationOutcome.Failed(t.name(), ex.getMessage(), 0, List.of());
+            }
             if (resumed >= 0) {
                 remote = target.zfs().tree(t.root().orElseThrow());
             }
@@ -91,7 +109,7 @@ public final class Replicator {
             plans.put(d, p);
             sourceSnaps.put(d, src);
         }
-        long bytes = 0;
+        long bytes = Math.max(0, resumed); // what the resumed transfers sent is part of this run
         long start = System.nanoTime();
         List<String> steps = new ArrayList<>();
         List<String> done = new ArrayList<>();
@@ -112,7 +130,7 @@ public final class Replicator {
                     }
                     dst.parent().ifPresent(parent -> target.zfs().createContainer(parent));
                     for (ReplicationPlan.Step step : tr.steps()) {
-                        bytes += send(t, target, pump, step, dst);
+                        bytes += send(t, target, pump, step, dst, resumable);
                         steps.add(d + ": " + step.describe());
                         if (step.from().isEmpty()) {
                             target.zfs().set(dst, "readonly", "on");
@@ -156,9 +174,12 @@ public final class Replicator {
      * {@code send -t} instead of starting the increment again. A token whose snapshot is gone on the source
      * can never complete: abort it ({@code receive -A}, which discards only the partial state) and say so.
      *
+     * A token this source can never continue (zfs-fuse has no {@code send -t}) is aborted too: while it is
+     * there, the DR dataset refuses every other receive.
+     *
      * @return bytes sent by resumed transfers, or -1 when there was nothing to resume
      */
-    private long resumeInterrupted(TargetConfig t, TargetEndpoint target, Zfs.Tree remote) {
+    private long resumeInterrupted(TargetConfig t, TargetEndpoint target, Zfs.Tree remote, boolean resumable) {
         long total = -1;
         for (DatasetName d : datasets) {
             DatasetName dst = t.targetOf(d);
@@ -170,9 +191,18 @@ public final class Replicator {
                 continue;
             }
             total = Math.max(total, 0);
+            if (!resumable) {
+                LOG.warn("{} holds the partial state of an interrupted receive that {} cannot resume (no 'zfs send -t');"
+                        + " discarding it so the step can be sent again", dst, source.features().implementation());
+                target.zfs().abortResumableReceive(dst);
+                continue;
+            }
             try {
                 total += transfer(t, target, new StreamPump(t.bandwidth(), t.stallTimeout()),
-                        List.of(sourceZfs, "send", "-t", token.get()), dst, "resume of an interrupted transfer");
+                        List.of(sourceZfs, "send", "-t", token.get()), dst, "resume of an interrupted transfer", true);
+                // The token may have been a full seed's: a seed is made read-only right after its step, which the
+                // interrupted run never reached. DR datasets are always read-only, so setting it again is harmless.
+                target.zfs().set(dst, "readonly", "on");
                 LOG.info("resumed the interrupted transfer into {} from its token", dst);
             } catch (ReplicationException e) {
                 if (e.getMessage().contains("no longer exists") || e.getMessage().contains("does not exist")) {
@@ -186,8 +216,14 @@ public final class Replicator {
         return total;
     }
 
-    private long send(TargetConfig t, TargetEndpoint target, StreamPump pump, ReplicationPlan.Step step, DatasetName dst) {
+    private long send(TargetConfig t, TargetEndpoint target, StreamPump pump, ReplicationPlan.Step step, DatasetName dst,
+                      boolean resumable) {
         List<String> argv = new ArrayList<>(List.of(sourceZfs, "send"));
+        if (source.features().compressedSend() && target.zfs().features().compressedSend()) {
+            // Blocks go as they are stored (lz4 on Zimbra stores): less on the wire and no recompression on the
+            // DR side. Only OpenZFS can send or receive such a stream.
+            argv.add("-c");
+        }
         step.from().ifPresent(f -> {
             argv.add(step.intermediates() ? "-I" : "-i");
             argv.add(f.name().toString());
@@ -196,15 +232,16 @@ public final class Replicator {
         // Hold what is being sent so retention cannot destroy it mid-stream; it becomes the common snapshot.
         source.hold(holdTag(t), step.to().name());
         sentThisRun.add(step.to().name());
-        return transfer(t, target, pump, argv, dst, step.describe());
+        return transfer(t, target, pump, argv, dst, step.describe(), resumable);
     }
 
     /** zfs send (argv) → pump → zfs receive into {@code dst}; both exits checked, both stderr in the error. */
-    private long transfer(TargetConfig t, TargetEndpoint target, StreamPump pump, List<String> argv, DatasetName dst, String what) {
-        RunningCommand recv = target.receive(dst);
+    private long transfer(TargetConfig t, TargetEndpoint target, StreamPump pump, List<String> argv, DatasetName dst, String what,
+                          boolean resumable) {
+        RunningCommand recv = target.receive(dst, resumable);
         RunningCommand send;
         try {
-            send = local.start(argv);
+            send = sender.start(argv);
         } catch (RuntimeException e) {
             recv.kill();
             throw new ReplicationException("cannot start zfs send: " + e.getMessage(), e);
@@ -225,6 +262,10 @@ public final class Replicator {
             } catch (IOException ignored) {
                 // the receiver is gone; its exit status says why
             }
+        }
+        if (r.stalled() || !copyError.isEmpty()) {
+            // Nobody reads the sender's output any more: it would block on a full pipe until command-timeout.
+            send.kill();
         }
         int sendExit = safeWait(send, t.commandTimeout());
         int recvExit = safeWait(recv, t.commandTimeout());

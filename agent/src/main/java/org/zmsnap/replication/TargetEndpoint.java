@@ -45,10 +45,12 @@ public final class TargetEndpoint implements AutoCloseable {
 
     /**
      * {@code zfs receive -u DATASET}: never mounted (a DR copy must not appear over live paths), never forced.
-     * With {@code -s} where the DR host's ZFS can resume (OpenZFS), so an interrupted transfer continues.
+     * With {@code -s} when {@code resumable} (the sender can {@code send -t}) and the DR host's ZFS can resume
+     * (OpenZFS), so an interrupted transfer continues. Without a sender that can resume, partial state would only
+     * block the next receive.
      */
-    public org.zmsnap.exec.RunningCommand receive(org.zmsnap.zfs.DatasetName dataset) {
-        return streaming.start(zfs.features().resumableReceive()
+    public org.zmsnap.exec.RunningCommand receive(org.zmsnap.zfs.DatasetName dataset, boolean resumable) {
+        return streaming.start(resumable && zfs.features().resumableReceive()
                 ? List.of(zfsCommand, "receive", "-s", "-u", dataset.value())
                 : List.of(zfsCommand, "receive", "-u", dataset.value()));
     }

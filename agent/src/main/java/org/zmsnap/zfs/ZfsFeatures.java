@@ -5,13 +5,13 @@ package org.zmsnap.zfs;
  * other pre-OpenZFS implementations do not, and lack everything below.
  */
 public record ZfsFeatures(String implementation, boolean multiSnapshot, boolean resumableReceive,
-                          boolean bookmarks, boolean listParsable) {
+                          boolean bookmarks, boolean listParsable, boolean compressedSend) {
 
     public static ZfsFeatures openZfs(String version) {
-        return new ZfsFeatures(version, true, true, true, true);
+        return new ZfsFeatures(version, true, true, true, true, true);
     }
 
     public static ZfsFeatures legacy(String description) {
-        return new ZfsFeatures(description, false, false, false, false);
+        return new ZfsFeatures(description, false, false, false, false, false);
     }
 }
