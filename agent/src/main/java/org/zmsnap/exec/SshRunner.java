@@ -69,7 +69,7 @@ public final class SshRunner implements CommandRunner, StreamingRunner, AutoClos
     @Override
     public CommandResult run(Command command) {
         long start = System.nanoTime();
-        RunningCommand rc = start(command.argv());
+        RunningCommand rc = start(bounded(command));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         // Read on a helper thread: a remote command that never closes its stdout must not hang us past the timeout.
         Thread reader = new Thread(() -> {
@@ -98,6 +98,19 @@ public final class SshRunner implements CommandRunner, StreamingRunner, AutoClos
             text = out.toString(StandardCharsets.UTF_8);
         }
         return new CommandResult(command, exit, text, rc.stderr(), Duration.ofNanos(System.nanoTime() - start));
+    }
+
+    /**
+     * The remote command line, bounded on the remote side too: closing the channel at our timeout does not stop
+     * a remote command that neither reads nor writes, and OpenSSH refuses to signal a root session ("session
+     * signalling requires privilege separation"). coreutils' timeout kills it a second after we give up.
+     * Streams ({@link #start}) need no bound there: a closed channel ends their stdin or stdout.
+     */
+    static List<String> bounded(Command command) {
+        long seconds = Math.max(1, (command.timeout().toMillis() + 999) / 1000) + 1;
+        List<String> argv = new java.util.ArrayList<>(List.of("timeout", "-s", "KILL", seconds + "s"));
+        argv.addAll(command.argv());
+        return argv;
     }
 
     @Override

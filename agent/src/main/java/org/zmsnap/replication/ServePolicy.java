@@ -18,7 +18,10 @@ public final class ServePolicy {
         this.root = root;
     }
 
-    /** The argv to run, or empty with {@code why} filled — every refusal is logged by the caller. */
+    /**
+     * The argv to run — {@code zfs …}, or {@code timeout -s KILL Ns zfs …} — or empty with {@code why} filled;
+     * every refusal is logged by the caller.
+     */
     public record Decision(Optional<List<String>> argv, String why) {
         static Decision allow(List<String> argv) {
             return new Decision(Optional.of(argv), "");
@@ -39,9 +42,27 @@ public final class ServePolicy {
         } catch (IllegalArgumentException e) {
             return Decision.refuse("unparsable command: " + e.getMessage());
         }
+        // zmsnap's SSH runner bounds every non-streaming remote command with coreutils' timeout, because a
+        // closed SSH channel does not stop a command that neither reads nor writes (sshd refuses to signal a
+        // root session). Exactly this prefix is allowed, and it stays in front of zfs.
+        List<String> prefix = List.of();
+        if (!argv.isEmpty() && argv.get(0).equals("timeout")) {
+            if (argv.size() < 5 || !argv.get(1).equals("-s") || !argv.get(2).equals("KILL")
+                    || !argv.get(3).matches("[1-9][0-9]{0,6}s")) {
+                return Decision.refuse("only 'timeout -s KILL <seconds>s' may come before zfs");
+            }
+            prefix = argv.subList(0, 4);
+            argv = argv.subList(4, argv.size());
+        }
         if (argv.size() < 2 || !argv.get(0).equals("zfs")) {
             return Decision.refuse("only zfs commands are allowed");
         }
+        Decision d = zfs(argv);
+        return prefix.isEmpty() || d.argv().isEmpty() ? d
+                : Decision.allow(java.util.stream.Stream.concat(prefix.stream(), d.argv().get().stream()).toList());
+    }
+
+    private Decision zfs(List<String> argv) {
         List<String> args = argv.subList(2, argv.size());
         return switch (argv.get(1)) {
             case "receive", "recv" -> onlyOptions(argv, args, Set.of("-u", "-s", "-A"), false, false);

@@ -54,4 +54,17 @@ class ServePolicyTest {
         refused("zfs set mountpoint=/opt/zimbra backup/mbox1/zimbra/db", "readonly=on");
         refused("zfs create backup/mbox1/x", "canmount=off");
     }
+
+    @Test
+    void theSshRunnersTimeoutPrefixIsAllowedOnlyInItsOneFormAndOnlyBeforeAnAllowedZfsCommand() {
+        allowed("timeout", "-s", "KILL", "61s", "zfs", "list", "-H", "-o", "name", "-t", "filesystem,volume", "-r", "backup/mbox1");
+        allowed("timeout", "-s", "KILL", "31s", "zfs", "version");
+        refused("timeout -s KILL 61s zfs destroy -r backup/mbox1/zimbra/db@x", "option -r is not allowed");
+        refused("timeout -s KILL 61s rm -rf /", "only zfs commands");
+        refused("timeout -s TERM 61s zfs version", "only 'timeout -s KILL <seconds>s'");
+        refused("timeout --foreground -s KILL 61s zfs version", "only 'timeout -s KILL <seconds>s'");
+        refused("timeout -s KILL 0s zfs version", "only 'timeout -s KILL <seconds>s'");
+        refused("timeout -s KILL 61s", "only 'timeout -s KILL <seconds>s'");
+        refused("timeout -s KILL 61s timeout -s KILL 61s zfs version", "only zfs commands");
+    }
 }
