@@ -38,8 +38,8 @@ final class BrowseCommand implements Callable<Integer> {
     @Option(names = "--snapshot", required = true, paramLabel = "TAG|latest|TIME")
     String snapshot;
 
-    @Option(names = "--target", paramLabel = "NAME", description = "the DR copies on this ZFS target (see docs/restore.md): opened here on the DR host; from the mailbox host the snapshot is checked there and the restore refused")
-    String target;
+    @Mixin
+    DrTargetOption target;
 
     @Option(names = "--account", required = true, paramLabel = "EMAIL|ZIMBRAID|MAILBOXID")
     String account;
@@ -68,7 +68,7 @@ final class BrowseCommand implements Callable<Integer> {
     @Override
     public Integer call() throws SQLException {
         try (AgentContext ctx = new AgentContext(config.load())) {
-            RestoreService service = new RestoreService(ctx, Optional.ofNullable(target));
+            RestoreService service = new RestoreService(ctx, target.get());
             try (OpenedSnapshot o = service.open(snapshot); Connection c = o.connect()) {
                 Account a = service.account(c, account);
                 FolderTree tree = FolderTree.load(c, a);

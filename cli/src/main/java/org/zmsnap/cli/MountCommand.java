@@ -2,7 +2,6 @@ package org.zmsnap.cli;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.zmsnap.AgentContext;
 import org.zmsnap.restore.OpenedSnapshot;
@@ -24,8 +23,8 @@ final class MountCommand implements Callable<Integer> {
     @Option(names = "--snapshot", required = true, paramLabel = "TAG|latest|TIME", description = "the set: a tag, latest, or an ISO time (newest set at or before it)")
     String snapshot;
 
-    @Option(names = "--target", paramLabel = "NAME", description = "the DR copies on this ZFS target (see docs/restore.md): opened here on the DR host; from the mailbox host the snapshot is checked there and the restore refused")
-    String target;
+    @Mixin
+    DrTargetOption target;
 
     @Option(names = "--json", description = "print the result as JSON")
     boolean json;
@@ -36,7 +35,7 @@ final class MountCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         try (AgentContext ctx = new AgentContext(config.load())) {
-            RestoreService service = new RestoreService(ctx, Optional.ofNullable(target));
+            RestoreService service = new RestoreService(ctx, target.get());
             OpenedSnapshot o = service.open(snapshot);
             if (o.borrowed()) {
                 spec.commandLine().getOut().println(json ? Json.write(describe(o)) : "already mounted: " + o.tag() + " at " + o.dir());

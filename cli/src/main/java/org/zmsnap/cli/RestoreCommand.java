@@ -60,8 +60,8 @@ final class RestoreCommand implements Callable<Integer> {
     @Option(names = "--snapshot", paramLabel = "TAG|latest|TIME")
     String snapshot;
 
-    @Option(names = "--target", paramLabel = "NAME", description = "the DR copies on this ZFS target (see docs/restore.md): opened here on the DR host; from the mailbox host the snapshot is checked there and the restore refused")
-    String target;
+    @Mixin
+    DrTargetOption target;
 
     @Option(names = "--account", paramLabel = "EMAIL|ZIMBRAID|MAILBOXID")
     String account;
@@ -112,7 +112,7 @@ final class RestoreCommand implements Callable<Integer> {
         }
         check();
         try (AgentContext ctx = new AgentContext(config.load())) {
-            RestoreService service = new RestoreService(ctx, Optional.ofNullable(target));
+            RestoreService service = new RestoreService(ctx, target.get());
             try (OpenedSnapshot o = service.open(snapshot); Connection c = o.connect()) {
                 Account a = service.account(c, account);
                 FolderTree tree = FolderTree.load(c, a);
@@ -223,7 +223,7 @@ final class RestoreCommand implements Callable<Integer> {
 
     private int cleanup() {
         try (AgentContext ctx = new AgentContext(config.load())) {
-            RestoreLeftovers.Removed r = new RestoreService(ctx, Optional.ofNullable(target)).leftovers().remove(false);
+            RestoreLeftovers.Removed r = new RestoreService(ctx, target.get()).leftovers().remove(false);
             var out = spec.commandLine().getOut();
             out.println("removed " + r.sessions().size() + " restore sessions and " + r.clones().size() + " stray clones");
             r.sessions().forEach(s -> out.println("  session " + s));
