@@ -34,7 +34,9 @@ public final class Restorer {
         Tally tally = new Tally(items.size(), progress);
         Batch batch = new Batch(target, tally);
         try (ReadAhead<MailItem, BlobContent> reads = new ReadAhead<>(items,
-                item -> item.hasBlob() ? BlobReader.read(blobs.locate(account.mailboxId(), item), item.digest()) : null,
+                // A contact's blob holds only its attachments, which are not restored: not read.
+                item -> item.hasBlob() && !item.contact()
+                        ? BlobReader.read(blobs.locate(account.mailboxId(), item), item.digest()) : null,
                 READ_THREADS, READ_WINDOW)) {
             for (int i = 0; i < items.size(); i++) {
                 carry(items.get(i), reads.get(i), target, batch, tally);
@@ -51,21 +53,22 @@ public final class Restorer {
             tally.notMessage(item, label + ": not a message: " + target.whyNoFiles().get());
             return;
         }
+        byte[] data;
         if (item.contact()) {
-            contact(item, label, target, batch, tally);
+            // A contact's fields live in its row's metadata (a blob, if any, holds only attachments): a vCard.
+            data = VCard.bytes(item.id(), org.zmsnap.zimbra.Metadata.contactFields(item.metadata()));
+        } else if (!item.hasBlob()) {
+            if (item.message()) {
+                tally.failed(item, label + ": no blob locator");
+            } else {
+                tally.notMessage(item, label + ": has no blob (its data lives in the database row)");
+            }
             return;
-        }
-        if (!item.message() && !item.hasBlob()) {
-            tally.notMessage(item, label + ": has no blob (its data lives in the database row)");
-            return;
-        }
-        if (!item.hasBlob()) {
-            tally.failed(item, label + ": no blob locator");
-            return;
-        }
-        byte[] data = check(content, label, item, tally);
-        if (data == null) {
-            return;
+        } else {
+            data = check(content, label, item, tally);
+            if (data == null) {
+                return;
+            }
         }
         if (dryRun) {
             tally.restored(item, data.length, "would restore");
@@ -79,25 +82,6 @@ public final class Restorer {
         batch.flush(); // keeps the target's writes in item order
         try {
             tally.outcome(item, label, data.length, target.file(item, folder, data));
-        } catch (RestoreTarget.NotAMessageException e) {
-            tally.notMessage(item, label + ": " + e.getMessage());
-        }
-    }
-
-    /**
-     * A contact's fields live in its row's metadata (a blob, if any, holds only attachments): file targets write
-     * it as a vCard; IMAP has no place for it and says so.
-     */
-    private void contact(MailItem item, String label, RestoreTarget target, Batch batch, Tally tally) {
-        byte[] card = VCard.bytes(item.id(), org.zmsnap.zimbra.Metadata.contactFields(item.metadata()));
-        if (dryRun) {
-            tally.restored(item, card.length, "would restore");
-            return;
-        }
-        List<String> folder = folders.byId(item.folderId()).map(Folder::segments).orElse(List.of("folder-" + item.folderId()));
-        batch.flush(); // keeps the target's writes in item order
-        try {
-            tally.outcome(item, label, card.length, target.file(item, folder, card));
         } catch (RestoreTarget.NotAMessageException e) {
             tally.notMessage(item, label + ": " + e.getMessage());
         }
