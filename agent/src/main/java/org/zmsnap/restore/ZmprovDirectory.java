@@ -1,7 +1,6 @@
 package org.zmsnap.restore;
 
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -79,9 +78,5 @@ public final class ZmprovDirectory {
     /** For messages and tests: the command line before zmprov's own arguments. */
     List<String> prefix() {
         return prefix;
-    }
-
-    static Path defaultCommand() {
-        return Path.of("/opt/zimbra/bin/zmprov");
     }
 }
