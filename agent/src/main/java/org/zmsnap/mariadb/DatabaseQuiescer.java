@@ -20,6 +20,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.zmsnap.DaemonThreads;
 import org.zmsnap.config.QuiesceMethod;
 
 /**
@@ -62,11 +63,7 @@ public final class DatabaseQuiescer implements Quiescer {
         this.connector = connector;
         this.budget = budget;
         this.retryWindow = retryWindow;
-        this.watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "zmsnap-lock-watchdog");
-            t.setDaemon(true);
-            return t;
-        });
+        this.watchdog = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("zmsnap-lock-watchdog"));
     }
 
     @Override

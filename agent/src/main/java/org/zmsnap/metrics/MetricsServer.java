@@ -8,6 +8,7 @@ import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Executors;
+import org.zmsnap.DaemonThreads;
 
 /** Serves {@code /metrics} (Prometheus text format) and {@code /healthz} (200 or 503 with the reasons). */
 public final class MetricsServer implements AutoCloseable {
@@ -34,11 +35,7 @@ public final class MetricsServer implements AutoCloseable {
             respond(ex, st.ok() ? 200 : 503, "text/plain; charset=utf-8",
                     st.ok() ? "ok\n" : String.join("\n", st.reasons()) + "\n");
         });
-        s.setExecutor(Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "zmsnap-metrics-http");
-            t.setDaemon(true);
-            return t;
-        }));
+        s.setExecutor(Executors.newSingleThreadExecutor(DaemonThreads.named("zmsnap-metrics-http")));
         s.start();
         return new MetricsServer(s);
     }

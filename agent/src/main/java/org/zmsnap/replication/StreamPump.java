@@ -9,6 +9,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import org.zmsnap.DaemonThreads;
 
 /**
  * Copies a send stream into a receive stream: large buffer, byte counter, optional bandwidth cap, and a stall
@@ -44,11 +45,7 @@ public final class StreamPump {
     public Result copy(InputStream in, OutputStream out, Runnable onStall) throws IOException {
         AtomicLong progress = new AtomicLong(System.nanoTime());
         AtomicBoolean stalled = new AtomicBoolean();
-        ScheduledExecutorService watch = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "zmsnap-stall-watchdog");
-            t.setDaemon(true);
-            return t;
-        });
+        ScheduledExecutorService watch = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("zmsnap-stall-watchdog"));
         long period = Math.max(50, stallTimeout.toMillis() / 4);
         watch.scheduleAtFixedRate(() -> {
             if (System.nanoTime() - progress.get() > stallTimeout.toNanos() && stalled.compareAndSet(false, true)) {

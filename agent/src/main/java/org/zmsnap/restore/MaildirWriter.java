@@ -17,6 +17,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.Stream;
+import org.zmsnap.DaemonThreads;
 
 /**
  * A Maildir per folder (DIR/<folder path>/{cur,new,tmp}): unread messages in new/, read ones in cur/ with the
@@ -112,11 +113,7 @@ public final class MaildirWriter implements RestoreTarget {
 
     private ExecutorService writers() {
         if (writers == null) {
-            writers = Executors.newFixedThreadPool(2, r -> {
-                Thread t = new Thread(r, "zmsnap-maildir-writer");
-                t.setDaemon(true);
-                return t;
-            });
+            writers = Executors.newFixedThreadPool(2, DaemonThreads.named("zmsnap-maildir-writer"));
         }
         return writers;
     }

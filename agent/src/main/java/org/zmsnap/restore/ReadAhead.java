@@ -8,6 +8,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Function;
+import org.zmsnap.DaemonThreads;
 
 /**
  * Works on a list a few items ahead of its consumer, on a few threads, and hands results out in list order.
@@ -31,11 +32,7 @@ final class ReadAhead<T, R> implements AutoCloseable {
         this.work = work;
         this.window = window;
         this.pending = new ArrayList<>(items.size());
-        this.pool = Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(r, "zmsnap-read-ahead");
-            t.setDaemon(true);
-            return t;
-        });
+        this.pool = Executors.newFixedThreadPool(threads, DaemonThreads.named("zmsnap-read-ahead"));
     }
 
     /** The result for item {@code i}; items are taken in order, each once. */

@@ -7,6 +7,7 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.zmsnap.AgentContext;
+import org.zmsnap.DaemonThreads;
 import org.zmsnap.config.TargetConfig;
 import org.zmsnap.metrics.Metrics;
 import org.zmsnap.replication.ReplicationOutcome;
@@ -22,11 +23,7 @@ public final class ReplicationService implements AutoCloseable {
     private final AgentContext ctx;
     private final Metrics metrics;
     private final ReplicationRunner runner;
-    private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "zmsnap-replication");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService worker = Executors.newSingleThreadExecutor(DaemonThreads.named("zmsnap-replication"));
 
     public ReplicationService(AgentContext ctx, Metrics metrics) {
         this.ctx = ctx;
