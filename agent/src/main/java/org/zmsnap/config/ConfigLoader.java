@@ -61,9 +61,19 @@ public final class ConfigLoader {
         }
         YamlMap top = YamlMap.of("", root);
         String host = top.string("host").orElseGet(ConfigLoader::hostname);
-        MariaDbConfig mariadb = mariadb(top.map("mariadb").orElseThrow(() -> new ConfigException("mariadb",
-                "is required (how to reach MariaDB; set 'quiesce: none' inside it to snapshot without a database lock)")));
-        List<DatasetName> datasets = datasets(top);
+        Map<String, SourceConfig> sources = top.map("sources").map(ConfigLoader::sources).orElse(Map.of());
+        // A DR host's config has only 'sources'; a mailbox host's has 'mariadb' and 'datasets' (and may be a DR
+        // host for others too, e.g. after a promotion).
+        boolean mailboxHost = top.keys().contains("datasets") || sources.isEmpty();
+        List<DatasetName> datasets = mailboxHost ? datasets(top) : List.of();
+        if (!mailboxHost && top.keys().contains("mariadb")) {
+            throw new ConfigException("mariadb", "is set but 'datasets' is not: a DR host (one with only 'sources')"
+                    + " has no database to quiesce; remove 'mariadb', or add the 'datasets' it protects");
+        }
+        MariaDbConfig mariadb = mailboxHost
+                ? mariadb(top.map("mariadb").orElseThrow(() -> new ConfigException("mariadb",
+                        "is required (how to reach MariaDB; set 'quiesce: none' inside it to snapshot without a database lock)")))
+                : MariaDbConfig.none();
         ZfsConfig zfs = top.map("zfs").map(ConfigLoader::zfs).orElse(ZfsConfig.defaults());
         Map<String, PolicyConfig> policies = top.map("policies").map(ConfigLoader::policies).orElse(Map.of());
         Path lockFile = top.string("lock-file").map(Path::of).orElse(Path.of("/run/zmsnap/cycle.lock"));
@@ -75,7 +85,7 @@ public final class ConfigLoader {
         }
         RestoreConfig restore = top.map("restore").map(ConfigLoader::restore).orElse(RestoreConfig.defaults());
         top.finish();
-        return new Config(source, host, mariadb, datasets, zfs, policies, lockFile, metrics, targets, workDir, restore);
+        return new Config(source, host, mariadb, datasets, zfs, policies, lockFile, metrics, targets, workDir, restore, sources);
     }
 
     private static MariaDbConfig mariadb(YamlMap m) {
@@ -145,13 +155,13 @@ public final class ConfigLoader {
     private static List<DatasetName> datasets(YamlMap top) {
         List<String> names = top.stringList("datasets");
         if (names.isEmpty()) {
-            throw new ConfigException("datasets", "is required: the ZFS datasets to snapshot together"
+            throw new ConfigException(top.child("datasets"), "is required: the ZFS datasets to snapshot together"
                     + " (e.g. tank/zimbra/db, tank/zimbra/store, tank/zimbra/index, tank/zimbra/redolog)");
         }
         List<DatasetName> out = new ArrayList<>();
         Set<String> seen = new HashSet<>();
         for (int i = 0; i < names.size(); i++) {
-            String path = "datasets[" + i + "]";
+            String path = top.child("datasets") + "[" + i + "]";
             DatasetName d;
             try {
                 d = DatasetName.of(names.get(i));
@@ -166,7 +176,7 @@ public final class ConfigLoader {
         Set<String> pools = new java.util.TreeSet<>();
         out.forEach(d -> pools.add(d.pool()));
         if (pools.size() > 1) {
-            throw new ConfigException("datasets", "are in " + pools.size() + " pools " + pools
+            throw new ConfigException(top.child("datasets"), "are in " + pools.size() + " pools " + pools
                     + ": ZFS can snapshot atomically only within one pool; list datasets of one pool");
         }
         return out;
@@ -299,6 +309,99 @@ public final class ConfigLoader {
                     keep, bandwidth, stall, commandTimeout, rollback, remoteZfs, rpo));
         }
         return out;
+    }
+
+    private static Map<String, SourceConfig> sources(YamlMap m) {
+        Map<String, SourceConfig> out = new LinkedHashMap<>();
+        for (String name : new ArrayList<>(m.keys())) {
+            String path = m.child(name);
+            if (!POLICY_NAME.matcher(name).matches()) {
+                throw new ConfigException(path, "source names use lowercase letters, digits and '-', starting with a letter");
+            }
+            YamlMap s = m.map(name).orElseThrow(() -> new ConfigException(path, "needs at least 'datasets', 'root' and 'keep'"));
+            List<DatasetName> datasets = datasets(s);
+            DatasetName root = s.parsed("root", "a ZFS dataset name", DatasetName::of).orElseThrow(() ->
+                    new ConfigException(s.child("root"), "is required: the dataset here that receives this source's copies, e.g. backup/" + name));
+            Map<String, Integer> keep = new LinkedHashMap<>();
+            YamlMap k = s.map("keep").orElseThrow(() -> new ConfigException(s.child("keep"),
+                    "is required: how many sets of each policy this DR host keeps, e.g. { hourly: 48, daily: 30 }"));
+            for (String policy : new ArrayList<>(k.keys())) {
+                if (!POLICY_NAME.matcher(policy).matches()) {
+                    throw new ConfigException(k.child(policy), "policy names use lowercase letters, digits and '-', starting with a letter");
+                }
+                keep.put(policy, k.integer(policy, 1, 100_000).orElseThrow());
+            }
+            k.finish();
+            if (keep.isEmpty()) {
+                throw new ConfigException(s.child("keep"), "names no policy: nothing would be kept or pulled");
+            }
+            Optional<SourceConfig.Pull> pull = s.map("pull").map(ConfigLoader::pull);
+            Map<DatasetName, Path> mountpoints = new LinkedHashMap<>();
+            s.map("mountpoints").ifPresent(mp -> {
+                for (String d : new ArrayList<>(mp.keys())) {
+                    DatasetName ds;
+                    try {
+                        ds = DatasetName.of(d);
+                    } catch (IllegalArgumentException e) {
+                        throw new ConfigException(mp.child(d), e.getMessage());
+                    }
+                    if (!datasets.contains(ds)) {
+                        throw new ConfigException(mp.child(d), d + " is not one of this source's datasets " + datasets);
+                    }
+                    Path p = Path.of(mp.requireString(d));
+                    if (!p.isAbsolute()) {
+                        throw new ConfigException(mp.child(d), p + " must be an absolute path");
+                    }
+                    mountpoints.put(ds, p);
+                }
+                mp.finish();
+            });
+            Duration rpo = s.duration("rpo").orElse(Duration.ofHours(2));
+            s.finish();
+            for (SourceConfig other : out.values()) {
+                if (other.root().equals(root) || other.root().isAncestorOf(root) || root.isAncestorOf(other.root())) {
+                    throw new ConfigException(s.child("root"), "sources '" + other.name() + "' (root " + other.root() + ") and '"
+                            + name + "' (root " + root + ") overlap: give each source a root of its own, e.g. backup/" + name);
+                }
+            }
+            out.put(name, new SourceConfig(name, datasets, root, keep, pull, mountpoints, rpo));
+        }
+        return out;
+    }
+
+    private static SourceConfig.Pull pull(YamlMap p) {
+        String host = p.requireString("host");
+        if (!HOST.matcher(host).matches()) {
+            throw new ConfigException(p.child("host"), "'" + host + "' is not a host name or address");
+        }
+        int port = p.integer("port", 1, 65535).orElse(22);
+        String user = p.string("user").orElse("zmsnap");
+        if (!USER.matcher(user).matches()) {
+            throw new ConfigException(p.child("user"), "'" + user + "' is not a valid user name");
+        }
+        Path identity = readable(p, "identity", "the SSH private key this DR host logs in with");
+        Path knownHosts = readable(p, "known-hosts", "the mailbox host's key: host keys are checked strictly");
+        Optional<String> schedule = p.string("schedule");
+        schedule.ifPresent(c -> {
+            if (!CronExpression.isValidExpression(c)) {
+                throw new ConfigException(p.child("schedule"), "'" + c + "' is not a Quartz cron expression"
+                        + " (six or seven fields: sec min hour day-of-month month day-of-week [year], e.g. \"0 */15 * * * ?\")");
+            }
+        });
+        long bandwidth = p.parsed("bandwidth", "a rate such as 50MiB/s", v -> Sizes.parse(v.replaceAll("/s$", ""))).orElse(0L);
+        Duration stall = p.duration("stall-timeout").orElse(Duration.ofSeconds(60));
+        Duration commandTimeout = p.duration("command-timeout").orElse(Duration.ofSeconds(60));
+        String zfs = p.string("zfs-command").orElse("zfs");
+        p.finish();
+        return new SourceConfig.Pull(host, port, user, identity, knownHosts, schedule, bandwidth, stall, commandTimeout, zfs);
+    }
+
+    private static Path readable(YamlMap m, String key, String what) {
+        Path file = Path.of(m.string(key).orElseThrow(() -> new ConfigException(m.child(key), "is required: " + what)));
+        if (!Files.isReadable(file)) {
+            throw new ConfigException(m.child(key), file + " does not exist or is not readable");
+        }
+        return file;
     }
 
     private static RestoreConfig restore(YamlMap m) {

@@ -12,4 +12,10 @@ import java.util.Optional;
  */
 public record MariaDbConfig(Optional<Path> socket, Optional<String> url, String user, Credentials credentials,
                             QuiesceMethod quiesce, Duration lockBudget, OnLockFailure onLockFailure,
-                            Duration connectTimeout, Duration retryWindow) {}
+                            Duration connectTimeout, Duration retryWindow) {
+    /** A DR host's: no database of its own to quiesce. */
+    public static MariaDbConfig none() {
+        return new MariaDbConfig(Optional.empty(), Optional.empty(), "root", new Credentials.None(), QuiesceMethod.NONE,
+                Duration.ofSeconds(2), OnLockFailure.CRASH_CONSISTENT, Duration.ofSeconds(5), Duration.ofSeconds(30));
+    }
+}

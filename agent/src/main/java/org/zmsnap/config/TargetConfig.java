@@ -35,7 +35,12 @@ public record TargetConfig(String name, Type type, String host, int port, String
 
     /** The DR dataset for a source dataset: root + the source's name without its pool. */
     public DatasetName targetOf(DatasetName source) {
+        return under(root.orElseThrow(), source);
+    }
+
+    /** The one naming rule of DR copies, for push targets and a DR host's sources alike. */
+    public static DatasetName under(DatasetName root, DatasetName source) {
         String rel = source.withoutPool();
-        return rel.isEmpty() ? root.orElseThrow() : root.orElseThrow().child(rel);
+        return rel.isEmpty() ? root : root.child(rel);
     }
 }
