@@ -27,6 +27,14 @@ public record Config(Path source, String host, MariaDbConfig mariadb, List<Datas
         sources = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(sources));
     }
 
+    /**
+     * The lock file that keeps two runs for one DR link apart (a push to a target, a pull from or a promotion of
+     * a source): beside the cycle lock, so snapshot cycles are never blocked by a transfer.
+     */
+    public Path linkLock(String kind, String name) {
+        return lockFile.resolveSibling(lockFile.getFileName() + "." + kind + "." + name);
+    }
+
     /** A mailbox host snapshots its own datasets; a DR host with only {@code sources} has none. */
     public boolean mailboxHost() {
         return !datasets.isEmpty();

@@ -34,7 +34,7 @@ public final class ReplicationRunner {
 
     public ReplicationOutcome run(TargetConfig target, boolean forceRollback) {
         ReplicationOutcome outcome;
-        java.nio.file.Path lock = config.lockFile().resolveSibling(config.lockFile().getFileName() + "." + target.name());
+        java.nio.file.Path lock = config.linkLock("target", target.name());
         try (HostLock ignored = HostLock.acquire(lock, "replication to " + target.name(), Duration.ofSeconds(10))) {
             outcome = target.type() == TargetConfig.Type.RSYNC ? rsync(target) : zfsSend(target, forceRollback);
         } catch (RuntimeException e) {
