@@ -32,6 +32,8 @@ import org.zmsnap.zfs.Zfs;
  */
 public final class Replicator {
     private static final Logger LOG = LoggerFactory.getLogger(Replicator.class);
+    /** On a DR copy: the source dataset's mountpoint on the mailbox host, recorded at the seed. */
+    public static final String SOURCE_MOUNTPOINT = "org.zmsnap:source-mountpoint";
 
     private final Zfs source;
     private final String sourceZfs;
@@ -134,6 +136,7 @@ public final class Replicator {
                         steps.add(d + ": " + step.describe());
                         if (step.from().isEmpty()) {
                             target.zfs().set(dst, "readonly", "on");
+                            recordSourceMountpoint(target, d, dst);
                         }
                     }
                     if (!tr.steps().isEmpty()) {
@@ -155,6 +158,16 @@ public final class Replicator {
         Optional<String> common = commonTag(newest);
         Optional<Instant> commonTime = common.flatMap(SnapshotTag::parse).map(SnapshotTag::time);
         return new ReplicationOutcome.Replicated(t.name(), bytes, System.nanoTime() - start, steps, common, commonTime, destroyed);
+    }
+
+    /**
+     * Where the mailbox host mounts {@code d}, kept on its DR copy ({@code org.zmsnap:source-mountpoint}) when the copy
+     * is seeded: {@code zmsnap promote} mounts the copy there when the DR config names no mountpoint. Streams are sent
+     * without {@code -p}, so nothing else of the source's properties reaches the copy.
+     */
+    private void recordSourceMountpoint(TargetEndpoint target, DatasetName d, DatasetName dst) {
+        source.getProperty(d, "mountpoint").filter(mp -> mp.startsWith("/"))
+                .ifPresent(mp -> target.zfs().set(dst, SOURCE_MOUNTPOINT, mp));
     }
 
     /** The newest tag present on every dataset's target (the set that is fully replicated). */

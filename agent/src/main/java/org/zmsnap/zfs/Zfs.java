@@ -331,6 +331,33 @@ public final class Zfs {
         return v.isEmpty() || v.equals("-") ? java.util.Optional.empty() : java.util.Optional.of(v);
     }
 
+    /**
+     * Several properties of one dataset from one {@code zfs get -Hp} call; a property that is unset ('-') is absent
+     * from the map. Every name must be one this ZFS knows (user properties always are).
+     */
+    public Map<String, String> properties(DatasetName dataset, Collection<String> names) {
+        CommandResult r = run(List.of(zfsCommand, "get", "-Hp", "-o", "property,value", String.join(",", names), dataset.value()), timeout);
+        if (!r.ok()) {
+            throw new ZfsException("cannot read " + names + " of " + dataset + ": " + r.stderr().strip());
+        }
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String line : r.stdout().lines().toList()) {
+            String[] f = line.split("\t", 2);
+            if (f.length == 2 && !f[1].equals("-") && !f[1].isEmpty()) {
+                out.put(f[0], f[1]);
+            }
+        }
+        return out;
+    }
+
+    /** {@code zfs mount DATASET} at its mountpoint property. */
+    public void mount(DatasetName dataset) {
+        CommandResult r = run(List.of(zfsCommand, "mount", dataset.value()), timeout);
+        if (!r.ok()) {
+            throw new ZfsException("cannot mount " + dataset + ": " + r.stderr().strip());
+        }
+    }
+
     /** True when {@code snapshot} exists. */
     public boolean exists(SnapshotName snapshot) {
         CommandResult r = run(List.of(zfsCommand, "get", "-H", "-o", "value", "type", snapshot.toString()), timeout);
