@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 @Command(name = "zmsnap", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = Main.USAGE,
         exitCodeOnExecutionException = Main.FAILURE, versionProvider = Main.VersionProvider.class,
         description = "Consistent ZFS snapshots of a Zimbra mailbox host, and what to do with them.",
-        subcommands = {SnapshotCommand.class, SnapshotsCommand.class, PruneCommand.class, ReplicateCommand.class, TargetsCommand.class, ServeCommand.class,
+        subcommands = {SnapshotCommand.class, SnapshotsCommand.class, PruneCommand.class, ReplicateCommand.class, PromoteCommand.class, TargetsCommand.class, ServeCommand.class,
                 MountCommand.class, UnmountCommand.class, BrowseCommand.class, RestoreCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
     public static final int OK = 0;
