@@ -80,6 +80,7 @@ final class PromoteCommand implements Callable<Integer> {
         }
         if (!json) {
             out.print(human(o));
+            out.flush(); // print() does not flush picocli's writer, and main() ends in System.exit
         }
         return Main.OK;
     }
