@@ -52,10 +52,11 @@ public final class PromoteService {
                 return new PromotionOutcome.Refused(r.reason(), r.busy());
             }
             PromotionPlan.Ready ready = (PromotionPlan.Ready) plan;
+            long surveyed = (System.nanoTime() - start) / 1000;
             if (req.dryRun()) {
-                return new PromotionOutcome.DryRun(ready, (System.nanoTime() - start) / 1000);
+                return new PromotionOutcome.DryRun(ready, surveyed);
             }
-            return new Promoter(zfs).execute(ready);
+            return new Promoter(zfs).execute(ready, surveyed);
         }
     }
 

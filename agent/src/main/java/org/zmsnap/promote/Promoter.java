@@ -21,7 +21,8 @@ public final class Promoter {
         this.zfs = zfs;
     }
 
-    public PromotionOutcome execute(PromotionPlan.Ready plan) {
+    /** @param surveyMicros how long the survey and plan took, reported with the steps */
+    public PromotionOutcome execute(PromotionPlan.Ready plan, long surveyMicros) {
         long start = System.nanoTime();
         List<PromotionOutcome.StepTime> done = new ArrayList<>();
         for (Step step : plan.steps()) {
@@ -35,7 +36,7 @@ public final class Promoter {
             done.add(new PromotionOutcome.StepTime(step, (System.nanoTime() - t) / 1000));
             LOG.info("promote {}: {}", plan.source(), step.describe());
         }
-        return new PromotionOutcome.Promoted(plan, done, (System.nanoTime() - start) / 1000);
+        return new PromotionOutcome.Promoted(plan, done, surveyMicros, surveyMicros + (System.nanoTime() - start) / 1000);
     }
 
     private void run(Step step) {

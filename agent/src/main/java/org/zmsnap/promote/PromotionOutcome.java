@@ -7,15 +7,20 @@ public sealed interface PromotionOutcome {
     /** One step carried out (or, in a dry run, shown), with how long it took. */
     record StepTime(Step step, long micros) {}
 
-    /** Done: the set is live. */
-    record Promoted(PromotionPlan.Ready plan, List<StepTime> steps, long totalMicros) implements PromotionOutcome {
+    /**
+     * Done: the set is live.
+     *
+     * @param surveyMicros reading the copies, mounts and processes and deciding, before anything changed
+     * @param totalMicros  survey and every step
+     */
+    record Promoted(PromotionPlan.Ready plan, List<StepTime> steps, long surveyMicros, long totalMicros) implements PromotionOutcome {
         public Promoted {
             steps = List.copyOf(steps);
         }
     }
 
     /** --dry-run: what would be done; nothing was changed. */
-    record DryRun(PromotionPlan.Ready plan, long totalMicros) implements PromotionOutcome {}
+    record DryRun(PromotionPlan.Ready plan, long surveyMicros) implements PromotionOutcome {}
 
     /** Nothing was changed. {@code busy}: a pull or a receive is running (exit 1); else bad input (exit 2). */
     record Refused(String reason, boolean busy) implements PromotionOutcome {}

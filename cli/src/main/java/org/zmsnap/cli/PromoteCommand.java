@@ -95,17 +95,20 @@ final class PromoteCommand implements Callable<Integer> {
         }
         PromotionPlan.Ready p;
         List<PromotionOutcome.StepTime> steps;
+        long survey = 0;
         long total;
         if (o instanceof PromotionOutcome.Promoted pr) {
             m.put("result", "promoted");
             p = pr.plan();
             steps = pr.steps();
+            survey = pr.surveyMicros();
             total = pr.totalMicros();
         } else if (o instanceof PromotionOutcome.DryRun d) {
             m.put("result", "dry-run");
             p = d.plan();
             steps = p.steps().stream().map(s -> new PromotionOutcome.StepTime(s, 0)).toList();
-            total = d.totalMicros();
+            survey = d.surveyMicros();
+            total = d.surveyMicros();
         } else {
             PromotionOutcome.Failed f = (PromotionOutcome.Failed) o;
             m.put("result", "failed");
@@ -139,6 +142,7 @@ final class PromoteCommand implements Callable<Integer> {
             e.put("ms", s.micros() / 1000.0);
             st.add(e);
         }
+        m.put("survey_ms", survey / 1000.0);
         m.put("steps", st);
         m.put("total_ms", total / 1000.0);
         m.put("suggested_config", configFile(p).toString());
@@ -168,7 +172,9 @@ final class PromoteCommand implements Callable<Integer> {
             for (PromotionOutcome.StepTime s : ((PromotionOutcome.Promoted) o).steps()) {
                 b.append(String.format(Locale.ROOT, "  %8.1f ms  %s%n", s.micros() / 1000.0, s.step().describe()));
             }
-            b.append(String.format(Locale.ROOT, "  total %.1f ms%n", ((PromotionOutcome.Promoted) o).totalMicros() / 1000.0));
+            PromotionOutcome.Promoted pr = (PromotionOutcome.Promoted) o;
+            b.append(String.format(Locale.ROOT, "  total %.1f ms (of which %.1f ms reading the copies and deciding)%n",
+                    pr.totalMicros() / 1000.0, pr.surveyMicros() / 1000.0));
         }
         b.append(dry ? "would mount:\n" : "mounted:\n");
         p.live().values().forEach(l -> b.append("  ").append(l).append(" on ").append(p.mountpoints().get(l)).append('\n'));
