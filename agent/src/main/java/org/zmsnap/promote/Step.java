@@ -1,6 +1,7 @@
 package org.zmsnap.promote;
 
 import java.nio.file.Path;
+import org.zmsnap.exec.ShellQuote;
 import org.zmsnap.zfs.DatasetName;
 import org.zmsnap.zfs.SnapshotName;
 
@@ -31,13 +32,14 @@ public sealed interface Step {
     /** A writable clone of the chosen set, mounted where the mailbox host had the dataset. */
     record Clone(SnapshotName origin, DatasetName target, Path mountpoint) implements Step {
         public String describe() {
-            return "zfs clone -o readonly=off -o mountpoint=" + mountpoint + " " + origin + " " + target;
+            return "zfs clone -o readonly=off -o " + ShellQuote.quote("mountpoint=" + mountpoint) + " " + origin + " " + target;
         }
     }
 
     record Set(DatasetName dataset, String property, String value) implements Step {
         public String describe() {
-            return "zfs set " + property + "=" + value + " " + dataset;
+            // Quoted as a shell would need it: the steps not done after a failure are carried out by hand.
+            return "zfs set " + ShellQuote.quote(property + "=" + value) + " " + dataset;
         }
     }
 

@@ -99,8 +99,8 @@ class PromotionPlanTest {
                 "zfs set readonly=off " + COPY_DB,
                 "zfs set mountpoint=/opt/zimbra/db " + COPY_DB,
                 "zfs mount " + COPY_DB + "   (at /opt/zimbra/db)",
-                "zfs set org.zmsnap:promoted=2026-11-30T12:30:00Z " + T3 + " dr1 " + COPY_DB,
-                "zfs set org.zmsnap:promoted=2026-11-30T12:30:00Z " + T3 + " dr1 " + COPY_STORE,
+                "zfs set 'org.zmsnap:promoted=2026-11-30T12:30:00Z " + T3 + " dr1' " + COPY_DB,
+                "zfs set 'org.zmsnap:promoted=2026-11-30T12:30:00Z " + T3 + " dr1' " + COPY_STORE,
                 "write the suggested mailbox-host config /etc/zmsnap/zmsnap.promoted-mbox1.yaml"), steps(r));
         assertTrue(steps(r).stream().noneMatch(s -> s.contains("rollback") || s.contains("destroy")));
     }
@@ -115,7 +115,7 @@ class PromotionPlanTest {
         assertTrue(r.modeReason().contains(COPY_DB + " has snapshots newer than " + T2), r.modeReason());
         List<String> s = steps(r);
         assertTrue(s.contains("zfs clone -o readonly=off -o mountpoint=/opt/zimbra/db " + COPY_DB + "@" + T2 + " " + COPY_DB + "_promoted"), s.toString());
-        assertTrue(s.contains("zfs set org.zmsnap:promoted=2026-11-30T12:30:00Z " + T2 + " dr1 " + COPY_DB), "the copies are marked too");
+        assertTrue(s.contains("zfs set 'org.zmsnap:promoted=2026-11-30T12:30:00Z " + T2 + " dr1' " + COPY_DB), "the copies are marked too");
         assertTrue(s.stream().noneMatch(x -> x.contains("readonly=off " + COPY_DB) || x.contains("rollback")), "copies untouched: " + s);
         assertEquals(COPY_DB.value() + "_promoted", r.live().get(COPY_DB).value());
     }
