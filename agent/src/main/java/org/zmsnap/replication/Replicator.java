@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,6 +18,7 @@ import org.zmsnap.config.TargetConfig;
 import org.zmsnap.exec.LocalStreamingRunner;
 import org.zmsnap.exec.RunningCommand;
 import org.zmsnap.exec.StreamingRunner;
+import org.zmsnap.retention.Retention;
 import org.zmsnap.snapshot.SnapshotCatalog;
 import org.zmsnap.snapshot.SnapshotSet;
 import org.zmsnap.snapshot.SnapshotTag;
@@ -62,16 +64,10 @@ public final class Replicator {
         return "zmsnap:" + t.name();
     }
 
-    /** The sets the target's retention wants: per policy in its keep, the newest N complete sets. */
+    /** The sets the target's retention wants: per policy in its keep, the newest N complete sets (by name). */
     static Set<String> wanted(List<SnapshotSet> sets, Map<String, Integer> keep) {
         Set<String> out = new HashSet<>();
-        Map<String, Integer> seen = new LinkedHashMap<>();
-        sets.stream().filter(SnapshotSet::complete).sorted(Comparator.comparing(SnapshotSet::tag).reversed()).forEach(s -> {
-            Integer limit = keep.get(s.tag().policy());
-            if (limit != null && seen.merge(s.tag().policy(), 1, Integer::sum) <= limit) {
-                out.add(s.tag().name());
-            }
-        });
+        Retention.wanted(sets, keep).forEach(t -> out.add(t.name()));
         return out;
     }
 
@@ -315,26 +311,23 @@ public final class Replicator {
         }
     }
 
-    /** Per policy in the target's keep, the newest N on the target stay; never the newest common snapshot. */
+    /**
+     * DR retention by the one rule ({@link Retention}) over the target's copies, read in one listing; the newest
+     * set in common with this host is never destroyed, nor is a held one.
+     */
     private int retainOnTarget(TargetConfig t, TargetEndpoint target, Map<DatasetName, SnapshotInfo> newest) {
-        int destroyed = 0;
         Zfs.Tree remote = target.zfs().tree(t.root().orElseThrow());
-        for (var e : newest.entrySet()) {
-            DatasetName dst = t.targetOf(e.getKey());
-            Map<String, Integer> seen = new LinkedHashMap<>();
-            List<SnapshotInfo> snaps = new ArrayList<>(remote.snapshotsOf(dst));
-            snaps.sort(Comparator.comparingLong(SnapshotInfo::createTxg).reversed());
-            for (SnapshotInfo s : snaps) {
-                Optional<SnapshotTag> tag = SnapshotTag.parse(s.name().snapshot());
-                if (tag.isEmpty() || s.guid() == e.getValue().guid() || s.held()) {
-                    continue;
-                }
-                Integer limit = t.keep().get(tag.get().policy());
-                if (limit != null && seen.merge(tag.get().policy(), 1, Integer::sum) > limit) {
-                    target.zfs().destroy(s.name());
-                    destroyed++;
-                }
+        List<DatasetName> copies = newest.keySet().stream().map(t::targetOf).toList();
+        Map<DatasetName, List<SnapshotInfo>> listing = new LinkedHashMap<>();
+        copies.forEach(c -> listing.put(c, remote.snapshotsOf(c)));
+        Map<SnapshotTag, String> needed = new HashMap<>();
+        newest.values().forEach(s -> SnapshotTag.parse(s.name().snapshot()).ifPresent(tag -> needed.put(tag, t.name())));
+        int destroyed = 0;
+        for (SnapshotSet s : Retention.toDestroy(Retention.planCounts(SnapshotCatalog.group(copies, listing), t.keep(), needed))) {
+            for (SnapshotInfo member : s.members().values()) {
+                target.zfs().destroy(member.name());
             }
+            destroyed++;
         }
         return destroyed;
     }

@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.zmsnap.retention.Retention;
 import org.zmsnap.AgentContext;
 import org.zmsnap.config.Config;
 import org.zmsnap.retention.Decision;
@@ -40,7 +41,7 @@ final class PruneCommand implements Callable<Integer> {
         Pruner.Result result;
         try (AgentContext ctx = new AgentContext(cfg);
              HostLock ignored = HostLock.acquire(cfg.lockFile(), "prune", SnapshotCycle.HOST_LOCK_WAIT)) {
-            result = new Pruner(ctx.zfs(), ctx.catalog(), cfg.policies()).prune(dryRun, Map.of());
+            result = new Pruner(ctx.zfs(), ctx.catalog(), Retention.counts(cfg.policies())).prune(dryRun, Map.of());
         }
         var out = spec.commandLine().getOut();
         if (json) {
