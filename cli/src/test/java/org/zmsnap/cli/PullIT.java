@@ -8,7 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.sql.Connection;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,12 +26,17 @@ import org.junit.jupiter.api.Test;
 import org.zmsnap.AgentContext;
 import org.zmsnap.config.Config;
 import org.zmsnap.config.ConfigLoader;
+import org.zmsnap.daemon.Daemon;
 import org.zmsnap.fixtures.Proc;
 import org.zmsnap.fixtures.SnapshotHost;
 import org.zmsnap.fixtures.SshHost;
 import org.zmsnap.fixtures.ZfsPool;
+import org.zmsnap.fixtures.zimbra.GeneratedAccount;
+import org.zmsnap.fixtures.zimbra.GeneratedMessage;
+import org.zmsnap.fixtures.zimbra.ZimbraMailboxGenerator;
 import org.zmsnap.snapshot.CycleOutcome;
 import org.zmsnap.snapshot.SnapshotCycle;
+import org.zmsnap.systemd.SdNotify;
 
 /**
  * Pull mode end to end: the DR host (a second zfs-fuse pool and a config with only 'sources') fetches from the
@@ -131,9 +141,10 @@ class PullIT {
         String newest = s.get("newest_common").asText();
         assertTrue(kept.stream().anyMatch(n -> n.endsWith("@" + newest)), kept + " has " + newest);
 
-        // The mailbox host's newest common snapshot carries the DR host's hold, so its retention cannot break the chain.
-        String holds = Proc.run(Duration.ofSeconds(30), "zfs", "holds", "-H", host.pool.dataset("store") + "@" + newest).stdout();
-        assertTrue(holds.contains("zmsnap:dr1"), holds);
+        // The mailbox host's newest common snapshot carries the DR host's hold (zmsnap:dr1), so its retention cannot
+        // break the chain; the one it held before was released. zfs-fuse has no 'zfs holds': count them.
+        assertEquals("1", userrefs(host.pool.dataset("store") + "@" + newest));
+        assertEquals("0", userrefs(host.pool.dataset("store") + "@" + f.get("newest_common").asText()));
 
         CliRun.Result st = CliRun.run(host.dir, "sources", "--config", drCfg.toString(), "--json");
         assertEquals(0, st.exit(), st.err());
@@ -205,5 +216,72 @@ class PullIT {
         CliRun.Result unknown = CliRun.run(host.dir, "pull", "--source", "mbox9", "--config", drCfg.toString());
         assertEquals(2, unknown.exit());
         assertTrue(unknown.err().contains("unknown source 'mbox9'"), unknown.err());
+    }
+
+    @Test
+    void aChainSeededByPushIsContinuedByPullAndRestoredOnTheDrHostWithSource() throws Exception {
+        Path store = host.pool.mountpoint(host.pool.dataset("store"));
+        GeneratedAccount acct;
+        try (Connection c = host.db.connect()) {
+            acct = new ZimbraMailboxGenerator(ZimbraMailboxGenerator.Options.of(1, 40)).generate(c, store).accounts().get(0);
+        }
+        Path mbox = host.writeConfig(host.yaml("ftwrl", "2s", "crash-consistent", "zfs", "")
+                + "policies:\n  hourly: { schedule: \"0 0 * * * ?\", keep: 50 }\n"
+                + "targets:\n  seed:\n    type: zfs\n    host: local\n    root: " + drRoot() + "\n");
+        takeSet(mbox, "hourly");
+        CliRun.Result push = CliRun.run(host.dir, "replicate", "--config", mbox.toString(), "--target", "seed");
+        assertEquals(0, push.exit(), push.err());
+        takeSet(mbox, "hourly");
+
+        Path drCfg = drConfig("{ hourly: 5 }", "");
+        CliRun.Result pull = CliRun.run(host.dir, "pull", "--config", drCfg.toString(), "--json");
+        assertEquals(0, pull.exit(), pull.err());
+        JsonNode p = json(pull).get(0);
+        assertFalse(p.get("steps").toString().contains("full"), "the pushed seed is the base of the pull (same GUIDs): " + p);
+        assertEquals(2, drSnaps("db").size());
+
+        GeneratedMessage m = acct.messages().get(0);
+        Path out = host.dir.resolve("from-dr");
+        CliRun.Result r = CliRun.run(host.dir, "restore", "item", "--config", drCfg.toString(), "--source", "mbox1", "--snapshot", "latest",
+                "--account", acct.email(), "--item", Integer.toString(m.id()), "--to-dir", out.toString());
+        assertEquals(0, r.exit(), r.err() + r.out());
+        assertTrue(r.out().contains("source mbox1"), r.out());
+        assertEquals(m.digest(), RestoreCliIT.sha(Files.readAllBytes(
+                out.resolve(acct.folders().get(m.folderId()).substring(1)).resolve(m.id() + ".eml"))));
+        String clones = dr.zfs("list", "-H", "-o", "name", "-r", dr.name()).stdout();
+        assertFalse(clones.contains("zmsnap-restore-"), "the restore removed its clones: " + clones);
+    }
+
+    @Test
+    void zmsnapdOnTheDrHostPullsOnItsScheduleAndExportsTheSourceLag() throws Exception {
+        Path mbox = mailboxConfig();
+        takeSet(mbox, "hourly");
+        Path drCfg = drConfig("{ hourly: 5 }", "      schedule: \"*/3 * * * * ?\"\n");
+        Files.writeString(drCfg, Files.readString(drCfg) + "metrics:\n  listen: 127.0.0.1:0\n");
+        Config cfg = ConfigLoader.load(drCfg);
+        try (Daemon d = Daemon.start(cfg, SdNotify.fromEnvironment())) {
+            HttpClient http = HttpClient.newHttpClient();
+            URI metrics = URI.create("http://127.0.0.1:" + d.metricsPort() + "/metrics");
+            long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+            String body = "";
+            while (System.nanoTime() < deadline) {
+                body = http.send(HttpRequest.newBuilder(metrics).build(), HttpResponse.BodyHandlers.ofString()).body();
+                if (body.lines().anyMatch(l -> l.startsWith("zmsnap_source_pull_total{") && l.contains("result=\"replicated\"")
+                        && !l.endsWith(" 0.0"))) {
+                    break;
+                }
+                Thread.sleep(500);
+            }
+            String all = body;
+            assertTrue(all.lines().anyMatch(l -> l.startsWith("zmsnap_source_pull_total{") && l.contains("result=\"replicated\"")
+                    && l.contains("source=\"mbox1\"") && !l.endsWith(" 0.0")), all);
+            assertTrue(all.lines().anyMatch(l -> l.startsWith("zmsnap_source_lag_seconds{") && !l.endsWith("NaN")), all);
+            assertTrue(all.contains("zmsnap_source_rpo_seconds{"), all);
+        }
+        assertEquals(1, drSnaps("db").size());
+    }
+
+    static String userrefs(String snapshot) {
+        return Proc.run(Duration.ofSeconds(30), "zfs", "get", "-Hp", "-o", "value", "userrefs", snapshot).stdout().strip();
     }
 }
