@@ -93,16 +93,8 @@ public final class ReplicationRunner {
                 if (!ep.zfs().missing(java.util.List.of(dst)).isEmpty()) {
                     return new Status(Optional.empty(), Optional.empty(), Optional.empty());
                 }
-                java.util.Set<Long> guids = new java.util.HashSet<>();
-                ep.zfs().snapshots(dst, java.util.List.of()).forEach(x -> guids.add(x.guid()));
-                java.util.List<org.zmsnap.zfs.SnapshotInfo> src = zfs.snapshots(d, java.util.List.of());
-                Optional<org.zmsnap.zfs.SnapshotInfo> newest = Optional.empty();
-                for (int i = src.size() - 1; i >= 0; i--) {
-                    if (guids.contains(src.get(i).guid())) {
-                        newest = Optional.of(src.get(i));
-                        break;
-                    }
-                }
+                Optional<org.zmsnap.zfs.SnapshotInfo> newest = ReplicationPlan.newestCommon(zfs.snapshots(d, java.util.List.of()),
+                        ep.zfs().snapshots(dst, java.util.List.of()));
                 if (newest.isEmpty()) {
                     return new Status(Optional.empty(), Optional.empty(), Optional.of(dst + " shares no snapshot with " + d));
                 }
