@@ -26,6 +26,7 @@ import org.zmsnap.zfs.DatasetName;
 import org.zmsnap.zfs.SnapshotInfo;
 import org.zmsnap.zfs.SnapshotName;
 import org.zmsnap.zfs.Zfs;
+import org.zmsnap.zfs.ZfsException;
 
 /**
  * Brings a ZFS target up to date: plan every dataset first (refuse before touching anything), then per dataset
@@ -40,7 +41,6 @@ public final class Replicator {
     private final SnapshotCatalog catalog;
     private final List<DatasetName> datasets;
     private final StreamingRunner sender;
-    private final List<SnapshotName> sentThisRun = new ArrayList<>();
 
     /** Sends with {@code zfs send} on this host. */
     public Replicator(Zfs source, String sourceZfsCommand, SnapshotCatalog catalog, List<DatasetName> datasets) {
@@ -71,9 +71,9 @@ public final class Replicator {
         return out;
     }
 
-    /** One run to one target. A Replicator is used for one run (it remembers what the run held). */
+    /** One run to one target. Every failure ends as an outcome with the bytes the run sent. */
     public ReplicationOutcome replicate(TargetConfig t, TargetEndpoint target, boolean forceRollback) {
-        sentThisRun.clear();
+        List<SnapshotName> sent = new ArrayList<>(); // held while sending: the hold moves off them at the end
         Set<String> wanted = wanted(catalog.sets(), t.keep());
         Map<DatasetName, ReplicationPlan> plans = new LinkedHashMap<>();
         Map<DatasetName, List<SnapshotInfo>> sourceSnaps = new LinkedHashMap<>();
@@ -126,7 +126,7 @@ public final class Replicator {
                     }
                     dst.parent().ifPresent(parent -> target.zfs().createContainer(parent));
                     for (ReplicationPlan.Step step : tr.steps()) {
-                        bytes += send(t, target, pump, step, dst, resumable);
+                        bytes += send(t, target, pump, step, dst, resumable, sent);
                         steps.add(d + ": " + step.describe());
                         if (step.from().isEmpty()) {
                             target.zfs().set(dst, "readonly", "on");
@@ -137,17 +137,29 @@ public final class Replicator {
                     } else {
                         tr.common().ifPresent(c -> newest.put(d, c));
                     }
-                } catch (ReplicationException ex) {
+                } catch (ReplicationException | ZfsException ex) {
+                    // A refused rollback or hold fails the run like a failed stream: with what it already sent.
                     return new ReplicationOutcome.Failed(t.name(), ex.getMessage(), bytes, done);
                 }
             }
-            newest.computeIfPresent(d, (k, v) -> {
-                moveHold(t, d, v, sourceSnaps.get(d));
-                return v;
-            });
+            try {
+                newest.computeIfPresent(d, (k, v) -> {
+                    moveHold(t, d, v, sourceSnaps.get(d), sent);
+                    return v;
+                });
+            } catch (ZfsException ex) {
+                return new ReplicationOutcome.Failed(t.name(), d + ": received, but moving the hold failed: " + ex.getMessage(), bytes, done);
+            }
             done.add(d.value());
         }
-        int destroyed = retainOnTarget(t, target, newest);
+        int destroyed;
+        try {
+            destroyed = retainOnTarget(t, target, newest);
+        } catch (ZfsException ex) {
+            // Everything was received; a set the target's retention could not destroy is retried next run.
+            LOG.warn("DR retention on {} failed after a successful run: {}", target.where(), ex.getMessage());
+            destroyed = 0;
+        }
         Optional<String> common = commonTag(newest);
         Optional<Instant> commonTime = common.flatMap(SnapshotTag::parse).map(SnapshotTag::time);
         return new ReplicationOutcome.Replicated(t.name(), bytes, System.nanoTime() - start, steps, common, commonTime, destroyed);
@@ -213,7 +225,7 @@ public final class Replicator {
     }
 
     private long send(TargetConfig t, TargetEndpoint target, StreamPump pump, ReplicationPlan.Step step, DatasetName dst,
-                      boolean resumable) {
+                      boolean resumable, List<SnapshotName> sent) {
         List<String> argv = new ArrayList<>(List.of(sourceZfs, "send"));
         if (source.features().compressedSend() && target.zfs().features().compressedSend()) {
             // Blocks go as they are stored (lz4 on Zimbra stores): less on the wire and no recompression on the
@@ -227,7 +239,7 @@ public final class Replicator {
         argv.add(step.to().name().toString());
         // Hold what is being sent so retention cannot destroy it mid-stream; it becomes the common snapshot.
         source.hold(holdTag(t), step.to().name());
-        sentThisRun.add(step.to().name());
+        sent.add(step.to().name());
         return transfer(t, target, pump, argv, dst, step.describe(), resumable);
     }
 
@@ -298,11 +310,11 @@ public final class Replicator {
      * snapshots held when the run started (any tag; release of a tag that is not there is a no-op) and on the
      * ones this run held while sending.
      */
-    private void moveHold(TargetConfig t, DatasetName d, SnapshotInfo common, List<SnapshotInfo> all) {
+    private void moveHold(TargetConfig t, DatasetName d, SnapshotInfo common, List<SnapshotInfo> all, List<SnapshotName> sent) {
         source.hold(holdTag(t), common.name());
         Set<SnapshotName> candidates = new java.util.LinkedHashSet<>();
         all.stream().filter(SnapshotInfo::held).forEach(s -> candidates.add(s.name()));
-        sentThisRun.stream().filter(n -> n.dataset().equals(d)).forEach(candidates::add);
+        sent.stream().filter(n -> n.dataset().equals(d)).forEach(candidates::add);
         candidates.remove(common.name());
         for (SnapshotName n : candidates) {
             if (source.exists(n)) {
