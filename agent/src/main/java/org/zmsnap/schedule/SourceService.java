@@ -1,13 +1,9 @@
 package org.zmsnap.schedule;
 
 import java.util.Locale;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.zmsnap.AgentContext;
-import org.zmsnap.DaemonThreads;
 import org.zmsnap.config.SourceConfig;
 import org.zmsnap.drhost.SourceJobs;
 import org.zmsnap.metrics.Metrics;
@@ -24,7 +20,7 @@ public final class SourceService implements AutoCloseable {
     private final AgentContext ctx;
     private final Metrics metrics;
     private final SourceJobs jobs;
-    private final ExecutorService worker = Executors.newSingleThreadExecutor(DaemonThreads.named("zmsnap-sources"));
+    private final SerialWorker worker = new SerialWorker("zmsnap-sources");
 
     public SourceService(AgentContext ctx, Metrics metrics) {
         this.ctx = ctx;
@@ -90,11 +86,6 @@ public final class SourceService implements AutoCloseable {
 
     @Override
     public void close() {
-        worker.shutdownNow();
-        try {
-            worker.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        worker.close();
     }
 }
