@@ -74,7 +74,10 @@ public final class Replicator {
     /** One run to one target. Every failure ends as an outcome with the bytes the run sent. */
     public ReplicationOutcome replicate(TargetConfig t, TargetEndpoint target, boolean forceRollback) {
         List<SnapshotName> sent = new ArrayList<>(); // held while sending: the hold moves off them at the end
-        Set<String> wanted = wanted(catalog.sets(), t.keep());
+        // One listing of the source serves the sets (what the target wants) and the plans (by GUID, foreign
+        // snapshots included): over SSH, in pull mode, every call is a round trip and a forced-command start.
+        Map<DatasetName, List<SnapshotInfo>> listing = catalog.listing();
+        Set<String> wanted = wanted(SnapshotCatalog.group(catalog.datasets(), listing), t.keep());
         Map<DatasetName, ReplicationPlan> plans = new LinkedHashMap<>();
         Map<DatasetName, List<SnapshotInfo>> sourceSnaps = new LinkedHashMap<>();
         // One listing of the whole DR subtree: every remote call costs a round trip (and, behind a forced
@@ -94,7 +97,7 @@ public final class Replicator {
             }
         }
         for (DatasetName d : datasets) {
-            List<SnapshotInfo> src = source.snapshots(d, List.of());
+            List<SnapshotInfo> src = listing.getOrDefault(d, List.of());
             DatasetName dst = t.targetOf(d);
             Optional<List<SnapshotInfo>> dstSnaps = remote.datasets().contains(dst)
                     ? Optional.of(remote.snapshotsOf(dst)) : Optional.empty();
