@@ -52,6 +52,7 @@ public final class AgentContext implements AutoCloseable {
     }
 
     public SnapshotCatalog catalog() {
+        config.requireMailboxHost("listing this host's snapshot sets");
         return new SnapshotCatalog(zfs, config.datasets());
     }
 

@@ -357,6 +357,11 @@ public final class ConfigLoader {
                 mp.finish();
             });
             Duration rpo = s.duration("rpo").orElse(Duration.ofHours(2));
+            String pruneSchedule = s.string("prune-schedule").orElse("0 7 * * * ?");
+            if (!CronExpression.isValidExpression(pruneSchedule)) {
+                throw new ConfigException(s.child("prune-schedule"), "'" + pruneSchedule + "' is not a Quartz cron expression"
+                        + " (six or seven fields, e.g. \"0 7 * * * ?\" for hourly at minute 7)");
+            }
             s.finish();
             for (SourceConfig other : out.values()) {
                 if (other.root().equals(root) || other.root().isAncestorOf(root) || root.isAncestorOf(other.root())) {
@@ -364,7 +369,7 @@ public final class ConfigLoader {
                             + name + "' (root " + root + ") overlap: give each source a root of its own, e.g. backup/" + name);
                 }
             }
-            out.put(name, new SourceConfig(name, datasets, root, keep, pull, mountpoints, rpo));
+            out.put(name, new SourceConfig(name, datasets, root, keep, pull, mountpoints, rpo, pruneSchedule));
         }
         return out;
     }

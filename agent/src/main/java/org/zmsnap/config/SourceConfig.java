@@ -18,9 +18,10 @@ import org.zmsnap.zfs.DatasetName;
  * @param mountpoints where {@code zmsnap promote} mounts each dataset (by its name on the mailbox host); an
  *                    absent entry uses the mountpoint replication recorded from the mailbox host
  * @param rpo         alert when the newest received set is older than this
+ * @param pruneSchedule Quartz cron of zmsnapd's DR-side retention for this source (a pull also prunes after it)
  */
 public record SourceConfig(String name, List<DatasetName> datasets, DatasetName root, Map<String, Integer> keep,
-                           Optional<Pull> pull, Map<DatasetName, Path> mountpoints, Duration rpo) {
+                           Optional<Pull> pull, Map<DatasetName, Path> mountpoints, Duration rpo, String pruneSchedule) {
     public SourceConfig {
         datasets = List.copyOf(datasets);
         keep = Map.copyOf(keep);

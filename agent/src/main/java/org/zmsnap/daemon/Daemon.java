@@ -18,6 +18,7 @@ import org.zmsnap.schedule.CycleService;
 import org.zmsnap.schedule.Periods;
 import org.zmsnap.schedule.PolicyScheduler;
 import org.zmsnap.schedule.ReplicationService;
+import org.zmsnap.schedule.SourceService;
 import org.zmsnap.systemd.SdNotify;
 
 /**
@@ -32,12 +33,14 @@ public final class Daemon implements AutoCloseable {
     private final MetricsServer server;
     private final PolicyScheduler scheduler;
     private final ReplicationService replication;
+    private final SourceService sources;
     private final SdNotify notify;
     private final Thread watchdog;
 
     private Daemon(AgentContext ctx, Metrics metrics, MetricsServer server, PolicyScheduler scheduler,
-                   ReplicationService replication, SdNotify notify, Thread watchdog) {
+                   ReplicationService replication, SourceService sources, SdNotify notify, Thread watchdog) {
         this.replication = replication;
+        this.sources = sources;
         this.ctx = ctx;
         this.metrics = metrics;
         this.server = server;
@@ -62,8 +65,12 @@ public final class Daemon implements AutoCloseable {
     }
 
     public static Daemon start(Config config, SdNotify notify) {
-        if (config.policies().isEmpty()) {
+        if (config.policies().isEmpty() && config.sources().isEmpty()) {
             throw new StartException("no policies configured: nothing to schedule (add a 'policies' section)", 2, null);
+        }
+        if (config.mailboxHost() && config.policies().isEmpty()) {
+            throw new StartException("'datasets' are configured but no policies: nothing would snapshot them (add a 'policies'"
+                    + " section, or remove 'datasets' and 'mariadb' on a DR host that only keeps 'sources')", 2, null);
         }
         Clock clock = Clock.systemUTC();
         Map<String, Duration> periods = new LinkedHashMap<>();
@@ -77,6 +84,7 @@ public final class Daemon implements AutoCloseable {
         MetricsServer server = null;
         PolicyScheduler scheduler = null;
         ReplicationService replication = null;
+        SourceService sources = null;
         try {
             if (config.metrics().enabled()) {
                 try {
@@ -87,6 +95,7 @@ public final class Daemon implements AutoCloseable {
             }
             try {
                 ctx.quiescer().check();
+                ctx.zfs().features();
                 var missing = ctx.zfs().missing(config.datasets());
                 if (!missing.isEmpty()) {
                     throw new StartException("dataset(s) " + missing + " do not exist; check 'datasets' in " + config.source(), 1, null);
@@ -96,10 +105,13 @@ public final class Daemon implements AutoCloseable {
             } catch (RuntimeException e) {
                 throw new StartException(e.getMessage(), 1, e);
             }
-            replication = new ReplicationService(ctx, metrics);
-            CycleService service = new CycleService(ctx, metrics, health, clock, replication::afterSnapshot);
-            service.initFromDisk();
-            replication.initLag();
+            CycleService service = null;
+            if (config.mailboxHost()) {
+                replication = new ReplicationService(ctx, metrics);
+                service = new CycleService(ctx, metrics, health, clock, replication::afterSnapshot);
+                service.initFromDisk();
+                replication.initLag();
+            }
             scheduler = new PolicyScheduler(service);
             for (PolicyConfig p : config.policies().values()) {
                 scheduler.schedule(p);
@@ -109,23 +121,34 @@ public final class Daemon implements AutoCloseable {
                     scheduler.scheduleReplication(replication, t);
                 }
             }
+            if (!config.sources().isEmpty()) {
+                sources = new SourceService(ctx, metrics);
+                sources.initLag();
+                for (var s : config.sources().values()) {
+                    scheduler.scheduleSource(sources, s);
+                }
+            }
             scheduler.start();
-            List<String> late = service.late(periods);
-            notify.ready("scheduling " + periods.keySet() + (late.isEmpty() ? "" : "; catching up " + late));
-            LOG.info("zmsnapd ready: policies {}, metrics on {}, ZFS {}", periods.keySet(),
+            List<String> late = service == null ? List.of() : service.late(periods);
+            notify.ready("scheduling " + periods.keySet() + (config.sources().isEmpty() ? "" : ", sources " + config.sources().keySet())
+                    + (late.isEmpty() ? "" : "; catching up " + late));
+            LOG.info("zmsnapd ready: policies {}, sources {}, metrics on {}, ZFS {}", periods.keySet(), config.sources().keySet(),
                     server == null ? "off" : config.metrics().listen(), ctx.zfs().features().implementation());
             for (String policy : late) {
                 LOG.info("policy {} is late (no set within its period): taking one now", policy);
                 scheduler.runNow(policy);
             }
             Thread wd = startWatchdog(scheduler, notify);
-            return new Daemon(ctx, metrics, server, scheduler, replication, notify, wd);
+            return new Daemon(ctx, metrics, server, scheduler, replication, sources, notify, wd);
         } catch (RuntimeException e) {
             if (scheduler != null) {
                 scheduler.close();
             }
             if (replication != null) {
                 replication.close();
+            }
+            if (sources != null) {
+                sources.close();
             }
             if (server != null) {
                 server.close();
@@ -178,7 +201,12 @@ public final class Daemon implements AutoCloseable {
             watchdog.interrupt();
         }
         scheduler.close();
-        replication.close();
+        if (replication != null) {
+            replication.close();
+        }
+        if (sources != null) {
+            sources.close();
+        }
         if (server != null) {
             server.close();
         }

@@ -51,8 +51,14 @@ public final class Zmsnapd implements Callable<Integer> {
                 System.err.println("zmsnapd: dataset(s) " + missing + " do not exist");
                 return 1;
             }
-            System.out.println("zmsnapd: configuration " + config + " is valid; MariaDB and " + cfg.datasets().size()
-                    + " datasets answer (" + ctx.zfs().features().implementation() + ")");
+            if (cfg.mailboxHost()) {
+                System.out.println("zmsnapd: configuration " + config + " is valid; MariaDB and " + cfg.datasets().size()
+                        + " datasets answer (" + ctx.zfs().features().implementation() + ")");
+            }
+            if (!cfg.sources().isEmpty()) {
+                System.out.println("zmsnapd: configuration " + config + " is valid; DR host for sources " + cfg.sources().keySet()
+                        + " (" + ctx.zfs().features().implementation() + ")");
+            }
             return 0;
         } catch (QuiesceException | ZfsException e) {
             System.err.println("zmsnapd: " + e.getMessage());

@@ -112,51 +112,99 @@ public final class Metrics implements AutoCloseable {
     }
 
     /** Per-target replication meters, registered when a target is first seen. */
-    private final Map<String, java.util.concurrent.atomic.AtomicReference<java.time.Instant>> newestCommon = new ConcurrentHashMap<>();
-    private final Map<String, AtomicLong> replicationSuccess = new ConcurrentHashMap<>();
+    /**
+     * The meters of one kind of DR link: a mailbox host's push targets ({@code zmsnap_replication_*{target}}) and a
+     * DR host's sources ({@code zmsnap_source_*{source}}) are measured alike; only names and the label differ.
+     */
+    private final class Links {
+        private final String prefix;
+        private final String label;
+        private final String runs;
+        private final Map<String, java.util.concurrent.atomic.AtomicReference<java.time.Instant>> newest = new ConcurrentHashMap<>();
+        private final Map<String, AtomicLong> success = new ConcurrentHashMap<>();
+
+        Links(String prefix, String label, String runs) {
+            this.prefix = prefix;
+            this.label = label;
+            this.runs = runs;
+        }
+
+        void rpo(String name, Duration rpo) {
+            Gauge.builder(prefix + ".rpo.seconds", () -> rpo.toSeconds()).tag(label, name)
+                    .description("configured recovery point objective").register(registry);
+        }
+
+        void register(String name) {
+            newest.computeIfAbsent(name, t -> {
+                var ref = new java.util.concurrent.atomic.AtomicReference<java.time.Instant>();
+                Gauge.builder(prefix + ".lag.seconds", ref, r -> r.get() == null ? Double.NaN
+                                : Duration.between(r.get(), java.time.Instant.now()).toMillis() / 1000.0)
+                        .tag(label, t).description("now minus the creation of the newest set the " + label + " link has (the RPO)")
+                        .register(registry);
+                return ref;
+            });
+            success.computeIfAbsent(name, t -> {
+                AtomicLong v = new AtomicLong();
+                Gauge.builder(prefix + ".last.success.timestamp.seconds", v, AtomicLong::get).tag(label, t)
+                        .description("unix time of the " + label + "'s last successful replication").register(registry);
+                return v;
+            });
+            for (String result : new String[] {"replicated", "refused", "failed"}) {
+                Counter.builder(runs).tag(label, name).tag("result", result).description("replication runs by result").register(registry);
+            }
+            Counter.builder(prefix + ".bytes").tag(label, name).description("bytes replicated").register(registry);
+        }
+
+        void newest(String name, java.time.Instant created) {
+            register(name);
+            newest.get(name).accumulateAndGet(created, (a, b) -> a == null || b.isAfter(a) ? b : a);
+        }
+
+        void run(String name, String result, long bytes, long nanos) {
+            register(name);
+            Counter.builder(runs).tag(label, name).tag("result", result).register(registry).increment();
+            Counter.builder(prefix + ".bytes").tag(label, name).register(registry).increment(bytes);
+            Timer.builder(prefix + ".duration").tag(label, name).description("replication run duration")
+                    .register(registry).record(Duration.ofNanos(nanos));
+            if (result.equals("replicated")) {
+                success.get(name).set(java.time.Instant.now().getEpochSecond());
+            }
+        }
+    }
+
+    private final Links targets = new Links("zmsnap.replication", "target", "zmsnap.replication");
+    private final Links sources = new Links("zmsnap.source", "source", "zmsnap.source.pull");
 
     /** The target's configured RPO, for the lag alert. */
     public void rpo(String target, Duration rpo) {
-        Gauge.builder("zmsnap.replication.rpo.seconds", () -> rpo.toSeconds()).tag("target", target)
-                .description("configured recovery point objective").register(registry);
+        targets.rpo(target, rpo);
     }
 
     public void target(String target) {
-        newestCommon.computeIfAbsent(target, t -> {
-            var ref = new java.util.concurrent.atomic.AtomicReference<java.time.Instant>();
-            Gauge.builder("zmsnap.replication.lag.seconds", ref, r -> r.get() == null ? Double.NaN
-                            : Duration.between(r.get(), java.time.Instant.now()).toMillis() / 1000.0)
-                    .tag("target", t).description("now minus the creation of the newest set the target has (the RPO)")
-                    .register(registry);
-            return ref;
-        });
-        replicationSuccess.computeIfAbsent(target, t -> {
-            AtomicLong v = new AtomicLong();
-            Gauge.builder("zmsnap.replication.last.success.timestamp.seconds", v, AtomicLong::get).tag("target", t)
-                    .description("unix time of the target's last successful replication").register(registry);
-            return v;
-        });
-        for (String result : new String[] {"replicated", "refused", "failed"}) {
-            Counter.builder("zmsnap.replication").tag("target", target).tag("result", result)
-                    .description("replication runs by result").register(registry);
-        }
-        Counter.builder("zmsnap.replication.bytes").tag("target", target).description("bytes sent to the target").register(registry);
+        targets.register(target);
     }
 
     public void newestCommon(String target, java.time.Instant created) {
-        target(target);
-        newestCommon.get(target).accumulateAndGet(created, (a, b) -> a == null || b.isAfter(a) ? b : a);
+        targets.newest(target, created);
     }
 
     public void replication(String target, String result, long bytes, long nanos) {
-        target(target);
-        Counter.builder("zmsnap.replication").tag("target", target).tag("result", result).register(registry).increment();
-        Counter.builder("zmsnap.replication.bytes").tag("target", target).register(registry).increment(bytes);
-        Timer.builder("zmsnap.replication.duration").tag("target", target).description("replication run duration")
-                .register(registry).record(Duration.ofNanos(nanos));
-        if (result.equals("replicated")) {
-            replicationSuccess.get(target).set(java.time.Instant.now().getEpochSecond());
-        }
+        targets.run(target, result, bytes, nanos);
+    }
+
+    /** A DR host's source, with its RPO: lag, last success, pulls and bytes are labelled {@code source}. */
+    public void source(String source, Duration rpo) {
+        sources.register(source);
+        sources.rpo(source, rpo);
+    }
+
+    /** The newest set received whole from {@code source}. */
+    public void sourceNewest(String source, java.time.Instant created) {
+        sources.newest(source, created);
+    }
+
+    public void pull(String source, String result, long bytes, long nanos) {
+        sources.run(source, result, bytes, nanos);
     }
 
     /** Registers a 0/1 gauge of the daemon's health, for alerting on the same judgement as /healthz. */

@@ -77,15 +77,7 @@ public sealed interface ReplicationPlan {
         }
         Set<Long> sourceGuids = new HashSet<>();
         source.forEach(s -> sourceGuids.add(s.guid()));
-        Set<Long> targetGuids = new HashSet<>();
-        target.get().forEach(s -> targetGuids.add(s.guid()));
-        int common = -1;
-        for (int i = source.size() - 1; i >= 0; i--) {
-            if (targetGuids.contains(source.get(i).guid())) {
-                common = i;
-                break;
-            }
-        }
+        int common = newestCommonIndex(source, target.get());
         if (common < 0) {
             return new Refused("the DR dataset shares no snapshot with the source (compared by GUID); refusing to"
                     + " overwrite it", target.get().stream().map(s -> s.name().toString()).toList());
@@ -117,6 +109,23 @@ public sealed interface ReplicationPlan {
             return rollback.isPresent() ? new Transfer(Optional.of(c), rollback, List.of()) : new UpToDate(c);
         }
         return new Transfer(Optional.of(c), rollback, incrementals(source, common, later));
+    }
+
+    /** The newest snapshot of {@code source} (oldest first) that {@code target} also has, by GUID: the base of the next increment. */
+    public static Optional<SnapshotInfo> newestCommon(List<SnapshotInfo> source, List<SnapshotInfo> target) {
+        int i = newestCommonIndex(source, target);
+        return i < 0 ? Optional.empty() : Optional.of(source.get(i));
+    }
+
+    private static int newestCommonIndex(List<SnapshotInfo> source, List<SnapshotInfo> target) {
+        Set<Long> targetGuids = new HashSet<>();
+        target.forEach(s -> targetGuids.add(s.guid()));
+        for (int i = source.size() - 1; i >= 0; i--) {
+            if (targetGuids.contains(source.get(i).guid())) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     private static List<Step> incrementals(List<SnapshotInfo> source, int fromIdx, List<Integer> targets) {

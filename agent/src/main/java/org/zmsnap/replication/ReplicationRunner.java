@@ -62,17 +62,9 @@ public final class ReplicationRunner {
     }
 
     private void record(TargetConfig target, ReplicationOutcome o) {
-        String value;
-        if (o instanceof ReplicationOutcome.Replicated r) {
-            value = "ok " + Instant.now() + " " + r.bytes() + " " + r.newestCommon().orElse("-");
-        } else if (o instanceof ReplicationOutcome.Refused) {
-            value = "refused " + Instant.now() + " 0 -";
-        } else {
-            value = "failed " + Instant.now() + " " + ((ReplicationOutcome.Failed) o).bytes() + " -";
-        }
         try {
             DatasetName first = config.datasets().get(0);
-            zfs.set(first, RESULT_PREFIX + target.name(), value);
+            zfs.set(first, RESULT_PREFIX + target.name(), LastRun.of(o, Instant.now()).format());
         } catch (ZfsException e) {
             LOG.warn("could not record the replication result for {}: {}", target.name(), e.getMessage());
         }
@@ -101,16 +93,8 @@ public final class ReplicationRunner {
                 if (!ep.zfs().missing(java.util.List.of(dst)).isEmpty()) {
                     return new Status(Optional.empty(), Optional.empty(), Optional.empty());
                 }
-                java.util.Set<Long> guids = new java.util.HashSet<>();
-                ep.zfs().snapshots(dst, java.util.List.of()).forEach(x -> guids.add(x.guid()));
-                java.util.List<org.zmsnap.zfs.SnapshotInfo> src = zfs.snapshots(d, java.util.List.of());
-                Optional<org.zmsnap.zfs.SnapshotInfo> newest = Optional.empty();
-                for (int i = src.size() - 1; i >= 0; i--) {
-                    if (guids.contains(src.get(i).guid())) {
-                        newest = Optional.of(src.get(i));
-                        break;
-                    }
-                }
+                Optional<org.zmsnap.zfs.SnapshotInfo> newest = ReplicationPlan.newestCommon(zfs.snapshots(d, java.util.List.of()),
+                        ep.zfs().snapshots(dst, java.util.List.of()));
                 if (newest.isEmpty()) {
                     return new Status(Optional.empty(), Optional.empty(), Optional.of(dst + " shares no snapshot with " + d));
                 }
@@ -126,18 +110,7 @@ public final class ReplicationRunner {
     }
 
     /** The last recorded run: result, time, bytes, newest common tag. */
-    public record LastRun(String result, Instant time, long bytes, Optional<String> newestCommon) {}
-
     public Optional<LastRun> lastRun(TargetConfig target) {
-        String v = zfs.getProperty(config.datasets().get(0), RESULT_PREFIX + target.name()).orElse("");
-        String[] f = v.split(" ");
-        if (f.length < 4) {
-            return Optional.empty();
-        }
-        try {
-            return Optional.of(new LastRun(f[0], Instant.parse(f[1]), Long.parseLong(f[2]), f[3].equals("-") ? Optional.empty() : Optional.of(f[3])));
-        } catch (RuntimeException e) {
-            return Optional.empty();
-        }
+        return zfs.getProperty(config.datasets().get(0), RESULT_PREFIX + target.name()).flatMap(LastRun::parse);
     }
 }

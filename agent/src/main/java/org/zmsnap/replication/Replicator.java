@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,6 +18,7 @@ import org.zmsnap.config.TargetConfig;
 import org.zmsnap.exec.LocalStreamingRunner;
 import org.zmsnap.exec.RunningCommand;
 import org.zmsnap.exec.StreamingRunner;
+import org.zmsnap.retention.Retention;
 import org.zmsnap.snapshot.SnapshotCatalog;
 import org.zmsnap.snapshot.SnapshotSet;
 import org.zmsnap.snapshot.SnapshotTag;
@@ -24,6 +26,7 @@ import org.zmsnap.zfs.DatasetName;
 import org.zmsnap.zfs.SnapshotInfo;
 import org.zmsnap.zfs.SnapshotName;
 import org.zmsnap.zfs.Zfs;
+import org.zmsnap.zfs.ZfsException;
 
 /**
  * Brings a ZFS target up to date: plan every dataset first (refuse before touching anything), then per dataset
@@ -40,7 +43,6 @@ public final class Replicator {
     private final SnapshotCatalog catalog;
     private final List<DatasetName> datasets;
     private final StreamingRunner sender;
-    private final List<SnapshotName> sentThisRun = new ArrayList<>();
 
     /** Sends with {@code zfs send} on this host. */
     public Replicator(Zfs source, String sourceZfsCommand, SnapshotCatalog catalog, List<DatasetName> datasets) {
@@ -64,23 +66,20 @@ public final class Replicator {
         return "zmsnap:" + t.name();
     }
 
-    /** The sets the target's retention wants: per policy in its keep, the newest N complete sets. */
+    /** The sets the target's retention wants: per policy in its keep, the newest N complete sets (by name). */
     static Set<String> wanted(List<SnapshotSet> sets, Map<String, Integer> keep) {
         Set<String> out = new HashSet<>();
-        Map<String, Integer> seen = new LinkedHashMap<>();
-        sets.stream().filter(SnapshotSet::complete).sorted(Comparator.comparing(SnapshotSet::tag).reversed()).forEach(s -> {
-            Integer limit = keep.get(s.tag().policy());
-            if (limit != null && seen.merge(s.tag().policy(), 1, Integer::sum) <= limit) {
-                out.add(s.tag().name());
-            }
-        });
+        Retention.wanted(sets, keep).forEach(t -> out.add(t.name()));
         return out;
     }
 
-    /** One run to one target. A Replicator is used for one run (it remembers what the run held). */
+    /** One run to one target. Every failure ends as an outcome with the bytes the run sent. */
     public ReplicationOutcome replicate(TargetConfig t, TargetEndpoint target, boolean forceRollback) {
-        sentThisRun.clear();
-        Set<String> wanted = wanted(catalog.sets(), t.keep());
+        List<SnapshotName> sent = new ArrayList<>(); // held while sending: the hold moves off them at the end
+        // One listing of the source serves the sets (what the target wants) and the plans (by GUID, foreign
+        // snapshots included): over SSH, in pull mode, every call is a round trip and a forced-command start.
+        Map<DatasetName, List<SnapshotInfo>> listing = catalog.listing();
+        Set<String> wanted = wanted(SnapshotCatalog.group(catalog.datasets(), listing), t.keep());
         Map<DatasetName, ReplicationPlan> plans = new LinkedHashMap<>();
         Map<DatasetName, List<SnapshotInfo>> sourceSnaps = new LinkedHashMap<>();
         // One listing of the whole DR subtree: every remote call costs a round trip (and, behind a forced
@@ -100,7 +99,7 @@ public final class Replicator {
             }
         }
         for (DatasetName d : datasets) {
-            List<SnapshotInfo> src = source.snapshots(d, List.of());
+            List<SnapshotInfo> src = listing.getOrDefault(d, List.of());
             DatasetName dst = t.targetOf(d);
             Optional<List<SnapshotInfo>> dstSnaps = remote.datasets().contains(dst)
                     ? Optional.of(remote.snapshotsOf(dst)) : Optional.empty();
@@ -132,7 +131,7 @@ public final class Replicator {
                     }
                     dst.parent().ifPresent(parent -> target.zfs().createContainer(parent));
                     for (ReplicationPlan.Step step : tr.steps()) {
-                        bytes += send(t, target, pump, step, dst, resumable);
+                        bytes += send(t, target, pump, step, dst, resumable, sent);
                         steps.add(d + ": " + step.describe());
                         if (step.from().isEmpty()) {
                             target.zfs().set(dst, "readonly", "on");
@@ -144,17 +143,29 @@ public final class Replicator {
                     } else {
                         tr.common().ifPresent(c -> newest.put(d, c));
                     }
-                } catch (ReplicationException ex) {
+                } catch (ReplicationException | ZfsException ex) {
+                    // A refused rollback or hold fails the run like a failed stream: with what it already sent.
                     return new ReplicationOutcome.Failed(t.name(), ex.getMessage(), bytes, done);
                 }
             }
-            newest.computeIfPresent(d, (k, v) -> {
-                moveHold(t, d, v, sourceSnaps.get(d));
-                return v;
-            });
+            try {
+                newest.computeIfPresent(d, (k, v) -> {
+                    moveHold(t, d, v, sourceSnaps.get(d), sent);
+                    return v;
+                });
+            } catch (ZfsException ex) {
+                return new ReplicationOutcome.Failed(t.name(), d + ": received, but moving the hold failed: " + ex.getMessage(), bytes, done);
+            }
             done.add(d.value());
         }
-        int destroyed = retainOnTarget(t, target, newest);
+        int destroyed;
+        try {
+            destroyed = retainOnTarget(t, target, newest);
+        } catch (ZfsException ex) {
+            // Everything was received; a set the target's retention could not destroy is retried next run.
+            LOG.warn("DR retention on {} failed after a successful run: {}", target.where(), ex.getMessage());
+            destroyed = 0;
+        }
         Optional<String> common = commonTag(newest);
         Optional<Instant> commonTime = common.flatMap(SnapshotTag::parse).map(SnapshotTag::time);
         return new ReplicationOutcome.Replicated(t.name(), bytes, System.nanoTime() - start, steps, common, commonTime, destroyed);
@@ -230,7 +241,7 @@ public final class Replicator {
     }
 
     private long send(TargetConfig t, TargetEndpoint target, StreamPump pump, ReplicationPlan.Step step, DatasetName dst,
-                      boolean resumable) {
+                      boolean resumable, List<SnapshotName> sent) {
         List<String> argv = new ArrayList<>(List.of(sourceZfs, "send"));
         if (source.features().compressedSend() && target.zfs().features().compressedSend()) {
             // Blocks go as they are stored (lz4 on Zimbra stores): less on the wire and no recompression on the
@@ -244,7 +255,7 @@ public final class Replicator {
         argv.add(step.to().name().toString());
         // Hold what is being sent so retention cannot destroy it mid-stream; it becomes the common snapshot.
         source.hold(holdTag(t), step.to().name());
-        sentThisRun.add(step.to().name());
+        sent.add(step.to().name());
         return transfer(t, target, pump, argv, dst, step.describe(), resumable);
     }
 
@@ -315,11 +326,11 @@ public final class Replicator {
      * snapshots held when the run started (any tag; release of a tag that is not there is a no-op) and on the
      * ones this run held while sending.
      */
-    private void moveHold(TargetConfig t, DatasetName d, SnapshotInfo common, List<SnapshotInfo> all) {
+    private void moveHold(TargetConfig t, DatasetName d, SnapshotInfo common, List<SnapshotInfo> all, List<SnapshotName> sent) {
         source.hold(holdTag(t), common.name());
         Set<SnapshotName> candidates = new java.util.LinkedHashSet<>();
         all.stream().filter(SnapshotInfo::held).forEach(s -> candidates.add(s.name()));
-        sentThisRun.stream().filter(n -> n.dataset().equals(d)).forEach(candidates::add);
+        sent.stream().filter(n -> n.dataset().equals(d)).forEach(candidates::add);
         candidates.remove(common.name());
         for (SnapshotName n : candidates) {
             if (source.exists(n)) {
@@ -328,26 +339,23 @@ public final class Replicator {
         }
     }
 
-    /** Per policy in the target's keep, the newest N on the target stay; never the newest common snapshot. */
+    /**
+     * DR retention by the one rule ({@link Retention}) over the target's copies, read in one listing; the newest
+     * set in common with this host is never destroyed, nor is a held one.
+     */
     private int retainOnTarget(TargetConfig t, TargetEndpoint target, Map<DatasetName, SnapshotInfo> newest) {
-        int destroyed = 0;
         Zfs.Tree remote = target.zfs().tree(t.root().orElseThrow());
-        for (var e : newest.entrySet()) {
-            DatasetName dst = t.targetOf(e.getKey());
-            Map<String, Integer> seen = new LinkedHashMap<>();
-            List<SnapshotInfo> snaps = new ArrayList<>(remote.snapshotsOf(dst));
-            snaps.sort(Comparator.comparingLong(SnapshotInfo::createTxg).reversed());
-            for (SnapshotInfo s : snaps) {
-                Optional<SnapshotTag> tag = SnapshotTag.parse(s.name().snapshot());
-                if (tag.isEmpty() || s.guid() == e.getValue().guid() || s.held()) {
-                    continue;
-                }
-                Integer limit = t.keep().get(tag.get().policy());
-                if (limit != null && seen.merge(tag.get().policy(), 1, Integer::sum) > limit) {
-                    target.zfs().destroy(s.name());
-                    destroyed++;
-                }
+        List<DatasetName> copies = newest.keySet().stream().map(t::targetOf).toList();
+        Map<DatasetName, List<SnapshotInfo>> listing = new LinkedHashMap<>();
+        copies.forEach(c -> listing.put(c, remote.snapshotsOf(c)));
+        Map<SnapshotTag, String> needed = new HashMap<>();
+        newest.values().forEach(s -> SnapshotTag.parse(s.name().snapshot()).ifPresent(tag -> needed.put(tag, t.name())));
+        int destroyed = 0;
+        for (SnapshotSet s : Retention.toDestroy(Retention.planCounts(SnapshotCatalog.group(copies, listing), t.keep(), needed))) {
+            for (SnapshotInfo member : s.members().values()) {
+                target.zfs().destroy(member.name());
             }
+            destroyed++;
         }
         return destroyed;
     }

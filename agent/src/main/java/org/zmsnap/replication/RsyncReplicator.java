@@ -17,6 +17,7 @@ import org.zmsnap.exec.Command;
 import org.zmsnap.exec.CommandResult;
 import org.zmsnap.exec.CommandRunner;
 import org.zmsnap.exec.SshRunner;
+import org.zmsnap.retention.Retention;
 import org.zmsnap.snapshot.SnapshotCatalog;
 import org.zmsnap.snapshot.SnapshotSet;
 import org.zmsnap.snapshot.SnapshotTag;
@@ -143,19 +144,16 @@ public final class RsyncReplicator {
         return v.substring(v.lastIndexOf('/') + 1);
     }
 
+    /** The one retention rule over the tag directories; the newest copy (the next --link-dest base) always stays. */
     private int retain(TargetConfig t, SshRunner remote, Path root) {
-        List<String> present = new ArrayList<>(tags(remote, t, root));
-        present.sort(Comparator.comparing((String n) -> SnapshotTag.parse(n).orElseThrow()).reversed());
-        Map<String, Integer> seen = new LinkedHashMap<>();
+        List<SnapshotTag> present = tags(remote, t, root).stream().map(n -> SnapshotTag.parse(n).orElseThrow()).toList();
+        Set<SnapshotTag> kept = Retention.newest(present, t.keep());
+        Optional<SnapshotTag> newest = present.stream().max(Comparator.naturalOrder());
         int destroyed = 0;
-        for (int i = 0; i < present.size(); i++) {
-            SnapshotTag tag = SnapshotTag.parse(present.get(i)).orElseThrow();
-            Integer limit = t.keep().get(tag.policy());
-            if (i > 0 && limit != null && seen.merge(tag.policy(), 1, Integer::sum) > limit) {
-                remote.run(Command.of(t.commandTimeout(), "rm", "-rf", "--", root.resolve(present.get(i)).toString())).orThrow();
+        for (SnapshotTag tag : present) {
+            if (t.keep().containsKey(tag.policy()) && !kept.contains(tag) && !newest.equals(Optional.of(tag))) {
+                remote.run(Command.of(t.commandTimeout(), "rm", "-rf", "--", root.resolve(tag.name()).toString())).orThrow();
                 destroyed++;
-            } else if (i == 0 && limit != null) {
-                seen.merge(tag.policy(), 1, Integer::sum);
             }
         }
         return destroyed;

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import org.zmsnap.text.EditDistance;
 import java.util.Optional;
 
 /**
@@ -71,7 +72,7 @@ public final class AccountResolver {
             while (rs.next()) {
                 String e = rs.getString(1);
                 String el = e.toLowerCase(Locale.ROOT);
-                int d = distance(el, w);
+                int d = EditDistance.between(el, w);
                 if (!local.isEmpty() && el.startsWith(local)) {
                     d = Math.min(d, 1);
                 }
@@ -82,24 +83,5 @@ public final class AccountResolver {
         }
         return all.stream().sorted(Comparator.comparingInt(Scored::score).thenComparing(Scored::email))
                 .limit(5).map(Scored::email).toList();
-    }
-
-    static int distance(String a, String b) {
-        int[] prev = new int[b.length() + 1];
-        int[] cur = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            prev[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            cur[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
-            }
-            int[] t = prev;
-            prev = cur;
-            cur = t;
-        }
-        return prev[b.length()];
     }
 }

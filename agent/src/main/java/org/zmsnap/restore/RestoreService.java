@@ -28,8 +28,17 @@ public final class RestoreService {
 
     /** @param target {@code --target NAME}: the DR copies on that ZFS target instead of this host's datasets */
     public RestoreService(AgentContext ctx, Optional<String> target) {
+        this(ctx, target, Optional.empty());
+    }
+
+    /** @param drSource {@code --source NAME} on a DR host: the copies it keeps of that mailbox host */
+    public RestoreService(AgentContext ctx, Optional<String> target, Optional<String> drSource) {
         this.ctx = ctx;
-        this.source = RestoreSource.of(ctx.config(), ctx.zfs(), target);
+        if (target.isPresent() && drSource.isPresent()) {
+            throw new RestoreUsageException("give --target (a mailbox host's DR target) or --source (a DR host's source), not both");
+        }
+        this.source = drSource.isPresent() ? RestoreSource.ofSource(ctx.config(), ctx.zfs(), drSource.get())
+                : RestoreSource.of(ctx.config(), ctx.zfs(), target);
     }
 
     public RestoreConfig config() {
@@ -54,13 +63,13 @@ public final class RestoreService {
     public SnapshotSet choose(String spec) {
         if (!source.remote()) {
             List<SnapshotSet> sets = new SnapshotCatalog(ctx.zfs(), source.datasets()).sets();
-            return source.target().isEmpty() ? SnapshotChooser.choose(sets, spec) : onTarget(() -> SnapshotChooser.choose(sets, spec));
+            return source.copies() ? onCopies(() -> SnapshotChooser.choose(sets, spec)) : SnapshotChooser.choose(sets, spec);
         }
         TargetConfig t = source.target().orElseThrow();
         SnapshotSet set;
         try (TargetEndpoint ep = TargetEndpoint.open(t)) {
             List<SnapshotSet> sets = new SnapshotCatalog(ep.zfs(), source.datasets(), List.of()).sets();
-            set = onTarget(() -> SnapshotChooser.choose(sets, spec));
+            set = onCopies(() -> SnapshotChooser.choose(sets, spec));
         } catch (RestoreUsageException e) {
             throw e;
         } catch (RuntimeException e) {
@@ -73,11 +82,11 @@ public final class RestoreService {
                 + " config whose datasets are the received copies. Nothing was changed.");
     }
 
-    private <T> T onTarget(java.util.function.Supplier<T> choice) {
+    private <T> T onCopies(java.util.function.Supplier<T> choice) {
         try {
             return choice.get();
         } catch (RestoreUsageException e) {
-            throw new RestoreUsageException("target " + source.target().orElseThrow().name() + ": " + e.getMessage());
+            throw new RestoreUsageException(source.describe() + ": " + e.getMessage());
         }
     }
 
@@ -101,7 +110,9 @@ public final class RestoreService {
      */
     public RestoreLeftovers leftovers() {
         java.util.LinkedHashSet<String> pools = new java.util.LinkedHashSet<>();
-        pools.add(ctx.config().datasets().get(0).pool());
+        if (ctx.config().mailboxHost()) {
+            pools.add(ctx.config().datasets().get(0).pool());
+        }
         if (!source.remote()) {
             pools.add(source.pool());
         }
@@ -113,6 +124,10 @@ public final class RestoreService {
 
     /** Item ids present in the live mailbox now (for --deleted). */
     public Set<Integer> liveIds(String accountId) {
+        if (!ctx.config().mailboxHost()) {
+            throw new RestoreUsageException("--deleted compares with the live mailbox, and this DR host has none: browse the set"
+                    + " without --deleted here, or run it on the mailbox host");
+        }
         try (Connection c = new org.zmsnap.mariadb.DbConnector(ctx.config().mariadb(), new org.zmsnap.exec.LocalCommandRunner())
                 .open(Duration.ofSeconds(60))) {
             return ItemReader.liveIds(c, accountId);

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.zmsnap.config.Config;
+import org.zmsnap.config.SourceConfig;
 import org.zmsnap.config.TargetConfig;
 import org.zmsnap.zfs.DatasetName;
 import org.zmsnap.zfs.Zfs;
@@ -24,7 +25,7 @@ import org.zmsnap.zfs.Zfs;
  * @param livePaths for a DR copy whose source dataset exists on this host, the source's mountpoint: the path
  *                  the snapshot's own volume table and datadir refer to. Unknown (absent) on a DR host.
  */
-public record RestoreSource(Optional<TargetConfig> target, boolean remote, List<DatasetName> datasets,
+public record RestoreSource(String key, String describe, Optional<TargetConfig> target, boolean remote, List<DatasetName> datasets,
                             Map<DatasetName, Path> livePaths) {
     public RestoreSource {
         datasets = List.copyOf(datasets);
@@ -32,7 +33,28 @@ public record RestoreSource(Optional<TargetConfig> target, boolean remote, List<
     }
 
     public static RestoreSource local(Config cfg) {
-        return new RestoreSource(Optional.empty(), false, cfg.datasets(), Map.of());
+        cfg.requireMailboxHost("opening this host's own sets");
+        return new RestoreSource("local", "this host", Optional.empty(), false, cfg.datasets(), Map.of());
+    }
+
+    /**
+     * {@code --source NAME} on a DR host: the copies it keeps of that mailbox host, opened here. Their paths on the
+     * mailbox host are not known here, so the snapshot's volume table is mapped by the datasets' layout.
+     */
+    public static RestoreSource ofSource(Config cfg, Zfs zfs, String name) {
+        SourceConfig s = cfg.source(name);
+        List<DatasetName> missing = zfs.missing(s.copies());
+        if (!missing.isEmpty()) {
+            throw new RestoreUsageException("source '" + name + "': the copies " + missing + " do not exist on this host"
+                    + " (has a pull or push for it run yet? 'zmsnap sources' shows what is here)");
+        }
+        return new RestoreSource("source:" + name + ":" + s.root(), "source " + name + " (" + s.root() + " on this host)",
+                Optional.empty(), false, s.copies(), Map.of());
+    }
+
+    /** A DR copy (of a target or a source) rather than this host's own datasets. */
+    public boolean copies() {
+        return !key.equals("local");
     }
 
     /** @throws RestoreUsageException for an unknown target name or one that holds no ZFS snapshots */
@@ -61,7 +83,7 @@ public record RestoreSource(Optional<TargetConfig> target, boolean remote, List<
             here = rootHere && sourcesMissing.size() == cfg.datasets().size();
         }
         if (!here) {
-            return new RestoreSource(Optional.of(t), true, copies, Map.of());
+            return new RestoreSource(key(t), describe(t, true), Optional.of(t), true, copies, Map.of());
         }
         List<DatasetName> missing = zfs.missing(copies);
         if (!missing.isEmpty()) {
@@ -74,17 +96,16 @@ public record RestoreSource(Optional<TargetConfig> target, boolean remote, List<
                 zfs.getProperty(s, "mountpoint").filter(m -> m.startsWith("/")).ifPresent(m -> live.put(t.targetOf(s), Path.of(m)));
             }
         }
-        return new RestoreSource(Optional.of(t), false, copies, live);
+        return new RestoreSource(key(t), describe(t, false), Optional.of(t), false, copies, live);
     }
 
     /** Recorded in each session, so a kept session is reused only for the same source. */
-    public String key() {
-        return target.map(t -> "target:" + t.name() + ":" + t.root().map(DatasetName::value).orElse("")).orElse("local");
+    private static String key(TargetConfig t) {
+        return "target:" + t.name() + ":" + t.root().map(DatasetName::value).orElse("");
     }
 
-    public String describe() {
-        return target.map(t -> "target " + t.name() + " (" + t.root().map(DatasetName::value).orElse("") + " on "
-                + (remote ? t.host() : "this host") + ")").orElse("this host");
+    private static String describe(TargetConfig t, boolean remote) {
+        return "target " + t.name() + " (" + t.root().map(DatasetName::value).orElse("") + " on " + (remote ? t.host() : "this host") + ")";
     }
 
     /** Where a restore's clones go, and where --cleanup looks for stray ones. */

@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.zmsnap.config.PolicyConfig;
 import org.zmsnap.snapshot.SnapshotCatalog;
 import org.zmsnap.snapshot.SnapshotSet;
 import org.zmsnap.snapshot.SnapshotTag;
@@ -13,29 +12,49 @@ import org.zmsnap.zfs.SnapshotInfo;
 import org.zmsnap.zfs.Zfs;
 import org.zmsnap.zfs.ZfsException;
 
-/** Carries out a retention plan read fresh from ZFS: destroys whole sets, oldest first. */
+/**
+ * Carries out a retention plan read fresh from ZFS: destroys whole sets, oldest first. The same for a host's
+ * own sets and for the copies a DR host keeps of a source.
+ */
 public final class Pruner {
     private static final Logger LOG = LoggerFactory.getLogger(Pruner.class);
 
     private final Zfs zfs;
     private final SnapshotCatalog catalog;
-    private final Map<String, PolicyConfig> policies;
+    private final Map<String, Integer> keep;
 
-    public Pruner(Zfs zfs, SnapshotCatalog catalog, Map<String, PolicyConfig> policies) {
+    /** @param keep how many sets of each policy to keep ({@link Retention#counts} for a host's own policies) */
+    public Pruner(Zfs zfs, SnapshotCatalog catalog, Map<String, Integer> keep) {
         this.zfs = zfs;
         this.catalog = catalog;
-        this.policies = policies;
+        this.keep = Map.copyOf(keep);
     }
 
     /** What a prune did: the plan, the sets destroyed, and failures (a set left partial is finished by the next cycle). */
     public record Result(List<Decision> plan, List<SnapshotTag> destroyed, List<String> failures) {}
 
     public List<Decision> plan(Map<SnapshotTag, String> needed) {
-        return Retention.plan(catalog.sets(), policies, needed);
+        return Retention.planCounts(catalog.sets(), keep, needed);
     }
 
+    /** As {@link #prune(boolean, Map)} with what the sets themselves say is needed. */
     public Result prune(boolean dryRun, Map<SnapshotTag, String> needed) {
-        List<Decision> plan = plan(needed);
+        return execute(dryRun, plan(needed));
+    }
+
+    /**
+     * For a DR host's copies: the newest set received on every dataset is the one the source holds in common
+     * with this host (its next increment starts there), so it is never destroyed, whatever its policy's count.
+     */
+    public Result pruneCopies(boolean dryRun, String source) {
+        List<SnapshotSet> sets = catalog.sets();
+        Map<SnapshotTag, String> needed = sets.stream().filter(s -> s.missing().isEmpty()).findFirst()
+                .map(s -> Map.of(s.tag(), source + " (the newest set received whole: the next increment starts there)"))
+                .orElse(Map.of());
+        return execute(dryRun, Retention.planCounts(sets, keep, needed));
+    }
+
+    private Result execute(boolean dryRun, List<Decision> plan) {
         List<SnapshotTag> destroyed = new ArrayList<>();
         List<String> failures = new ArrayList<>();
         if (dryRun) {

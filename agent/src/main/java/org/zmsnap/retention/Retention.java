@@ -1,61 +1,95 @@
 package org.zmsnap.retention;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.zmsnap.config.PolicyConfig;
 import org.zmsnap.snapshot.SnapshotSet;
 import org.zmsnap.snapshot.SnapshotTag;
 
 /**
- * Which sets to destroy: a pure function of the sets on disk, the policies and what targets still need.
- * Per policy the newest {@code keep} complete sets stay; older ones go, oldest first, a whole set at a time.
- * Never destroyed: a set whose policy is not configured (e.g. manual), a partial set (the cycle removes
- * those), a set any of whose snapshots carries a hold, and a set a replication target still needs.
+ * Which sets to keep and which to destroy: pure functions of the sets on disk, the counts to keep per policy
+ * and what targets still need. The one retention rule, used on the mailbox host (its policies), for a push
+ * target's copies, by a DR host for its sources, and for rsync targets.
+ *
+ * <p>Per policy the newest {@code keep} complete sets stay; older ones go, oldest first, a whole set at a time.
+ * Never destroyed: a set whose policy has no count (e.g. manual), a partial set (the cycle removes those), a set
+ * any of whose snapshots carries a hold, and a set a replication target still needs.
  */
 public final class Retention {
     private Retention() {}
 
+    /** The counts of a host's own policies. */
+    public static Map<String, Integer> counts(Map<String, PolicyConfig> policies) {
+        Map<String, Integer> out = new LinkedHashMap<>();
+        policies.values().forEach(p -> out.put(p.name(), p.keep()));
+        return out;
+    }
+
     /**
-     * @param sets      zmsnap's sets (foreign snapshots never reach here: the catalog reads only zmsnap's names)
-     * @param needed    tags a replication target still needs (its newest common snapshot), with the target's name
-     * @return one decision per set, the ones to destroy oldest first
+     * The tags within the newest {@code keep} of their policy. Tags of a policy without a count are not in it:
+     * callers decide what such a set means to them (kept on a host, not sent to a target).
      */
-    public static List<Decision> plan(List<SnapshotSet> sets, Map<String, PolicyConfig> policies, Map<SnapshotTag, String> needed) {
-        Map<String, List<SnapshotSet>> byPolicy = new LinkedHashMap<>();
-        List<Decision> keep = new ArrayList<>();
-        for (SnapshotSet s : sets) {
-            if (!policies.containsKey(s.tag().policy())) {
-                keep.add(new Decision(s, Decision.Action.KEEP, "policy '" + s.tag().policy() + "' has no retention (not configured)"));
-            } else if (!s.complete()) {
-                keep.add(new Decision(s, Decision.Action.KEEP, "partial set (" + s.members().size() + " of " + s.intendedSize() + " datasets); the next cycle removes it"));
-            } else {
-                byPolicy.computeIfAbsent(s.tag().policy(), p -> new ArrayList<>()).add(s);
+    public static Set<SnapshotTag> newest(Collection<SnapshotTag> tags, Map<String, Integer> keep) {
+        List<SnapshotTag> sorted = new ArrayList<>(tags);
+        sorted.sort(Comparator.reverseOrder());
+        Map<String, Integer> seen = new LinkedHashMap<>();
+        Set<SnapshotTag> out = new HashSet<>();
+        for (SnapshotTag t : sorted) {
+            Integer limit = keep.get(t.policy());
+            if (limit != null && seen.merge(t.policy(), 1, Integer::sum) <= limit) {
+                out.add(t);
             }
         }
+        return out;
+    }
+
+    /** What a target wants sent: the newest {@code keep} complete sets of each policy in its keep. */
+    public static Set<SnapshotTag> wanted(List<SnapshotSet> sets, Map<String, Integer> keep) {
+        return newest(sets.stream().filter(SnapshotSet::complete).map(SnapshotSet::tag).toList(), keep);
+    }
+
+    /** As {@link #plan(List, Map, Map)} with a host's own policies. */
+    public static List<Decision> plan(List<SnapshotSet> sets, Map<String, PolicyConfig> policies, Map<SnapshotTag, String> needed) {
+        return planCounts(sets, counts(policies), needed);
+    }
+
+    /**
+     * @param sets   zmsnap's sets (foreign snapshots never reach here: the catalog reads only zmsnap's names)
+     * @param keep   how many sets of each policy to keep
+     * @param needed tags a replication target still needs (its newest common snapshot), with the target's name
+     * @return one decision per set, the ones to destroy oldest first
+     */
+    public static List<Decision> planCounts(List<SnapshotSet> sets, Map<String, Integer> keep, Map<SnapshotTag, String> needed) {
+        Set<SnapshotTag> newest = wanted(sets, keep);
+        List<Decision> kept = new ArrayList<>();
         List<Decision> destroy = new ArrayList<>();
-        byPolicy.forEach((policy, list) -> {
-            list.sort(Comparator.comparing(SnapshotSet::tag).reversed());
-            int limit = policies.get(policy).keep();
-            for (int i = 0; i < list.size(); i++) {
-                SnapshotSet s = list.get(i);
-                if (i < limit) {
-                    keep.add(new Decision(s, Decision.Action.KEEP, "newest " + limit + " of " + policy));
-                } else if (needed.containsKey(s.tag())) {
-                    keep.add(new Decision(s, Decision.Action.KEEP, "target " + needed.get(s.tag()) + " still needs it"));
-                } else if (s.held()) {
-                    keep.add(new Decision(s, Decision.Action.KEEP, "a snapshot of the set carries a hold"));
-                } else {
-                    destroy.add(new Decision(s, Decision.Action.DESTROY, "older than the newest " + limit + " of " + policy));
-                }
+        for (SnapshotSet s : sets) {
+            String policy = s.tag().policy();
+            Integer limit = keep.get(policy);
+            if (limit == null) {
+                kept.add(new Decision(s, Decision.Action.KEEP, "policy '" + policy + "' has no retention (not configured)"));
+            } else if (!s.complete()) {
+                kept.add(new Decision(s, Decision.Action.KEEP, "partial set (" + s.members().size() + " of " + s.intendedSize() + " datasets); the next cycle removes it"));
+            } else if (newest.contains(s.tag())) {
+                kept.add(new Decision(s, Decision.Action.KEEP, "newest " + limit + " of " + policy));
+            } else if (needed.containsKey(s.tag())) {
+                kept.add(new Decision(s, Decision.Action.KEEP, "target " + needed.get(s.tag()) + " still needs it"));
+            } else if (s.held()) {
+                kept.add(new Decision(s, Decision.Action.KEEP, "a snapshot of the set carries a hold"));
+            } else {
+                destroy.add(new Decision(s, Decision.Action.DESTROY, "older than the newest " + limit + " of " + policy));
             }
-        });
+        }
         destroy.sort(Comparator.comparing((Decision d) -> d.set().tag()));
         List<Decision> out = new ArrayList<>(destroy);
-        keep.sort(Comparator.comparing((Decision d) -> d.set().tag()).reversed());
-        out.addAll(keep);
+        kept.sort(Comparator.comparing((Decision d) -> d.set().tag()).reversed());
+        out.addAll(kept);
         return out;
     }
 

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.zmsnap.retention.Retention;
 import org.zmsnap.AgentContext;
 import org.zmsnap.metrics.Health;
 import org.zmsnap.metrics.Metrics;
@@ -74,7 +75,7 @@ public final class CycleService {
         var cfg = ctx.config();
         Pruner.Result r;
         try (HostLock ignored = HostLock.acquire(cfg.lockFile(), "retention", SnapshotCycle.HOST_LOCK_WAIT)) {
-            r = new Pruner(ctx.zfs(), ctx.catalog(), cfg.policies()).prune(false, Map.of());
+            r = new Pruner(ctx.zfs(), ctx.catalog(), Retention.counts(cfg.policies())).prune(false, Map.of());
         }
         metrics.destroyed(r.destroyed().size());
         r.failures().forEach(f -> LOG.warn("retention could not destroy {}", f));

@@ -38,7 +38,9 @@ public final class PolicyScheduler implements AutoCloseable {
         p.setProperty("org.quartz.jobStore.misfireThreshold", "60000");
         try {
             scheduler = new StdSchedulerFactory(p).getScheduler();
-            scheduler.getContext().put(PolicyJob.SERVICE, service);
+            if (service != null) { // a DR host with only sources runs no snapshot cycles
+                scheduler.getContext().put(PolicyJob.SERVICE, service);
+            }
             scheduler.getContext().put(HeartbeatJob.BEAT, heartbeat);
         } catch (SchedulerException e) {
             throw new IllegalStateException("cannot create the scheduler: " + e.getMessage(), e);
@@ -72,6 +74,33 @@ public final class PolicyScheduler implements AutoCloseable {
                     .build());
         } catch (SchedulerException e) {
             throw new IllegalStateException("target " + target.name() + ": cannot schedule: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A DR host's source: its pulls on the pull schedule, and DR-side retention on {@code pruneSchedule} (a pull
+     * prunes too; a pushed source is pruned only by this).
+     */
+    public void scheduleSource(SourceService service, org.zmsnap.config.SourceConfig source) {
+        try {
+            scheduler.getContext().put(SourceJob.SERVICE, service);
+            source.pull().flatMap(p -> p.schedule()).ifPresent(cron -> add(source.name(), "pull", cron));
+            add(source.name(), "prune", source.pruneSchedule());
+        } catch (SchedulerException e) {
+            throw new IllegalStateException("source " + source.name() + ": cannot schedule: " + e.getMessage(), e);
+        }
+    }
+
+    private void add(String source, String kind, String cron) {
+        JobDetail job = JobBuilder.newJob(SourceJob.class).withIdentity(source, kind).usingJobData(SourceJob.SOURCE, source)
+                .usingJobData(SourceJob.KIND, kind).build();
+        try {
+            scheduler.scheduleJob(job, TriggerBuilder.newTrigger().withIdentity(source, kind)
+                    .withSchedule(CronScheduleBuilder.cronSchedule(cron).inTimeZone(TimeZone.getTimeZone("UTC"))
+                            .withMisfireHandlingInstructionFireAndProceed())
+                    .build());
+        } catch (SchedulerException e) {
+            throw new IllegalStateException("source " + source + ": cannot schedule its " + kind + " '" + cron + "': " + e.getMessage(), e);
         }
     }
 

@@ -1,13 +1,9 @@
 package org.zmsnap.schedule;
 
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.zmsnap.AgentContext;
-import org.zmsnap.DaemonThreads;
 import org.zmsnap.config.TargetConfig;
 import org.zmsnap.metrics.Metrics;
 import org.zmsnap.replication.ReplicationOutcome;
@@ -23,7 +19,7 @@ public final class ReplicationService implements AutoCloseable {
     private final AgentContext ctx;
     private final Metrics metrics;
     private final ReplicationRunner runner;
-    private final ExecutorService worker = Executors.newSingleThreadExecutor(DaemonThreads.named("zmsnap-replication"));
+    private final SerialWorker worker = new SerialWorker("zmsnap-replication");
 
     public ReplicationService(AgentContext ctx, Metrics metrics) {
         this.ctx = ctx;
@@ -80,11 +76,6 @@ public final class ReplicationService implements AutoCloseable {
     /** Stops: a transfer in progress is abandoned (ZFS discards a partial receive; the next run repeats it). */
     @Override
     public void close() {
-        worker.shutdownNow();
-        try {
-            worker.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        worker.close();
     }
 }

@@ -29,9 +29,30 @@ public final class SnapshotCatalog {
 
     /** Every zmsnap set on the configured datasets, newest first. Snapshots zmsnap did not name are ignored. */
     public List<SnapshotSet> sets() {
+        return group(datasets, listing());
+    }
+
+    /**
+     * Every snapshot of each dataset, zmsnap's or not, oldest first, with the properties: one call per dataset,
+     * for a caller that needs both the sets ({@link #group}) and the foreign snapshots (a replication plan).
+     */
+    public Map<DatasetName, List<SnapshotInfo>> listing() {
+        Map<DatasetName, List<SnapshotInfo>> listing = new LinkedHashMap<>();
+        for (DatasetName d : datasets) {
+            listing.put(d, zfs.snapshots(d, properties));
+        }
+        return listing;
+    }
+
+    public List<DatasetName> datasets() {
+        return datasets;
+    }
+
+    /** The sets in a listing already made (e.g. one recursive listing of a DR subtree), newest first. */
+    public static List<SnapshotSet> group(List<DatasetName> datasets, Map<DatasetName, List<SnapshotInfo>> listing) {
         Map<SnapshotTag, Map<DatasetName, SnapshotInfo>> byTag = new TreeMap<>(Comparator.reverseOrder());
         for (DatasetName d : datasets) {
-            for (SnapshotInfo s : zfs.snapshots(d, properties)) {
+            for (SnapshotInfo s : listing.getOrDefault(d, List.of())) {
                 SnapshotTag.parse(s.name().snapshot()).ifPresent(tag ->
                         byTag.computeIfAbsent(tag, t -> new LinkedHashMap<>()).put(d, s));
             }

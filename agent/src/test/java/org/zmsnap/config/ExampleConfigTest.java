@@ -22,4 +22,17 @@ class ExampleConfigTest {
         assertEquals(5, c.policies().size());
         assertEquals(QuiesceMethod.FTWRL, c.mariadb().quiesce());
     }
+
+    @Test
+    void shippedDrExampleParses(@TempDir Path dir) throws Exception {
+        Path root = Path.of(System.getProperty("user.dir")).getParent();
+        Path key = Files.writeString(dir.resolve("id"), "k");
+        Path known = Files.writeString(dir.resolve("kh"), "");
+        String yaml = Files.readString(root.resolve("conf/zmsnap-dr.yaml"))
+                .replace("/etc/zmsnap/id_ed25519", key.toString()).replace("/etc/zmsnap/known_hosts", known.toString());
+        Config c = ConfigLoader.parse(yaml, Path.of("zmsnap-dr.yaml"));
+        assertEquals(false, c.mailboxHost());
+        assertEquals(4, c.source("mbox1").copies().size());
+        assertEquals(true, c.source("mbox1").pull().isPresent());
+    }
 }

@@ -16,6 +16,7 @@ import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.zmsnap.retention.Retention;
 import org.zmsnap.AgentContext;
 import org.zmsnap.config.Config;
 import org.zmsnap.config.ConfigLoader;
@@ -136,7 +137,7 @@ class LocalReplicationIT {
             takeSet(cfg, ctx);
             assertInstanceOf(ReplicationOutcome.Replicated.class, replicate(cfg, ctx, false));
             String common = ctx.catalog().sets().get(0).tag().name();
-            Pruner pruner = new Pruner(ctx.zfs(), ctx.catalog(), cfg.policies());
+            Pruner pruner = new Pruner(ctx.zfs(), ctx.catalog(), Retention.counts(cfg.policies()));
             for (int i = 0; i < 5; i++) { // the DR site is down for five cycles; source keeps 2
                 writeMail(64);
                 takeSet(cfg, ctx);

@@ -39,7 +39,7 @@ class PrunerIT {
                 String heldTag = sets.get(3).tag().name(); // the second oldest
                 host.pool.zfs("hold", "zmsnap:dr1", host.pool.dataset("index") + "@" + heldTag);
 
-                Pruner pruner = new Pruner(ctx.zfs(), ctx.catalog(), cfg.policies());
+                Pruner pruner = new Pruner(ctx.zfs(), ctx.catalog(), Retention.counts(cfg.policies()));
                 Pruner.Result dry = pruner.prune(true, Map.of());
                 assertEquals(2, Retention.toDestroy(dry.plan()).size());
                 assertEquals(5, ctx.catalog().sets().size(), "dry run changes nothing");

@@ -86,4 +86,24 @@ class RetentionTest {
         assertTrue(destroyed(Retention.plan(List.of(set("hourly", 0, 0, 2)), policies(48), Map.of())).isEmpty());
         assertTrue(Retention.plan(List.of(), policies(1), Map.of()).isEmpty());
     }
+
+    @Test
+    void newestCountsOnlyPoliciesWithACountAndNeverPartialSets() {
+        List<SnapshotSet> sets = List.of(set("hourly", 3, 0, 1), set("hourly", 2, 0, 2), set("hourly", 1, 0, 2),
+                set("manual", 4, 0, 2), set("daily", 0, 0, 2));
+        var wanted = Retention.wanted(sets, Map.of("hourly", 1));
+        assertEquals(List.of(set("hourly", 2, 0, 2).tag()), List.copyOf(wanted), "the partial hour-3 set is never sent");
+        assertTrue(Retention.newest(List.of(set("manual", 4, 0, 2).tag()), Map.of("hourly", 5)).isEmpty());
+    }
+
+    @Test
+    void aDrHostsCountsApplyToCopiesWithoutProperties() {
+        // DR copies are received without their user properties: each set is judged by the members it has.
+        List<SnapshotSet> sets = new ArrayList<>();
+        for (int h = 0; h < 4; h++) {
+            sets.add(set("hourly", h, 0, 2));
+        }
+        List<Decision> plan = Retention.planCounts(sets, Map.of("hourly", 1), Map.of(set("hourly", 1, 0, 2).tag(), "mbox1"));
+        assertEquals(List.of(set("hourly", 0, 0, 2).tag().name(), set("hourly", 2, 0, 2).tag().name()), destroyed(plan));
+    }
 }

@@ -30,8 +30,8 @@ import org.zmsnap.snapshot.SnapshotCycle;
 
 /**
  * Incremental replication throughput over SSH on loopback: zmsnap versus a plain 'zfs send -i | ssh zfs receive'
- * pipe and syncoid, each receiving the same increment into its own DR root seeded with the same first set;
- * plus a no-change zmsnap run and a run under a bandwidth cap.
+ * pipe and syncoid, each receiving the same increment into its own DR root seeded with the same first set; the same
+ * increment pulled by a DR host's config (pull mode); plus no-change push and pull runs and a run under a bandwidth cap.
  */
 public final class ReplicateBenchmark implements Benchmark {
     private static final Duration LONG = Duration.ofMinutes(30);
@@ -76,6 +76,7 @@ public final class ReplicateBenchmark implements Benchmark {
             String syncoidRoot = dr.name() + "/syncoid";
             String pipeAesRoot = dr.name() + "/pipe-aes";
             String syncoidRawRoot = dr.name() + "/syncoid-nocompress";
+            String pullRoot = dr.name() + "/pull";
             Path cfgFile = host.writeConfig(config(host, ssh, zmRoot, ""));
             Config cfg = ConfigLoader.load(cfgFile);
 
@@ -84,6 +85,9 @@ public final class ReplicateBenchmark implements Benchmark {
             String a = takeSet(cfg).name();
             ReplicationOutcome seed = replicate(cfg);
             ctx.log().println("replicate: seed " + a + ": " + summary(seed));
+            // Pull: the DR host's own config, the same engine with the endpoints swapped, seeded by its own first pull.
+            Config drCfg = ConfigLoader.parse(drConfig(host, ssh, pullRoot), host.dir.resolve("dr.yaml"));
+            ctx.log().println("replicate: pull seed: " + summary(pull(drCfg)));
             for (String root : List.of(pipeRoot, pipeAesRoot, syncoidRoot, syncoidRawRoot)) {
                 dr.zfs("create", "-p", root + "/zimbra");
                 for (String ds : host.pool.zimbraDatasets()) {
@@ -127,6 +131,14 @@ public final class ReplicateBenchmark implements Benchmark {
             }
             double zSecs = zResult[1];
             long zBytes = (long) zResult[0];
+            // (a') the same increment pulled by the DR host (after push and pipe, so the page cache favours neither)
+            s = System.nanoTime();
+            ReplicationOutcome po = pull(drCfg);
+            double plSecs = (System.nanoTime() - s) / 1e9;
+            if (!(po instanceof ReplicationOutcome.Replicated pr)) {
+                throw new IllegalStateException("zmsnap pull failed: " + po);
+            }
+            ctx.log().printf("replicate: zmsnap pull %d bytes in %.1f s (%s)%n", pr.bytes(), plSecs, pr.steps());
 
             double zRate = zBytes / 1e6 / zSecs;
             double pRate = pipeBytes / 1e6 / pSecs;
@@ -136,6 +148,9 @@ public final class ReplicateBenchmark implements Benchmark {
             metrics.add(new BenchResult.Metric("zfs send -i | ssh | zfs receive: time", pSecs, "s", 1));
             metrics.add(new BenchResult.Metric("zfs send -i | ssh | zfs receive: rate", pRate, "MB/s", 1));
             metrics.add(new BenchResult.Metric("zmsnap as % of the OpenSSH pipe", 100 * zRate / pRate, "%", 0));
+            metrics.add(new BenchResult.Metric("zmsnap pull over SSH: time", plSecs, "s", 1));
+            metrics.add(new BenchResult.Metric("zmsnap pull over SSH: rate", pr.bytes() / 1e6 / plSecs, "MB/s", 1));
+            metrics.add(new BenchResult.Metric("zmsnap pull as % of the OpenSSH pipe", 100 * (pr.bytes() / 1e6 / plSecs) / pRate, "%", 0));
 
             // (b') the same pipe with AES-GCM, which is what JSch (zmsnap's SSH) and hardware AES favour;
             // OpenSSH's own first choice is chacha20-poly1305.
@@ -162,6 +177,11 @@ public final class ReplicateBenchmark implements Benchmark {
             double noopSecs = (System.nanoTime() - s) / 1e9;
             ctx.log().println("replicate: no-change run " + summary(noop));
             metrics.add(new BenchResult.Metric("zmsnap no-change run (4 datasets)", noopSecs * 1000, "ms", 0));
+            s = System.nanoTime();
+            ReplicationOutcome noPull = pull(drCfg);
+            double noPullSecs = (System.nanoTime() - s) / 1e9;
+            ctx.log().println("replicate: no-change pull " + summary(noPull));
+            metrics.add(new BenchResult.Metric("zmsnap no-change pull (4 datasets)", noPullSecs * 1000, "ms", 0));
 
             // Bandwidth cap on a smaller increment.
             Filler.write(store.resolve("capped"), cappedMb * 1_000_000L, 128L << 20, 3);
@@ -223,6 +243,21 @@ public final class ReplicateBenchmark implements Benchmark {
                 + "targets:\n  dr1:\n    type: zfs\n    host: 127.0.0.1\n    port: " + ssh.port() + "\n    user: root\n"
                 + "    identity: " + ssh.clientKey() + "\n    known-hosts: " + ssh.knownHosts() + "\n    root: " + root + "\n"
                 + "    stall-timeout: 60s\n    command-timeout: 120s\n" + extra;
+    }
+
+    /** The DR host's config: the same mailbox host as a pull source, over the same SSH login. */
+    private String drConfig(SnapshotHost host, SshHost ssh, String root) {
+        return "host: bench-dr\nlock-file: " + host.dir.resolve("dr.lock") + "\n"
+                + "sources:\n  mbox1:\n    datasets: [" + String.join(", ", host.pool.zimbraDatasets()) + "]\n    root: " + root + "\n"
+                + "    keep: { hourly: 50 }\n    pull:\n      host: 127.0.0.1\n      port: " + ssh.port() + "\n      user: root\n"
+                + "      identity: " + ssh.clientKey() + "\n      known-hosts: " + ssh.knownHosts() + "\n"
+                + "      stall-timeout: 60s\n      command-timeout: 120s\n";
+    }
+
+    private static ReplicationOutcome pull(Config drCfg) {
+        try (AgentContext ctx = new AgentContext(drCfg)) {
+            return new org.zmsnap.drhost.SourceJobs(drCfg, ctx.zfs()).pull(drCfg.source("mbox1"));
+        }
     }
 
     private org.zmsnap.snapshot.SnapshotTag takeSet(Config cfg) {

@@ -68,7 +68,7 @@ final class BrowseCommand implements Callable<Integer> {
     @Override
     public Integer call() throws SQLException {
         try (AgentContext ctx = new AgentContext(config.load())) {
-            RestoreService service = new RestoreService(ctx, target.get());
+            RestoreService service = new RestoreService(ctx, target.get(), target.source());
             try (OpenedSnapshot o = service.open(snapshot); Connection c = o.connect()) {
                 Account a = service.account(c, account);
                 FolderTree tree = FolderTree.load(c, a);
@@ -83,7 +83,7 @@ final class BrowseCommand implements Callable<Integer> {
                         out.println(Json.write(Map.of("account", a.email(), "snapshot", o.tag(), "source", service.source().describe(), "folders", l)));
                     } else {
                         out.println(a.email() + " (mailbox " + a.mailboxId() + ") in " + o.tag()
-                                + (service.source().target().isPresent() ? " on " + service.source().describe() : ""));
+                                + (service.source().copies() ? " on " + service.source().describe() : ""));
                         for (Folder f : tree.all()) {
                             out.printf("%7d  %s%n", f.messages(), f.path());
                         }

@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
         exitCodeOnExecutionException = Main.FAILURE, versionProvider = Main.VersionProvider.class,
         description = "Consistent ZFS snapshots of a Zimbra mailbox host, and what to do with them.",
         subcommands = {SnapshotCommand.class, SnapshotsCommand.class, PruneCommand.class, ReplicateCommand.class, PromoteCommand.class, TargetsCommand.class, ServeCommand.class,
+                PullCommand.class, SourcesCommand.class,
                 MountCommand.class, UnmountCommand.class, BrowseCommand.class, RestoreCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
     public static final int OK = 0;

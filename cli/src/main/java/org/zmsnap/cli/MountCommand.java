@@ -35,7 +35,7 @@ final class MountCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         try (AgentContext ctx = new AgentContext(config.load())) {
-            RestoreService service = new RestoreService(ctx, target.get());
+            RestoreService service = new RestoreService(ctx, target.get(), target.source());
             OpenedSnapshot o = service.open(snapshot);
             if (o.borrowed()) {
                 spec.commandLine().getOut().println(json ? Json.write(describe(o)) : "already mounted: " + o.tag() + " at " + o.dir());

@@ -5,8 +5,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.zmsnap.retention.Retention;
 import org.zmsnap.AgentContext;
 import org.zmsnap.config.Config;
+import org.zmsnap.config.SourceConfig;
+import org.zmsnap.drhost.SourceJobs;
 import org.zmsnap.retention.Decision;
 import org.zmsnap.retention.Pruner;
 import org.zmsnap.snapshot.HostLock;
@@ -19,7 +22,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code zmsnap prune}: apply the policies' retention now, or show what it would do. */
 @Command(name = "prune", mixinStandardHelpOptions = true,
-        description = {"Destroy snapshot sets beyond each policy's 'keep', oldest first, a whole set at a time.",
+        description = {"Destroy snapshot sets beyond each policy's 'keep', oldest first, a whole set at a time",
+                "(with --source on a DR host: that source's copies, by the source's 'keep').",
                 "Never destroys: sets of unconfigured policies (e.g. manual), held snapshots, partial sets."})
 final class PruneCommand implements Callable<Integer> {
     @Mixin
@@ -27,6 +31,9 @@ final class PruneCommand implements Callable<Integer> {
 
     @Option(names = {"-n", "--dry-run"}, description = "show what would be destroyed and why; change nothing")
     boolean dryRun;
+
+    @Option(names = "--source", paramLabel = "NAME", description = "on a DR host: apply this source's keep to its copies here")
+    String source;
 
     @Option(names = "--json", description = "print the plan and result as JSON")
     boolean json;
@@ -38,9 +45,20 @@ final class PruneCommand implements Callable<Integer> {
     public Integer call() {
         Config cfg = config.load();
         Pruner.Result result;
-        try (AgentContext ctx = new AgentContext(cfg);
-             HostLock ignored = HostLock.acquire(cfg.lockFile(), "prune", SnapshotCycle.HOST_LOCK_WAIT)) {
-            result = new Pruner(ctx.zfs(), ctx.catalog(), cfg.policies()).prune(dryRun, Map.of());
+        if (source != null) {
+            SourceConfig s = cfg.source(source);
+            try (AgentContext ctx = new AgentContext(cfg)) {
+                result = new SourceJobs(cfg, ctx.zfs()).prune(s, dryRun);
+            } catch (SourceJobs.SourceStateException e) {
+                spec.commandLine().getErr().println("zmsnap: " + e.getMessage());
+                return Main.FAILURE;
+            }
+        } else {
+            cfg.requireMailboxHost("prune");
+            try (AgentContext ctx = new AgentContext(cfg);
+                 HostLock ignored = HostLock.acquire(cfg.lockFile(), "prune", SnapshotCycle.HOST_LOCK_WAIT)) {
+                result = new Pruner(ctx.zfs(), ctx.catalog(), Retention.counts(cfg.policies())).prune(dryRun, Map.of());
+            }
         }
         var out = spec.commandLine().getOut();
         if (json) {

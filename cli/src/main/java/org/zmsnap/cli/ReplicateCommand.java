@@ -39,33 +39,16 @@ final class ReplicateCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Config cfg = config.load();
+        cfg.requireMailboxHost("replicate");
         List<TargetConfig> targets = Targets.select(cfg, target, spec);
         List<Map<String, Object>> rows = new ArrayList<>();
         boolean ok = true;
         try (AgentContext ctx = new AgentContext(cfg)) {
             ReplicationRunner runner = new ReplicationRunner(cfg, ctx.zfs(), ctx.catalog());
             for (TargetConfig t : targets) {
-                ReplicationOutcome o = runner.run(t, forceRollback);
-                Map<String, Object> m = new LinkedHashMap<>();
-                m.put("target", t.name());
-                if (o instanceof ReplicationOutcome.Replicated r) {
-                    m.put("result", "replicated");
-                    m.put("bytes", r.bytes());
-                    m.put("seconds", r.nanos() / 1e9);
-                    m.put("newest_common", r.newestCommon().orElse(null));
-                    m.put("steps", r.steps());
-                    m.put("destroyed_on_target", r.destroyedOnTarget());
-                    if (!json) {
-                        spec.commandLine().getOut().printf("%s: up to date at %s (%d bytes in %.1f s, %d step(s), %d pruned on the target)%n",
-                                t.name(), r.newestCommon().orElse("-"), r.bytes(), r.nanos() / 1e9, r.steps().size(), r.destroyedOnTarget());
-                    }
-                } else {
-                    ok = false;
-                    String reason = o instanceof ReplicationOutcome.Refused rf ? rf.reason() : ((ReplicationOutcome.Failed) o).reason();
-                    m.put("result", o instanceof ReplicationOutcome.Refused ? "refused" : "failed");
-                    m.put("reason", reason);
-                    spec.commandLine().getErr().println("zmsnap: " + t.name() + ": " + m.get("result") + ": " + reason);
-                }
+                Outcomes.Row row = Outcomes.report("target", t.name(), runner.run(t, forceRollback), json, spec);
+                ok &= row.ok();
+                Map<String, Object> m = row.json();
                 rows.add(m);
             }
         }

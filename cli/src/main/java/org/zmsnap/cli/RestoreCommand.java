@@ -112,7 +112,7 @@ final class RestoreCommand implements Callable<Integer> {
         }
         check();
         try (AgentContext ctx = new AgentContext(config.load())) {
-            RestoreService service = new RestoreService(ctx, target.get());
+            RestoreService service = new RestoreService(ctx, target.get(), target.source());
             try (OpenedSnapshot o = service.open(snapshot); Connection c = o.connect()) {
                 Account a = service.account(c, account);
                 FolderTree tree = FolderTree.load(c, a);
@@ -215,7 +215,7 @@ final class RestoreCommand implements Callable<Integer> {
             return;
         }
         out.printf("%s %s from %s%s: restored %d, skipped (already present) %d, failed %d, not messages %d%n",
-                dryRun ? "would restore" : "restored", a.email(), o.tag(), source.target().isPresent() ? " on " + source.describe() : "", s.restored(), s.skippedPresent(), s.failed(), s.notMessages());
+                dryRun ? "would restore" : "restored", a.email(), o.tag(), source.copies() ? " on " + source.describe() : "", s.restored(), s.skippedPresent(), s.failed(), s.notMessages());
         s.failures().forEach(f -> out.println("  failed: " + f));
         s.digestMismatches().forEach(f -> out.println("  digest mismatch: " + f));
         s.notMessageItems().forEach(f -> out.println("  not restored: " + f));
@@ -223,7 +223,7 @@ final class RestoreCommand implements Callable<Integer> {
 
     private int cleanup() {
         try (AgentContext ctx = new AgentContext(config.load())) {
-            RestoreLeftovers.Removed r = new RestoreService(ctx, target.get()).leftovers().remove(false);
+            RestoreLeftovers.Removed r = new RestoreService(ctx, target.get(), target.source()).leftovers().remove(false);
             var out = spec.commandLine().getOut();
             out.println("removed " + r.sessions().size() + " restore sessions and " + r.clones().size() + " stray clones");
             r.sessions().forEach(s -> out.println("  session " + s));

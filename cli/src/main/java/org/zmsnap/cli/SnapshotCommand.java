@@ -35,6 +35,7 @@ final class SnapshotCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Config cfg = config.load();
+        cfg.requireMailboxHost("snapshot");
         try {
             new SnapshotTag(policy, java.time.Instant.EPOCH);
         } catch (IllegalArgumentException e) {

@@ -33,6 +33,7 @@ final class TargetsCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Config cfg = config.load();
+        cfg.requireMailboxHost("targets");
         List<Map<String, Object>> rows = new ArrayList<>();
         Instant now = Instant.now();
         try (AgentContext ctx = new AgentContext(cfg)) {
@@ -46,9 +47,9 @@ final class TargetsCommand implements Callable<Integer> {
                 m.put("newest_common", st.newestCommon().orElse(null));
                 m.put("lag_seconds", st.lag(now).map(Duration::toSeconds).orElse(null));
                 m.put("error", st.error().orElse(null));
-                m.put("last_result", last.map(ReplicationRunner.LastRun::result).orElse(null));
+                m.put("last_result", last.map(org.zmsnap.replication.LastRun::result).orElse(null));
                 m.put("last_run", last.map(l -> l.time().toString()).orElse(null));
-                m.put("last_bytes", last.map(ReplicationRunner.LastRun::bytes).orElse(null));
+                m.put("last_bytes", last.map(org.zmsnap.replication.LastRun::bytes).orElse(null));
                 rows.add(m);
             }
         }

@@ -1,0 +1,176 @@
+package org.zmsnap.drhost;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.zmsnap.config.Config;
+import org.zmsnap.config.SourceConfig;
+import org.zmsnap.config.TargetConfig;
+import org.zmsnap.exec.SshRunner;
+import org.zmsnap.replication.LastRun;
+import org.zmsnap.replication.ReplicationOutcome;
+import org.zmsnap.replication.Replicator;
+import org.zmsnap.replication.TargetEndpoint;
+import org.zmsnap.retention.Pruner;
+import org.zmsnap.snapshot.HostLock;
+import org.zmsnap.snapshot.SnapshotCatalog;
+import org.zmsnap.snapshot.SnapshotSet;
+import org.zmsnap.zfs.DatasetName;
+import org.zmsnap.zfs.Zfs;
+import org.zmsnap.zfs.ZfsException;
+
+/**
+ * Pull, prune and status for one DR host's sources. Each job takes the source's link lock, so a pull, a prune
+ * and a promotion of the same source never overlap; pulls of different sources may.
+ */
+public final class SourceJobs {
+    private static final Logger LOG = LoggerFactory.getLogger(SourceJobs.class);
+    /** On every copy of a promoted source: when, which set, on which host. Written by promote. */
+    public static final String PROMOTED = "org.zmsnap:promoted";
+    /** On the source's root here: the last pull's result, as {@link LastRun} writes it. */
+    public static final String LAST_PULL = "org.zmsnap:source.last";
+    private static final Duration LOCK_WAIT = Duration.ofSeconds(10);
+
+    private final Config config;
+    private final Zfs zfs;
+
+    public SourceJobs(Config config, Zfs zfs) {
+        this.config = config;
+        this.zfs = zfs;
+    }
+
+    /** Thrown for a job that must not run now (promoted source, no pull configured): nothing was changed. */
+    public static final class SourceStateException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        SourceStateException(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * Fetches what the source's keep wants from the mailbox host, through {@code zmsnap serve --send-only} there:
+     * the same Replicator as a push, with the endpoints swapped (source over SSH, target this host). The DR-side
+     * retention of the run is this host's own.
+     */
+    public ReplicationOutcome pull(SourceConfig s) {
+        SourceConfig.Pull p = s.pull().orElseThrow(() -> new SourceStateException("source " + s.name()
+                + " has no 'pull' section: its mailbox host pushes through 'zmsnap serve' (nothing to pull)"));
+        ReplicationOutcome outcome;
+        try (HostLock ignored = HostLock.acquire(config.linkLock("source", s.name()), "pull from " + s.name(), LOCK_WAIT)) {
+            refuseIfPromoted(s);
+            try (SshRunner ssh = SshRunner.connect(p.host(), p.port(), p.user(), p.identity(), p.knownHosts(), p.commandTimeout());
+                 TargetEndpoint here = TargetEndpoint.open(localSide(s))) {
+                Zfs remote = new Zfs(ssh, p.zfs(), p.commandTimeout());
+                outcome = new Replicator(remote, ssh, p.zfs(), new SnapshotCatalog(remote, s.datasets()), s.datasets())
+                        .replicate(localSide(s), here, false);
+            }
+        } catch (SourceStateException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            outcome = new ReplicationOutcome.Failed(s.name(), e.getMessage(), 0, List.of());
+        }
+        record(s, outcome);
+        return outcome;
+    }
+
+    /** DR-side retention for one source: the one rule, never the newest set received whole, never a held set. */
+    public Pruner.Result prune(SourceConfig s, boolean dryRun) {
+        try (HostLock ignored = HostLock.acquire(config.linkLock("source", s.name()), "prune of " + s.name(), LOCK_WAIT)) {
+            refuseIfPromoted(s);
+            List<DatasetName> present = present(s);
+            return new Pruner(zfs, new SnapshotCatalog(zfs, present, List.of()), s.keep()).pruneCopies(dryRun, s.name());
+        }
+    }
+
+    /**
+     * What {@code zmsnap sources} shows for one source.
+     *
+     * @param newest   the newest set received on every copy
+     * @param sets     how many sets are kept here
+     * @param promoted the promotion record, when the copies were promoted
+     */
+    public record Status(SourceConfig source, Optional<SnapshotSet> newest, int sets, Optional<LastRun> lastPull,
+                         Optional<String> promoted, Optional<String> error) {
+        public Optional<Duration> lag(Instant now) {
+            return newest.map(n -> Duration.between(n.tag().time(), now));
+        }
+    }
+
+    public Status status(SourceConfig s) {
+        try {
+            List<DatasetName> present = present(s);
+            if (present.isEmpty()) {
+                return new Status(s, Optional.empty(), 0, Optional.empty(), Optional.empty(), Optional.empty());
+            }
+            List<SnapshotSet> sets = new SnapshotCatalog(zfs, s.copies(), List.of()).sets();
+            Optional<SnapshotSet> newest = sets.stream().filter(x -> x.missing().isEmpty()).findFirst();
+            return new Status(s, newest, sets.size(), lastPull(s), promoted(s, present), Optional.empty());
+        } catch (RuntimeException e) {
+            return new Status(s, Optional.empty(), 0, Optional.empty(), Optional.empty(), Optional.of(e.getMessage()));
+        }
+    }
+
+    public Optional<LastRun> lastPull(SourceConfig s) {
+        try {
+            return zfs.getProperty(s.root(), LAST_PULL).flatMap(LastRun::parse);
+        } catch (ZfsException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * The receiving side of a pull, in the shape the Replicator takes: this host, the source's root and keep. Its
+     * name becomes the hold tag on the mailbox host ({@code zmsnap:<this host>}), so the mailbox host's
+     * retention keeps what this host still needs.
+     */
+    TargetConfig localSide(SourceConfig s) {
+        SourceConfig.Pull p = s.pull().orElseThrow();
+        return new TargetConfig(holdName(config.host()), TargetConfig.Type.ZFS, "local", 22, "root", Optional.empty(), Optional.empty(),
+                Optional.of(s.root()), Optional.<Path>empty(), List.of(), p.schedule(), s.keep(), p.bandwidth(), p.stallTimeout(),
+                p.commandTimeout(), false, config.zfs().command(), s.rpo());
+    }
+
+    /** A hold tag names this host; anything outside [A-Za-z0-9._-] becomes '-' (it reaches a remote command line). */
+    static String holdName(String host) {
+        String h = host.replaceAll("[^A-Za-z0-9._-]", "-");
+        return h.isEmpty() ? "dr" : h;
+    }
+
+    private List<DatasetName> present(SourceConfig s) {
+        List<DatasetName> copies = s.copies();
+        List<DatasetName> missing = zfs.missing(copies);
+        return copies.stream().filter(c -> !missing.contains(c)).toList();
+    }
+
+    private Optional<String> promoted(SourceConfig s, List<DatasetName> present) {
+        for (DatasetName c : present) {
+            Optional<String> v = zfs.getProperty(c, PROMOTED);
+            if (v.isPresent() && !v.get().equals("-")) {
+                return v;
+            }
+        }
+        return Optional.empty();
+    }
+
+    private void refuseIfPromoted(SourceConfig s) {
+        promoted(s, present(s)).ifPresent(v -> {
+            throw new SourceStateException("source " + s.name() + " was promoted (" + v + "): its copies under " + s.root()
+                    + " are now a running mailbox host, so pulls and DR retention for it are stopped. See docs/failover.md.");
+        });
+    }
+
+    private void record(SourceConfig s, ReplicationOutcome o) {
+        try {
+            if (zfs.missing(List.of(s.root())).isEmpty()) {
+                zfs.set(s.root(), LAST_PULL, LastRun.of(o, Instant.now()).format());
+            }
+        } catch (ZfsException e) {
+            LOG.warn("could not record the pull result for {}: {}", s.name(), e.getMessage());
+        }
+    }
+}

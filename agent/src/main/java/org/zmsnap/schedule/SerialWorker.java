@@ -1,0 +1,33 @@
+package org.zmsnap.schedule;
+
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.zmsnap.DaemonThreads;
+
+/**
+ * One thread that runs long DR work (transfers, retention) in order, off the scheduler's thread, so snapshot
+ * cycles never wait for a transfer. Closing abandons a transfer in progress: ZFS discards a partial receive
+ * (or keeps its resume token) and the next run repeats or resumes it.
+ */
+final class SerialWorker implements AutoCloseable {
+    private final ExecutorService executor;
+
+    SerialWorker(String name) {
+        executor = Executors.newSingleThreadExecutor(DaemonThreads.named(name));
+    }
+
+    void submit(Runnable work) {
+        executor.submit(work);
+    }
+
+    @Override
+    public void close() {
+        executor.shutdownNow();
+        try {
+            executor.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,91 @@
+package org.zmsnap.schedule;
+
+import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.zmsnap.AgentContext;
+import org.zmsnap.config.SourceConfig;
+import org.zmsnap.drhost.SourceJobs;
+import org.zmsnap.metrics.Metrics;
+import org.zmsnap.replication.ReplicationOutcome;
+import org.zmsnap.retention.Pruner;
+
+/**
+ * A DR host's scheduled work for its sources: pulls and DR-side retention, off the scheduler's thread (a
+ * first pull can take hours), one at a time.
+ */
+public final class SourceService implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(SourceService.class);
+
+    private final AgentContext ctx;
+    private final Metrics metrics;
+    private final SourceJobs jobs;
+    private final SerialWorker worker = new SerialWorker("zmsnap-sources");
+
+    public SourceService(AgentContext ctx, Metrics metrics) {
+        this.ctx = ctx;
+        this.metrics = metrics;
+        this.jobs = new SourceJobs(ctx.config(), ctx.zfs());
+        ctx.config().sources().values().forEach(s -> metrics.source(s.name(), s.rpo()));
+    }
+
+    /** Reads each source's newest set so the lag gauge is right from the start. */
+    public void initLag() {
+        for (SourceConfig s : ctx.config().sources().values()) {
+            worker.submit(() -> jobs.status(s).newest().ifPresent(n -> metrics.sourceNewest(s.name(), n.tag().time())));
+        }
+    }
+
+    public void pull(String name) {
+        SourceConfig s = ctx.config().source(name);
+        worker.submit(() -> runPull(s));
+    }
+
+    public void prune(String name) {
+        SourceConfig s = ctx.config().source(name);
+        worker.submit(() -> runPrune(s));
+    }
+
+    private void runPull(SourceConfig s) {
+        ReplicationOutcome o;
+        try {
+            o = jobs.pull(s);
+        } catch (SourceJobs.SourceStateException e) {
+            LOG.warn("pull source={} result=skipped reason=\"{}\"", s.name(), e.getMessage());
+            return;
+        }
+        if (o instanceof ReplicationOutcome.Replicated r) {
+            metrics.pull(s.name(), "replicated", r.bytes(), r.nanos());
+            r.newestCommonTime().ifPresent(c -> metrics.sourceNewest(s.name(), c));
+            LOG.info("pull source={} result=replicated bytes={} seconds={} newest={} pruned={}", s.name(), r.bytes(),
+                    String.format(Locale.ROOT, "%.1f", r.nanos() / 1e9), r.newestCommon().orElse("-"), r.destroyedOnTarget());
+        } else if (o instanceof ReplicationOutcome.Refused rf) {
+            metrics.pull(s.name(), "refused", 0, 0);
+            LOG.error("pull source={} result=refused reason=\"{}\"", s.name(), rf.reason());
+        } else {
+            ReplicationOutcome.Failed f = (ReplicationOutcome.Failed) o;
+            metrics.pull(s.name(), "failed", f.bytes(), 0);
+            LOG.error("pull source={} result=failed reason=\"{}\"", s.name(), f.reason());
+        }
+    }
+
+    private void runPrune(SourceConfig s) {
+        try {
+            Pruner.Result r = jobs.prune(s, false);
+            if (!r.destroyed().isEmpty() || !r.failures().isEmpty()) {
+                LOG.info("dr retention source={} destroyed={} failures={}", s.name(), r.destroyed().size(), r.failures());
+            }
+            metrics.destroyed(r.destroyed().size());
+            jobs.status(s).newest().ifPresent(n -> metrics.sourceNewest(s.name(), n.tag().time()));
+        } catch (SourceJobs.SourceStateException e) {
+            LOG.warn("dr retention source={} result=skipped reason=\"{}\"", s.name(), e.getMessage());
+        } catch (RuntimeException e) {
+            LOG.error("dr retention source={} result=failed reason=\"{}\"", s.name(), e.getMessage());
+        }
+    }
+
+    @Override
+    public void close() {
+        worker.close();
+    }
+}

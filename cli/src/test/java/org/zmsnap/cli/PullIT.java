@@ -1,0 +1,287 @@
+package org.zmsnap.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.zmsnap.AgentContext;
+import org.zmsnap.config.Config;
+import org.zmsnap.config.ConfigLoader;
+import org.zmsnap.daemon.Daemon;
+import org.zmsnap.fixtures.Proc;
+import org.zmsnap.fixtures.SnapshotHost;
+import org.zmsnap.fixtures.SshHost;
+import org.zmsnap.fixtures.ZfsPool;
+import org.zmsnap.fixtures.zimbra.GeneratedAccount;
+import org.zmsnap.fixtures.zimbra.GeneratedMessage;
+import org.zmsnap.fixtures.zimbra.ZimbraMailboxGenerator;
+import org.zmsnap.snapshot.CycleOutcome;
+import org.zmsnap.snapshot.SnapshotCycle;
+import org.zmsnap.systemd.SdNotify;
+
+/**
+ * Pull mode end to end: the DR host (a second zfs-fuse pool and a config with only 'sources') fetches from the
+ * mailbox host through a real sshd whose only command for the DR host's key is 'zmsnap serve --send-only'.
+ * The mailbox host holds no credential to the DR host.
+ */
+class PullIT {
+    static final Path ROOT = Path.of(System.getProperty("zmsnap.project.root", ".."));
+    SnapshotHost host;
+    ZfsPool dr;
+    SshHost ssh;
+    Instant clock = Instant.parse("2026-11-22T10:00:00Z");
+
+    @BeforeEach
+    void start() {
+        host = new SnapshotHost();
+        dr = ZfsPool.createEmpty("zpl", "2G");
+        ssh = SshHost.start(host.dir);
+        // The MAILBOX host's authorized_keys: the DR host's key may only read and send inside the Zimbra datasets.
+        ssh.authorize("command=\"" + ROOT.resolve("bin/zmsnap").toAbsolutePath().normalize() + " serve --send-only --root "
+                + host.pool.name() + "/zimbra\",restrict");
+    }
+
+    @AfterEach
+    void stop() {
+        try {
+            ssh.close();
+            dr.close();
+        } finally {
+            host.close();
+        }
+    }
+
+    String drRoot() {
+        return dr.name() + "/mbox1";
+    }
+
+    Path mailboxConfig() {
+        return host.writeConfig(host.yaml("ftwrl", "2s", "crash-consistent", "zfs", "")
+                + "policies:\n  hourly: { schedule: \"0 0 * * * ?\", keep: 50 }\n  daily: { schedule: \"0 0 2 * * ?\", keep: 5 }\n");
+    }
+
+    Path drConfig(String keep, String extraPull) throws Exception {
+        Path f = host.dir.resolve("dr.yaml");
+        String datasets = String.join(", ", host.pool.zimbraDatasets());
+        Files.writeString(f, "host: dr1\nlock-file: " + host.dir.resolve("dr-cycle.lock") + "\n"
+                + "restore:\n  workdir: " + host.dir.resolve("drw") + "\n"
+                + "sources:\n  mbox1:\n    datasets: [" + datasets + "]\n    root: " + drRoot() + "\n    keep: " + keep + "\n"
+                + "    pull:\n      host: 127.0.0.1\n      port: " + ssh.port() + "\n      user: root\n"
+                + "      identity: " + ssh.clientKey() + "\n      known-hosts: " + ssh.knownHosts() + "\n"
+                + "      stall-timeout: 5s\n      command-timeout: 30s\n" + extraPull);
+        return f;
+    }
+
+    void takeSet(Path cfgFile, String policy) throws Exception {
+        Config cfg = ConfigLoader.load(cfgFile);
+        Path store = host.pool.mountpoint(host.pool.dataset("store"));
+        byte[] data = new byte[256 * 1024];
+        new Random(clock.getEpochSecond()).nextBytes(data);
+        Files.write(store.resolve("blob-" + clock.getEpochSecond()), data);
+        clock = clock.plusSeconds(3600);
+        try (AgentContext ctx = new AgentContext(cfg)) {
+            assertInstanceOf(CycleOutcome.Taken.class,
+                    new SnapshotCycle(cfg, ctx.zfs(), ctx.quiescer(), Clock.fixed(clock, ZoneOffset.UTC)).run(policy));
+        }
+    }
+
+    List<String> drSnaps(String leaf) {
+        return dr.snapshots().stream().filter(s -> s.startsWith(drRoot() + "/zimbra/" + leaf + "@")).toList();
+    }
+
+    JsonNode json(CliRun.Result r) throws Exception {
+        return new ObjectMapper().readTree(r.out());
+    }
+
+    @Test
+    void fullThenIncrementalPullKeepsTheDrHostsOwnRetentionAndHoldsTheChainOnTheMailboxHost() throws Exception {
+        Path mbox = mailboxConfig();
+        Path drCfg = drConfig("{ hourly: 2 }", "");
+        takeSet(mbox, "hourly");
+        CliRun.Result first = CliRun.run(host.dir, "pull", "--config", drCfg.toString(), "--json");
+        assertEquals(0, first.exit(), first.err() + first.out() + Files.readString(ssh.sshdLog()));
+        JsonNode f = json(first).get(0);
+        assertEquals("mbox1", f.get("source").asText());
+        assertEquals("replicated", f.get("result").asText());
+        assertEquals(1, drSnaps("db").size());
+        assertEquals("on", Proc.run(Duration.ofSeconds(30), "zfs", "get", "-Hp", "-o", "value", "readonly", drRoot() + "/zimbra/db")
+                .stdout().strip(), "DR copies are read-only");
+
+        takeSet(mbox, "hourly");
+        takeSet(mbox, "daily"); // not in this source's keep: never pulled
+        takeSet(mbox, "hourly");
+        takeSet(mbox, "hourly");
+        CliRun.Result second = CliRun.run(host.dir, "pull", "--config", drCfg.toString(), "--json");
+        assertEquals(0, second.exit(), second.err());
+        JsonNode s = json(second).get(0);
+        assertTrue(s.get("steps").toString().contains("-i zmsnap_hourly") && !s.get("steps").toString().contains("full"),
+                "incremental from the set in common: " + s);
+        List<String> kept = drSnaps("store");
+        assertEquals(2, kept.size(), "the DR host's keep: { hourly: 2 }, applied here: " + kept);
+        assertFalse(kept.stream().anyMatch(n -> n.contains("_daily_")), kept.toString());
+        String newest = s.get("newest_common").asText();
+        assertTrue(kept.stream().anyMatch(n -> n.endsWith("@" + newest)), kept + " has " + newest);
+
+        // The mailbox host's newest common snapshot carries the DR host's hold (zmsnap:dr1), so its retention cannot
+        // break the chain; the one it held before was released. zfs-fuse has no 'zfs holds': count them.
+        assertEquals("1", userrefs(host.pool.dataset("store") + "@" + newest));
+        assertEquals("0", userrefs(host.pool.dataset("store") + "@" + f.get("newest_common").asText()));
+
+        CliRun.Result st = CliRun.run(host.dir, "sources", "--config", drCfg.toString(), "--json");
+        assertEquals(0, st.exit(), st.err());
+        JsonNode row = json(st).get(0);
+        assertEquals(newest, row.get("newest").asText());
+        assertEquals("ok", row.get("last_result").asText());
+        assertEquals(2, row.get("sets").asInt());
+        assertTrue(row.get("lag_seconds").asLong() > 0);
+
+        CliRun.Result noChange = CliRun.run(host.dir, "pull", "--config", drCfg.toString(), "--json");
+        assertEquals(0, noChange.exit(), noChange.err());
+        assertEquals(0, json(noChange).get(0).get("bytes").asLong());
+    }
+
+    @Test
+    void theDrHostsPruneKeepsTheNewestSetReceivedWholeAndHeldSets() throws Exception {
+        Path mbox = mailboxConfig();
+        Path wide = drConfig("{ hourly: 10 }", "");
+        for (int i = 0; i < 4; i++) {
+            takeSet(mbox, "hourly");
+        }
+        assertEquals(0, CliRun.run(host.dir, "pull", "--config", wide.toString()).exit());
+        assertEquals(4, drSnaps("db").size());
+        String oldest = drSnaps("db").get(0);
+        Proc.run(Duration.ofSeconds(30), "zfs", "hold", "keep-me", oldest.replace("/zimbra/db@", "/zimbra/index@"));
+        Path narrow = drConfig("{ hourly: 1 }", "");
+        CliRun.Result dry = CliRun.run(host.dir, "prune", "--source", "mbox1", "--dry-run", "--config", narrow.toString());
+        assertEquals(0, dry.exit(), dry.err());
+        assertEquals(4, drSnaps("db").size(), "dry run changes nothing");
+        assertTrue(dry.out().contains("would destroy"), dry.out());
+        CliRun.Result prune = CliRun.run(host.dir, "prune", "--source", "mbox1", "--config", narrow.toString());
+        assertEquals(0, prune.exit(), prune.err());
+        List<String> left = drSnaps("db");
+        assertEquals(2, left.size(), "the newest and the held set stay: " + left);
+        assertTrue(left.contains(oldest), left.toString());
+        Proc.run(Duration.ofSeconds(30), "zfs", "release", "keep-me", oldest.replace("/zimbra/db@", "/zimbra/index@"));
+    }
+
+    @Test
+    void theMailboxHostsKeyCannotReceiveDestroyOrReachOutsideItsRoot() throws Exception {
+        takeSet(mailboxConfig(), "hourly");
+        String snap = host.pool.dataset("db") + "@" + host.snapshots().get(0).split("@")[1];
+        for (List<String> cmd : List.of(List.of("zfs", "destroy", snap), List.of("zfs", "rollback", snap),
+                List.of("zfs", "receive", "-u", host.pool.dataset("db") + "x"), List.of("zfs", "set", "readonly=on", host.pool.dataset("db")),
+                List.of("zfs", "send", host.pool.name() + "@x"), List.of("cat", "/etc/shadow"))) {
+            Proc.Result r = Proc.run(Duration.ofSeconds(30), ssh.sshCommand(cmd.toArray(String[]::new)));
+            assertEquals(1, r.exitCode(), cmd + ": " + r.stderr());
+        }
+        assertTrue(host.snapshots().stream().anyMatch(s -> s.endsWith(snap.substring(snap.indexOf('@')))), "nothing destroyed");
+    }
+
+    @Test
+    void anUnknownHostKeyIsRefusedAndNothingIsReceived() throws Exception {
+        takeSet(mailboxConfig(), "hourly");
+        ssh.rotateHostKey();
+        Path drCfg = drConfig("{ hourly: 2 }", "");
+        CliRun.Result r = CliRun.run(host.dir, "pull", "--config", drCfg.toString());
+        assertEquals(1, r.exit());
+        assertTrue(r.err().contains("CHANGED"), r.err());
+        assertTrue(dr.snapshots().isEmpty());
+    }
+
+    @Test
+    void aDrConfigRefusesMailboxHostCommandsAndUnknownSources() throws Exception {
+        Path drCfg = drConfig("{ hourly: 2 }", "");
+        CliRun.Result snap = CliRun.run(host.dir, "snapshot", "--config", drCfg.toString());
+        assertEquals(2, snap.exit());
+        assertTrue(snap.err().contains("--source"), snap.err());
+        CliRun.Result unknown = CliRun.run(host.dir, "pull", "--source", "mbox9", "--config", drCfg.toString());
+        assertEquals(2, unknown.exit());
+        assertTrue(unknown.err().contains("unknown source 'mbox9'"), unknown.err());
+    }
+
+    @Test
+    void aChainSeededByPushIsContinuedByPullAndRestoredOnTheDrHostWithSource() throws Exception {
+        Path store = host.pool.mountpoint(host.pool.dataset("store"));
+        GeneratedAccount acct;
+        try (Connection c = host.db.connect()) {
+            acct = new ZimbraMailboxGenerator(ZimbraMailboxGenerator.Options.of(1, 40)).generate(c, store).accounts().get(0);
+        }
+        Path mbox = host.writeConfig(host.yaml("ftwrl", "2s", "crash-consistent", "zfs", "")
+                + "policies:\n  hourly: { schedule: \"0 0 * * * ?\", keep: 50 }\n"
+                + "targets:\n  seed:\n    type: zfs\n    host: local\n    root: " + drRoot() + "\n");
+        takeSet(mbox, "hourly");
+        CliRun.Result push = CliRun.run(host.dir, "replicate", "--config", mbox.toString(), "--target", "seed");
+        assertEquals(0, push.exit(), push.err());
+        takeSet(mbox, "hourly");
+
+        Path drCfg = drConfig("{ hourly: 5 }", "");
+        CliRun.Result pull = CliRun.run(host.dir, "pull", "--config", drCfg.toString(), "--json");
+        assertEquals(0, pull.exit(), pull.err());
+        JsonNode p = json(pull).get(0);
+        assertFalse(p.get("steps").toString().contains("full"), "the pushed seed is the base of the pull (same GUIDs): " + p);
+        assertEquals(2, drSnaps("db").size());
+
+        GeneratedMessage m = acct.messages().get(0);
+        Path out = host.dir.resolve("from-dr");
+        CliRun.Result r = CliRun.run(host.dir, "restore", "item", "--config", drCfg.toString(), "--source", "mbox1", "--snapshot", "latest",
+                "--account", acct.email(), "--item", Integer.toString(m.id()), "--to-dir", out.toString());
+        assertEquals(0, r.exit(), r.err() + r.out());
+        assertTrue(r.out().contains("source mbox1"), r.out());
+        assertEquals(m.digest(), RestoreCliIT.sha(Files.readAllBytes(
+                out.resolve(acct.folders().get(m.folderId()).substring(1)).resolve(m.id() + ".eml"))));
+        String clones = dr.zfs("list", "-H", "-o", "name", "-r", dr.name()).stdout();
+        assertFalse(clones.contains("zmsnap-restore-"), "the restore removed its clones: " + clones);
+    }
+
+    @Test
+    void zmsnapdOnTheDrHostPullsOnItsScheduleAndExportsTheSourceLag() throws Exception {
+        Path mbox = mailboxConfig();
+        takeSet(mbox, "hourly");
+        Path drCfg = drConfig("{ hourly: 5 }", "      schedule: \"*/3 * * * * ?\"\n");
+        Files.writeString(drCfg, Files.readString(drCfg) + "metrics:\n  listen: 127.0.0.1:0\n");
+        Config cfg = ConfigLoader.load(drCfg);
+        try (Daemon d = Daemon.start(cfg, SdNotify.fromEnvironment())) {
+            HttpClient http = HttpClient.newHttpClient();
+            URI metrics = URI.create("http://127.0.0.1:" + d.metricsPort() + "/metrics");
+            long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+            String body = "";
+            while (System.nanoTime() < deadline) {
+                body = http.send(HttpRequest.newBuilder(metrics).build(), HttpResponse.BodyHandlers.ofString()).body();
+                if (body.lines().anyMatch(l -> l.startsWith("zmsnap_source_pull_total{") && l.contains("result=\"replicated\"")
+                        && !l.endsWith(" 0.0"))) {
+                    break;
+                }
+                Thread.sleep(500);
+            }
+            String all = body;
+            assertTrue(all.lines().anyMatch(l -> l.startsWith("zmsnap_source_pull_total{") && l.contains("result=\"replicated\"")
+                    && l.contains("source=\"mbox1\"") && !l.endsWith(" 0.0")), all);
+            assertTrue(all.lines().anyMatch(l -> l.startsWith("zmsnap_source_lag_seconds{") && !l.endsWith("NaN")), all);
+            assertTrue(all.contains("zmsnap_source_rpo_seconds{"), all);
+        }
+        assertEquals(1, drSnaps("db").size());
+    }
+
+    static String userrefs(String snapshot) {
+        return Proc.run(Duration.ofSeconds(30), "zfs", "get", "-Hp", "-o", "value", "userrefs", snapshot).stdout().strip();
+    }
+}
