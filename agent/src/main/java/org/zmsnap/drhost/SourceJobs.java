@@ -30,7 +30,7 @@ import org.zmsnap.zfs.ZfsException;
 public final class SourceJobs {
     private static final Logger LOG = LoggerFactory.getLogger(SourceJobs.class);
     /** On every copy of a promoted source: when, which set, on which host. Written by promote. */
-    public static final String PROMOTED = "org.zmsnap:promoted";
+    public static final String PROMOTED = org.zmsnap.promote.PromotedMark.PROPERTY;
     /** On the source's root here: the last pull's result, as {@link LastRun} writes it. */
     public static final String LAST_PULL = "org.zmsnap:source.last";
     private static final Duration LOCK_WAIT = Duration.ofSeconds(10);

@@ -192,10 +192,29 @@ public final class Metrics implements AutoCloseable {
         targets.run(target, result, bytes, nanos);
     }
 
+    private final Map<String, AtomicLong> promoted = new ConcurrentHashMap<>();
+
     /** A DR host's source, with its RPO: lag, last success, pulls and bytes are labelled {@code source}. */
     public void source(String source, Duration rpo) {
         sources.register(source);
         sources.rpo(source, rpo);
+        promotedGauge(source);
+    }
+
+    private AtomicLong promotedGauge(String source) {
+        return promoted.computeIfAbsent(source, s -> {
+            AtomicLong v = new AtomicLong();
+            Gauge.builder("zmsnap.source.promoted.timestamp.seconds", v, AtomicLong::get).tag("source", s)
+                    .description("unix time the source's copies were promoted here (zmsnap promote); 0 while they are not")
+                    .register(registry);
+            return v;
+        });
+    }
+
+    /** When the source's copies were promoted ({@code org.zmsnap:promoted}), or empty while they are not. */
+    public void sourcePromoted(String source, java.util.Optional<java.time.Instant> at) {
+        // A mark whose time cannot be read still means promoted: 1 (1970-01-01T00:00:01Z) rather than 0.
+        promotedGauge(source).set(at.map(t -> Math.max(1, t.getEpochSecond())).orElse(0L));
     }
 
     /** The newest set received whole from {@code source}. */

@@ -7,6 +7,7 @@ import org.zmsnap.AgentContext;
 import org.zmsnap.config.SourceConfig;
 import org.zmsnap.drhost.SourceJobs;
 import org.zmsnap.metrics.Metrics;
+import org.zmsnap.promote.PromotedMark;
 import org.zmsnap.replication.ReplicationOutcome;
 import org.zmsnap.retention.Pruner;
 
@@ -32,7 +33,7 @@ public final class SourceService implements AutoCloseable {
     /** Reads each source's newest set so the lag gauge is right from the start. */
     public void initLag() {
         for (SourceConfig s : ctx.config().sources().values()) {
-            worker.submit(() -> jobs.status(s).newest().ifPresent(n -> metrics.sourceNewest(s.name(), n.tag().time())));
+            worker.submit(() -> refresh(s));
         }
     }
 
@@ -52,6 +53,7 @@ public final class SourceService implements AutoCloseable {
             o = jobs.pull(s);
         } catch (SourceJobs.SourceStateException e) {
             LOG.warn("pull source={} result=skipped reason=\"{}\"", s.name(), e.getMessage());
+            refresh(s); // e.g. promoted since zmsnapd started: the promotion gauge says so
             return;
         }
         if (o instanceof ReplicationOutcome.Replicated r) {
@@ -76,12 +78,20 @@ public final class SourceService implements AutoCloseable {
                 LOG.info("dr retention source={} destroyed={} failures={}", s.name(), r.destroyed().size(), r.failures());
             }
             metrics.destroyed(r.destroyed().size());
-            jobs.status(s).newest().ifPresent(n -> metrics.sourceNewest(s.name(), n.tag().time()));
+            refresh(s);
         } catch (SourceJobs.SourceStateException e) {
             LOG.warn("dr retention source={} result=skipped reason=\"{}\"", s.name(), e.getMessage());
+            refresh(s);
         } catch (RuntimeException e) {
             LOG.error("dr retention source={} result=failed reason=\"{}\"", s.name(), e.getMessage());
         }
+    }
+
+    /** The newest set (for the lag) and the promotion mark, read from the copies. */
+    private void refresh(SourceConfig s) {
+        SourceJobs.Status st = jobs.status(s);
+        st.newest().ifPresent(n -> metrics.sourceNewest(s.name(), n.tag().time()));
+        metrics.sourcePromoted(s.name(), st.promoted().map(v -> PromotedMark.parse(v).time()));
     }
 
     @Override

@@ -33,7 +33,7 @@ class PromotionPlanTest {
 
     static SourceConfig source(Map<DatasetName, Path> mountpoints) {
         return new SourceConfig("mbox1", List.of(DB, STORE), DatasetName.of("backup/mbox1"), Map.of("hourly", 10),
-                Optional.empty(), mountpoints, Duration.ofHours(2));
+                Optional.empty(), mountpoints, Duration.ofHours(2), "0 30 * * * ?");
     }
 
     static final SourceConfig SRC = source(Map.of(DB, Path.of("/opt/zimbra/db")));

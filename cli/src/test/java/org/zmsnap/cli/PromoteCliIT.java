@@ -33,9 +33,11 @@ import org.zmsnap.fixtures.zimbra.DeliveryLoad;
 import org.zmsnap.fixtures.zimbra.GeneratedAccount;
 import org.zmsnap.fixtures.zimbra.MailboxConsistencyCheck;
 import org.zmsnap.fixtures.zimbra.ZimbraMailboxGenerator;
+import org.zmsnap.metrics.Metrics;
 import org.zmsnap.replication.ReplicationOutcome;
 import org.zmsnap.replication.Replicator;
 import org.zmsnap.replication.TargetEndpoint;
+import org.zmsnap.schedule.SourceService;
 import org.zmsnap.snapshot.CycleOutcome;
 import org.zmsnap.snapshot.HostLock;
 
@@ -193,6 +195,18 @@ class PromoteCliIT {
             assertDeliveries(promotedDb, acct, acknowledged, chosen, Map.of(store, live.resolve("store")));
             assertRefused(CliRun.run(work, "promote", "-c", c, "--source", "mbox1"), 2,
                     "already promoted at", "to set " + chosen.tag() + " on host drhost");
+            // zmsnapd's source service reads the mark: the promotion is in the DR host's metrics
+            try (AgentContext drCtx = new AgentContext(drCfg); Metrics metrics = new Metrics("drhost", Duration.ofSeconds(2), Map.of());
+                 SourceService sources = new SourceService(drCtx, metrics)) {
+                sources.initLag();
+                long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+                while (promotedGauge(metrics, "mbox1") == 0 && System.nanoTime() < deadline) {
+                    Thread.sleep(100);
+                }
+                long at = Instant.parse(mark.split(" ")[0]).getEpochSecond();
+                assertEquals(at, promotedGauge(metrics, "mbox1"), metrics.scrape());
+                assertEquals(0, promotedGauge(metrics, "mbox2"), "not promoted");
+            }
 
             // --- the second source, to an older set: its recorded index path is taken by mbox1's promoted index
             Taken older = replicated.get(0);
@@ -263,6 +277,11 @@ class PromoteCliIT {
             List<Integer> missing = before.stream().map(DeliveryLoad.Delivery::itemId).filter(id -> !ids.contains(id)).toList();
             assertTrue(missing.isEmpty(), set.tag() + ": acknowledged before the cycle but missing: " + missing);
         }
+    }
+
+    static long promotedGauge(Metrics m, String source) {
+        return m.scrape().lines().filter(l -> l.startsWith("zmsnap_source_promoted_timestamp_seconds{") && l.contains("source=\"" + source + "\""))
+                .map(l -> (long) Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).findFirst().orElse(-1L);
     }
 
     /** The mailbox host's pool goes away as with a dead host: exported (retried while a mount is still busy). */
