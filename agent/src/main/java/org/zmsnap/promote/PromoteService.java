@@ -22,7 +22,8 @@ public final class PromoteService {
     private final Clock clock;
 
     public PromoteService(Config config, Zfs zfs) {
-        this(config, zfs, new CopySurvey(zfs), Clock.systemUTC());
+        this(config, zfs, new CopySurvey(zfs, new RunningReceives(java.nio.file.Path.of("/proc"), config.zfs().command()),
+                MountTable::read, PathState::of), Clock.systemUTC());
     }
 
     public PromoteService(Config config, Zfs zfs, CopySurvey survey, Clock clock) {

@@ -17,14 +17,24 @@ import org.zmsnap.zfs.DatasetName;
  */
 public final class RunningReceives {
     private final Path proc;
+    private final java.util.Set<String> programs;
 
     public RunningReceives() {
-        this(Path.of("/proc"));
+        this(Path.of("/proc"), "zfs");
     }
 
-    /** @param proc a procfs root (a directory tree shaped like it in unit tests) */
-    public RunningReceives(Path proc) {
+    /**
+     * @param proc       a procfs root (a directory tree shaped like it in unit tests)
+     * @param zfsCommand the configured zfs program (a site's wrapper): receives through it count too, as do plain
+     *                   {@code zfs} ones (what {@code zmsnap serve} and other tools start)
+     */
+    public RunningReceives(Path proc, String zfsCommand) {
         this.proc = proc;
+        this.programs = java.util.Set.copyOf(java.util.List.of("zfs", basename(zfsCommand)));
+    }
+
+    private static String basename(String prog) {
+        return prog.substring(prog.lastIndexOf('/') + 1);
     }
 
     /** "pid N: zfs receive …" for each running receive into {@code root} or below it. */
@@ -33,7 +43,7 @@ public final class RunningReceives {
         try (var entries = Files.list(proc)) {
             for (Path p : entries.filter(e -> e.getFileName().toString().matches("[0-9]+")).sorted().toList()) {
                 List<String> argv = argv(p.resolve("cmdline"));
-                if (receivesInto(argv, root)) {
+                if (receivesInto(argv, root, programs)) {
                     out.add("pid " + p.getFileName() + ": " + String.join(" ", argv));
                 }
             }
@@ -44,11 +54,9 @@ public final class RunningReceives {
     }
 
     /** {@code … zfs receive|recv [options] DATASET}, possibly behind a prefix such as {@code timeout -s KILL 60s}. */
-    static boolean receivesInto(List<String> argv, DatasetName root) {
+    static boolean receivesInto(List<String> argv, DatasetName root, java.util.Set<String> programs) {
         for (int i = 0; i + 1 < argv.size(); i++) {
-            String prog = argv.get(i);
-            String base = prog.substring(prog.lastIndexOf('/') + 1);
-            if (base.equals("zfs") && (argv.get(i + 1).equals("receive") || argv.get(i + 1).equals("recv"))) {
+            if (programs.contains(basename(argv.get(i))) && (argv.get(i + 1).equals("receive") || argv.get(i + 1).equals("recv"))) {
                 for (String a : argv.subList(i + 2, argv.size())) {
                     String name = a.contains("@") ? a.substring(0, a.indexOf('@')) : a;
                     if (name.equals(root.value()) || name.startsWith(root.value() + "/")) {

@@ -45,12 +45,15 @@ class MountTableTest {
     @Test
     void receivesIntoTheRootAreFoundWhateverTheirPrefix() throws Exception {
         DatasetName root = DatasetName.of("backup/mbox1");
-        assertTrue(RunningReceives.receivesInto(List.of("zfs", "receive", "-u", "backup/mbox1/zimbra/db"), root));
-        assertTrue(RunningReceives.receivesInto(List.of("/usr/sbin/zfs", "recv", "-s", "-u", "backup/mbox1/zimbra/db@x"), root));
-        assertTrue(RunningReceives.receivesInto(List.of("timeout", "-s", "KILL", "60s", "zfs", "receive", "-A", "backup/mbox1"), root));
-        assertFalse(RunningReceives.receivesInto(List.of("zfs", "receive", "-u", "backup/mbox10/zimbra/db"), root), "another source");
-        assertFalse(RunningReceives.receivesInto(List.of("zfs", "send", "backup/mbox1/zimbra/db@x"), root));
-        assertFalse(RunningReceives.receivesInto(List.of("vim", "receive", "backup/mbox1"), root));
+        java.util.Set<String> zfs = java.util.Set.of("zfs", "zfs-wrapper");
+        assertTrue(RunningReceives.receivesInto(List.of("zfs", "receive", "-u", "backup/mbox1/zimbra/db"), root, zfs));
+        assertTrue(RunningReceives.receivesInto(List.of("/usr/sbin/zfs", "recv", "-s", "-u", "backup/mbox1/zimbra/db@x"), root, zfs));
+        assertTrue(RunningReceives.receivesInto(List.of("timeout", "-s", "KILL", "60s", "zfs", "receive", "-A", "backup/mbox1"), root, zfs));
+        assertFalse(RunningReceives.receivesInto(List.of("zfs", "receive", "-u", "backup/mbox10/zimbra/db"), root, zfs), "another source");
+        assertFalse(RunningReceives.receivesInto(List.of("zfs", "send", "backup/mbox1/zimbra/db@x"), root, zfs));
+        assertFalse(RunningReceives.receivesInto(List.of("vim", "receive", "backup/mbox1"), root, zfs));
+        assertTrue(RunningReceives.receivesInto(List.of("/usr/local/sbin/zfs-wrapper", "receive", "-u", "backup/mbox1/x"), root, zfs),
+                "the configured zfs command");
 
         Path proc = Files.createDirectory(dir.resolve("proc"));
         Files.createDirectories(proc.resolve("17"));
@@ -58,7 +61,7 @@ class MountTableTest {
         Files.createDirectories(proc.resolve("18"));
         Files.write(proc.resolve("18/cmdline"), "sleep\0100\0".getBytes());
         Files.createDirectories(proc.resolve("self"));
-        assertEquals(List.of("pid 17: zfs receive -u backup/mbox1/zimbra/store"), new RunningReceives(proc).into(root));
+        assertEquals(List.of("pid 17: zfs receive -u backup/mbox1/zimbra/store"), new RunningReceives(proc, "zfs").into(root));
         assertTrue(new RunningReceives().into(root).isEmpty(), "nothing receives into it on this machine");
     }
 }
