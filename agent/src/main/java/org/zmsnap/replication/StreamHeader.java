@@ -1,0 +1,54 @@
+package org.zmsnap.replication;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * The first record of a {@code zfs send} stream, read before anything reaches {@code zfs receive}: a
+ * {@code DRR_BEGIN} record (type 0) whose {@code drr_magic} is {@code 0x2F5BACBAC} in the sender's byte order,
+ * and whose {@code drr_versioninfo} low two bits say the header type: 1 a plain stream of one snapshot (what
+ * {@code zfs send} without {@code -p}/{@code -R} makes, full, incremental or resumed), 2 a compound stream
+ * ({@code -p}, {@code -R}) that carries dataset properties such as {@code mountpoint}. Pure.
+ */
+public final class StreamHeader {
+    /** Bytes needed to decide: drr_type, drr_payloadlen, drr_magic, drr_versioninfo. */
+    public static final int LENGTH = 24;
+    private static final long MAGIC = 0x2F5BACBACL;
+    private static final int SUBSTREAM = 1;
+    private static final int COMPOUND = 2;
+
+    public enum Kind {
+        /** One dataset's snapshot, no properties: received. */
+        PLAIN,
+        /** Carries properties (and maybe several datasets): refused. */
+        WITH_PROPERTIES,
+        /** Not a zfs send stream this code knows. */
+        UNKNOWN
+    }
+
+    private StreamHeader() {}
+
+    public static Kind of(byte[] head, int length) {
+        if (length < LENGTH) {
+            return Kind.UNKNOWN;
+        }
+        for (ByteOrder order : new ByteOrder[] {ByteOrder.LITTLE_ENDIAN, ByteOrder.BIG_ENDIAN}) {
+            ByteBuffer b = ByteBuffer.wrap(head, 0, LENGTH).order(order);
+            if (b.getInt(0) == 0 && b.getLong(8) == MAGIC) {
+                int hdrtype = (int) (b.getLong(16) & 0x3);
+                return hdrtype == SUBSTREAM ? Kind.PLAIN : hdrtype == COMPOUND ? Kind.WITH_PROPERTIES : Kind.UNKNOWN;
+            }
+        }
+        return Kind.UNKNOWN;
+    }
+
+    /** What a refusal says, for each kind that is refused. */
+    public static String refusal(Kind k) {
+        return switch (k) {
+            case WITH_PROPERTIES -> "the stream carries dataset properties (zfs send -p or -R); this receiver accepts only"
+                    + " plain streams (zfs send [-i|-I] SNAPSHOT), so that nothing sent can choose where a DR dataset mounts";
+            case UNKNOWN -> "the input is not a zfs send stream";
+            case PLAIN -> "";
+        };
+    }
+}
