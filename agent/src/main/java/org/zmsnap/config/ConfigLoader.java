@@ -294,9 +294,10 @@ public final class ConfigLoader {
             }).orElse(false);
             String remoteZfs = t.string("zfs-command").orElse("zfs");
             Duration rpo = t.duration("rpo").orElse(Duration.ofHours(2));
+            boolean prune = t.bool("prune").orElse(host.equals("local"));
             t.finish();
             out.put(name, new TargetConfig(name, type, host, port, user, identity, knownHosts, root, dir, after, schedule,
-                    keep, bandwidth, stall, commandTimeout, rollback, remoteZfs, rpo));
+                    keep, bandwidth, stall, commandTimeout, rollback, remoteZfs, rpo, prune));
         }
         return out;
     }

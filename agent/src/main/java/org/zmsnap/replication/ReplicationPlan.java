@@ -105,9 +105,13 @@ public sealed interface ReplicationPlan {
         Optional<SnapshotInfo> rollback = Optional.empty();
         if (!newerOnTarget.isEmpty()) {
             if (!allowRollback) {
+                String onTarget = target.get().stream().filter(t -> t.guid() == commonGuid).findFirst()
+                        .map(t -> t.name().toString()).orElse(c.name().snapshot());
                 return new Refused("the DR dataset has diverged: it holds snapshots newer than the common snapshot "
                         + c.name().snapshot() + " that the source does not have " + newerOnTarget
-                        + "; nothing was changed. To discard them: zmsnap replicate --force-rollback", newerOnTarget);
+                        + "; nothing was changed. To discard them, the DR admin runs on the DR host: zfs rollback -r "
+                        + onTarget + " (or, where the DR host's 'zmsnap serve' has --allow-destroy: zmsnap replicate"
+                        + " --force-rollback)", newerOnTarget);
             }
             rollback = Optional.of(c);
         }

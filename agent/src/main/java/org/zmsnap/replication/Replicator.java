@@ -28,7 +28,7 @@ import org.zmsnap.zfs.Zfs;
 /**
  * Brings a ZFS target up to date: plan every dataset first (refuse before touching anything), then per dataset
  * roll back only if allowed, send each step through {@link StreamPump}, move the source hold
- * {@code zmsnap:<target>} to the new common snapshot, and apply DR retention.
+ * {@code zmsnap:<target>} to the new common snapshot, and apply DR retention where the target allows it ({@code prune}).
  */
 public final class Replicator {
     private static final Logger LOG = LoggerFactory.getLogger(Replicator.class);
@@ -126,7 +126,15 @@ public final class Replicator {
                     if (tr.rollbackTo().isPresent()) {
                         SnapshotName to = dst.at(tr.rollbackTo().get().name().snapshot());
                         LOG.warn("rolling {} back to {} as the operator asked (target-only snapshots are destroyed)", dst, to);
-                        target.zfs().rollbackDestroyingNewer(to);
+                        try {
+                            target.zfs().rollbackDestroyingNewer(to);
+                        } catch (org.zmsnap.zfs.ZfsException ex) {
+                            // An append-only 'zmsnap serve' refuses it: the DR admin decides, on the DR host.
+                            return new ReplicationOutcome.Failed(t.name(), "cannot roll " + dst + " on " + target.where()
+                                    + " back: " + ex.getMessage() + ". A DR host whose 'zmsnap serve' runs without"
+                                    + " --allow-destroy refuses rollbacks from here; its admin runs there: zfs rollback -r "
+                                    + to, bytes, done);
+                        }
                     }
                     dst.parent().ifPresent(parent -> target.zfs().createContainer(parent));
                     for (ReplicationPlan.Step step : tr.steps()) {
@@ -151,7 +159,9 @@ public final class Replicator {
             });
             done.add(d.value());
         }
-        int destroyed = retainOnTarget(t, target, newest);
+        // Through an append-only 'zmsnap serve' the DR host prunes its own copies; only where the target says so
+        // (host: local by default, or prune: true for a serve started with --allow-destroy) does this host.
+        int destroyed = t.prune() ? retainOnTarget(t, target, newest) : 0;
         Optional<String> common = commonTag(newest);
         Optional<Instant> commonTime = common.flatMap(SnapshotTag::parse).map(SnapshotTag::time);
         return new ReplicationOutcome.Replicated(t.name(), bytes, System.nanoTime() - start, steps, common, commonTime, destroyed);
