@@ -8,11 +8,14 @@ import java.nio.ByteOrder;
  * {@code DRR_BEGIN} record (type 0) whose {@code drr_magic} is {@code 0x2F5BACBAC} in the sender's byte order,
  * and whose {@code drr_versioninfo} low two bits say the header type: 1 a plain stream of one snapshot (what
  * {@code zfs send} without {@code -p}/{@code -R} makes, full, incremental or resumed), 2 a compound stream
- * ({@code -p}, {@code -R}) that carries dataset properties such as {@code mountpoint}. Pure.
+ * ({@code -p}, {@code -R}) that carries dataset properties such as {@code mountpoint}. Its {@code drr_flags} bit 0
+ * ({@code DRR_FLAG_CLONE}) marks a clone stream, received as a clone of an origin found by GUID — possibly another
+ * root's snapshot, which the clone would then pin. Pure.
  */
 public final class StreamHeader {
-    /** Bytes needed to decide: drr_type, drr_payloadlen, drr_magic, drr_versioninfo. */
-    public static final int LENGTH = 24;
+    /** Bytes needed to decide: drr_type, drr_payloadlen, drr_magic, drr_versioninfo, drr_creation_time, drr_type, drr_flags. */
+    public static final int LENGTH = 40;
+    private static final int DRR_FLAG_CLONE = 1;
     private static final long MAGIC = 0x2F5BACBACL;
     private static final int SUBSTREAM = 1;
     private static final int COMPOUND = 2;
@@ -22,6 +25,8 @@ public final class StreamHeader {
         PLAIN,
         /** Carries properties (and maybe several datasets): refused. */
         WITH_PROPERTIES,
+        /** A clone of a snapshot in another dataset: refused. */
+        CLONE,
         /** Not a zfs send stream this code knows. */
         UNKNOWN
     }
@@ -36,7 +41,13 @@ public final class StreamHeader {
             ByteBuffer b = ByteBuffer.wrap(head, 0, LENGTH).order(order);
             if (b.getInt(0) == 0 && b.getLong(8) == MAGIC) {
                 int hdrtype = (int) (b.getLong(16) & 0x3);
-                return hdrtype == SUBSTREAM ? Kind.PLAIN : hdrtype == COMPOUND ? Kind.WITH_PROPERTIES : Kind.UNKNOWN;
+                if (hdrtype == COMPOUND) {
+                    return Kind.WITH_PROPERTIES;
+                }
+                if (hdrtype != SUBSTREAM) {
+                    return Kind.UNKNOWN;
+                }
+                return (b.getInt(36) & DRR_FLAG_CLONE) != 0 ? Kind.CLONE : Kind.PLAIN;
             }
         }
         return Kind.UNKNOWN;
@@ -47,6 +58,8 @@ public final class StreamHeader {
         return switch (k) {
             case WITH_PROPERTIES -> "the stream carries dataset properties (zfs send -p or -R); this receiver accepts only"
                     + " plain streams (zfs send [-i|-I] SNAPSHOT), so that nothing sent can choose where a DR dataset mounts";
+            case CLONE -> "the stream is a clone stream (its origin is a snapshot of another dataset); this receiver accepts"
+                    + " only plain streams of one dataset's snapshots";
             case UNKNOWN -> "the input is not a zfs send stream";
             case PLAIN -> "";
         };

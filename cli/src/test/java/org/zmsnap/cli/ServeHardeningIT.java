@@ -130,6 +130,10 @@ class ServeHardeningIT {
             Path incProps = stream("inc-p", "send", "-p", "-i", "@1", evil + "@2");
             Path plainFull = stream("full", "send", evil + "@1");
             Path plainInc = stream("inc", "send", "-i", "@1", evil + "@2");
+            // A clone stream: received as a clone of whatever snapshot on the DR host has the origin's GUID.
+            attacker.zfs("clone", "-o", "mountpoint=none", evil + "@1", attacker.name() + "/c");
+            attacker.zfs("snapshot", attacker.name() + "/c@x");
+            Path clone = stream("clone", "send", "-i", evil + "@1", attacker.name() + "/c@x");
             attacker.zfs("set", "canmount=noauto", evil);
             attacker.zfs("umount", evil);
             assertFalse(mountedAt(victim));
@@ -158,6 +162,11 @@ class ServeHardeningIT {
             Proc.Result inc2 = throughSsh(plainInc, "zfs", "receive", target);
             assertEquals(0, inc2.exitCode(), inc2.stderr());
             assertEquals(2, dr.snapshots().stream().filter(s -> s.startsWith(target + "@")).count());
+
+            Proc.Result cloned = throughSsh(clone, "zfs", "receive", "-u", drRoot() + "/c");
+            assertEquals(1, cloned.exitCode(), cloned.stderr());
+            assertTrue(cloned.stderr().contains("clone stream"), cloned.stderr());
+            assertFalse(dr.zfsResult("list", drRoot() + "/c").ok());
 
             // The DR host reboots (zfs mount -a): the received dataset mounts in its place under the root, nowhere else.
             assertEquals(dr.mountpoint(drRoot()).resolve("evil").toString(), prop("mountpoint", target));
