@@ -137,7 +137,7 @@ public final class Replicator {
                         }
                     }
                     dst.parent().ifPresent(parent -> target.zfs().createContainer(parent));
-                    for (ReplicationPlan.Step step : tr.steps()) {
+                    for (ReplicationPlan.Step step : singlesUnlessPackagesAccepted(t, target, tr.steps(), sourceSnaps.get(d))) {
                         bytes += send(t, target, pump, step, dst, resumable);
                         steps.add(d + ": " + step.describe());
                         if (step.from().isEmpty()) {
@@ -165,6 +165,21 @@ public final class Replicator {
         Optional<String> common = commonTag(newest);
         Optional<Instant> commonTime = common.flatMap(SnapshotTag::parse).map(SnapshotTag::time);
         return new ReplicationOutcome.Replicated(t.name(), bytes, System.nanoTime() - start, steps, common, commonTime, destroyed);
+    }
+
+    /**
+     * A remote DR host's {@code zmsnap serve} accepts an {@code -I} stream (a package of incrementals) only where its
+     * receive can pin properties ({@code -o}/{@code -x}, OpenZFS): elsewhere (zfs-fuse) the intermediates go as one
+     * plain {@code -i} stream each.
+     */
+    private static List<ReplicationPlan.Step> singlesUnlessPackagesAccepted(TargetConfig t, TargetEndpoint target,
+                                                                            List<ReplicationPlan.Step> steps, List<SnapshotInfo> source) {
+        if (t.local() || target.zfs().features().receiveOverrides()) {
+            return steps;
+        }
+        List<ReplicationPlan.Step> out = new ArrayList<>();
+        steps.forEach(s -> out.addAll(s.asSingles(source)));
+        return out;
     }
 
     /** The newest tag present on every dataset's target (the set that is fully replicated). */

@@ -14,10 +14,11 @@ public sealed interface ServeDecision {
 
     /**
      * A {@code zfs receive} reading a stream from stdin: run the argv only once the stream's first record shows a
-     * plain stream of one dataset (a compound stream, from {@code zfs send -p} or {@code -R}, carries properties
-     * such as {@code mountpoint}: refused, see {@link StreamHeader}).
+     * stream it accepts ({@link StreamHeader#accepted}: a plain stream of one dataset; a {@code -I} package only when
+     * {@code receiveOverrides}, the argv pinning properties with {@code -x}/{@code -o}). A stream from
+     * {@code zfs send -p} or {@code -R} carries properties such as {@code mountpoint}: refused.
      */
-    record Receive(List<String> argv) implements ServeDecision {
+    record Receive(List<String> argv, boolean receiveOverrides) implements ServeDecision {
         public Receive {
             argv = List.copyOf(argv);
         }

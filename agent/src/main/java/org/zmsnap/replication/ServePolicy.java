@@ -116,7 +116,7 @@ public final class ServePolicy {
             argv.addAll(RECEIVE_OVERRIDES);
         }
         argv.add(dataset.get());
-        return new ServeDecision.Receive(req.withPrefix(argv));
+        return new ServeDecision.Receive(req.withPrefix(argv), receiveOverrides);
     }
 
     private ServeDecision snapshotOnly(ServeRules.Request req, Set<String> options) {

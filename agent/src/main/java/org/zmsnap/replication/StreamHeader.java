@@ -25,6 +25,11 @@ public final class StreamHeader {
         PLAIN,
         /** Carries properties (and maybe several datasets): refused. */
         WITH_PROPERTIES,
+        /**
+         * A package of incrementals without properties in its header ({@code zfs send -I}): accepted only where the
+         * receive pins properties with {@code -x}/{@code -o} (OpenZFS), since a nested header inside could carry some.
+         */
+        PACKAGE,
         /** A clone of a snapshot in another dataset: refused. */
         CLONE,
         /** Not a zfs send stream this code knows. */
@@ -42,7 +47,9 @@ public final class StreamHeader {
             if (b.getInt(0) == 0 && b.getLong(8) == MAGIC) {
                 int hdrtype = (int) (b.getLong(16) & 0x3);
                 if (hdrtype == COMPOUND) {
-                    return Kind.WITH_PROPERTIES;
+                    // drr_payloadlen 0: no header nvlist, so no properties at this level — what 'zfs send -I' without
+                    // -p/-R writes. Its substreams follow, and one of them could be a compound header of its own.
+                    return b.getInt(4) == 0 ? Kind.PACKAGE : Kind.WITH_PROPERTIES;
                 }
                 if (hdrtype != SUBSTREAM) {
                     return Kind.UNKNOWN;
@@ -53,11 +60,19 @@ public final class StreamHeader {
         return Kind.UNKNOWN;
     }
 
+    /** Whether a receive accepts this stream: plain always, an {@code -I} package only with {@code -x}/{@code -o}. */
+    public static boolean accepted(Kind k, boolean receiveOverrides) {
+        return k == Kind.PLAIN || (k == Kind.PACKAGE && receiveOverrides);
+    }
+
     /** What a refusal says, for each kind that is refused. */
     public static String refusal(Kind k) {
         return switch (k) {
             case WITH_PROPERTIES -> "the stream carries dataset properties (zfs send -p or -R); this receiver accepts only"
                     + " plain streams (zfs send [-i|-I] SNAPSHOT), so that nothing sent can choose where a DR dataset mounts";
+            case PACKAGE -> "the stream is a package of incrementals (zfs send -I), which this DR host's zfs receive cannot"
+                    + " stop from carrying properties (it has no -x/-o): send one plain 'zfs send -i' stream per snapshot"
+                    + " (zmsnap does so for a DR host without them)";
             case CLONE -> "the stream is a clone stream (its origin is a snapshot of another dataset); this receiver accepts"
                     + " only plain streams of one dataset's snapshots";
             case UNKNOWN -> "the input is not a zfs send stream";

@@ -1,9 +1,12 @@
 package org.zmsnap.replication;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class StreamHeaderTest {
@@ -24,9 +27,11 @@ class StreamHeaderTest {
         // As seen from zfs-fuse here: 'zfs send' (versioninfo 0x1) and 'zfs send -p' / '-R' (0x2, with a payload).
         assertEquals(StreamHeader.Kind.PLAIN, StreamHeader.of(begin(ByteOrder.LITTLE_ENDIAN, 0x1, 0), 40));
         assertEquals(StreamHeader.Kind.WITH_PROPERTIES, StreamHeader.of(begin(ByteOrder.LITTLE_ENDIAN, 0x2, 0x264), 40));
+        // 'zfs send -I' without -p: a compound header with no nvlist (drr_payloadlen 0), then the substreams.
+        assertEquals(StreamHeader.Kind.PACKAGE, StreamHeader.of(begin(ByteOrder.LITTLE_ENDIAN, 0x2, 0), 40));
         // OpenZFS puts feature flags above the header type (e.g. compressed, large blocks, resuming).
         assertEquals(StreamHeader.Kind.PLAIN, StreamHeader.of(begin(ByteOrder.LITTLE_ENDIAN, (0x4L | 0x80000L) << 2 | 0x1, 0), 40));
-        assertEquals(StreamHeader.Kind.WITH_PROPERTIES, StreamHeader.of(begin(ByteOrder.LITTLE_ENDIAN, 0x4L << 2 | 0x2, 0), 40));
+        assertEquals(StreamHeader.Kind.WITH_PROPERTIES, StreamHeader.of(begin(ByteOrder.LITTLE_ENDIAN, 0x4L << 2 | 0x2, 0x1f0), 40));
         // As seen from zfs-fuse: 'zfs send -i pool/a@1 pool/clone@x' (the clone's origin) sets DRR_FLAG_CLONE; CI_DATA and
         // FREERECORDS (bits 1, 2) are ordinary.
         assertEquals(StreamHeader.Kind.CLONE, StreamHeader.of(begin(ByteOrder.LITTLE_ENDIAN, 0x1, 0, 0x1), 40));
@@ -34,7 +39,20 @@ class StreamHeaderTest {
         assertEquals(StreamHeader.Kind.CLONE, StreamHeader.of(begin(ByteOrder.BIG_ENDIAN, 0x1, 0, 0x1), 40));
         // A sender of the other byte order.
         assertEquals(StreamHeader.Kind.PLAIN, StreamHeader.of(begin(ByteOrder.BIG_ENDIAN, 0x1, 0), 40));
-        assertEquals(StreamHeader.Kind.WITH_PROPERTIES, StreamHeader.of(begin(ByteOrder.BIG_ENDIAN, 0x2, 0), 40));
+        assertEquals(StreamHeader.Kind.WITH_PROPERTIES, StreamHeader.of(begin(ByteOrder.BIG_ENDIAN, 0x2, 0x100), 40));
+        assertEquals(StreamHeader.Kind.PACKAGE, StreamHeader.of(begin(ByteOrder.BIG_ENDIAN, 0x2, 0), 40));
+    }
+
+    @Test
+    void aPackageIsAcceptedOnlyWhereTheReceivePinsProperties() {
+        assertTrue(StreamHeader.accepted(StreamHeader.Kind.PLAIN, false));
+        assertTrue(StreamHeader.accepted(StreamHeader.Kind.PLAIN, true));
+        assertTrue(StreamHeader.accepted(StreamHeader.Kind.PACKAGE, true));
+        assertFalse(StreamHeader.accepted(StreamHeader.Kind.PACKAGE, false));
+        for (StreamHeader.Kind k : List.of(StreamHeader.Kind.WITH_PROPERTIES, StreamHeader.Kind.CLONE, StreamHeader.Kind.UNKNOWN)) {
+            assertFalse(StreamHeader.accepted(k, true), k.toString());
+            assertFalse(StreamHeader.refusal(k).isEmpty());
+        }
     }
 
     @Test
