@@ -304,9 +304,10 @@ public final class ConfigLoader {
             }).orElse(false);
             String remoteZfs = t.string("zfs-command").orElse("zfs");
             Duration rpo = t.duration("rpo").orElse(Duration.ofHours(2));
+            boolean prune = t.bool("prune").orElse(host.equals("local"));
             t.finish();
             out.put(name, new TargetConfig(name, type, host, port, user, identity, knownHosts, root, dir, after, schedule,
-                    keep, bandwidth, stall, commandTimeout, rollback, remoteZfs, rpo));
+                    keep, bandwidth, stall, commandTimeout, rollback, remoteZfs, rpo, prune));
         }
         return out;
     }
@@ -442,17 +443,26 @@ public final class ConfigLoader {
         if (!HOST.matcher(host).matches()) {
             throw new ConfigException(m.child("host"), "'" + host + "' is not a host name or address");
         }
-        int port = m.integer("port", 1, 65535).orElse(143);
         RestoreConfig.Tls tls = m.string("tls").map(v -> switch (v) {
             case "starttls" -> RestoreConfig.Tls.STARTTLS;
+            case "implicit" -> RestoreConfig.Tls.IMPLICIT;
             case "none" -> RestoreConfig.Tls.NONE;
-            default -> throw new ConfigException(m.child("tls"), "'" + v + "' is not one of starttls | none");
+            default -> throw new ConfigException(m.child("tls"), "'" + v + "' is not one of starttls | implicit | none");
         }).orElse(RestoreConfig.Tls.STARTTLS);
+        int port = m.integer("port", 1, 65535).orElse(tls == RestoreConfig.Tls.IMPLICIT ? 993 : 143);
+        Optional<Path> caFile = m.string("ca-file").map(Path::of);
+        if (caFile.isPresent() && !Files.isReadable(caFile.get())) {
+            throw new ConfigException(m.child("ca-file"), caFile.get() + " does not exist or is not readable (the CA or"
+                    + " self-signed certificate of the IMAP server, PEM)");
+        }
+        if (caFile.isPresent() && tls == RestoreConfig.Tls.NONE) {
+            throw new ConfigException(m.child("ca-file"), "is for TLS; tls is none");
+        }
         String admin = m.requireString("admin-user");
         Path passwordFile = Path.of(m.requireString("admin-password-file"));
         checkPasswordFile(m.child("admin-password-file"), passwordFile);
         m.finish();
-        return new RestoreConfig.ImapConfig(host, port, tls, admin, passwordFile);
+        return new RestoreConfig.ImapConfig(host, port, tls, admin, passwordFile, caFile);
     }
 
     private static MetricsConfig metrics(YamlMap m) {

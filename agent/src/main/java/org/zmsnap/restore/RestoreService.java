@@ -149,7 +149,7 @@ public final class RestoreService {
         } catch (IOException e) {
             throw new RestoreException("cannot read restore.imap.admin-password-file " + cfg.adminPasswordFile() + ": " + e.getMessage(), e);
         }
-        ImapClient c = ImapClient.connect(cfg.host(), cfg.port(), cfg.tls() == RestoreConfig.Tls.STARTTLS, Duration.ofSeconds(60));
+        ImapClient c = ImapClient.connect(cfg.host(), cfg.port(), cfg.tls(), cfg.caFile(), Duration.ofSeconds(60));
         try {
             c.authenticatePlain(account, cfg.adminUser(), password);
             return new ImapDelivery(c, intoFolder.map(f -> List.of(f)).orElse(List.of()));

@@ -46,6 +46,23 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void thisHostPrunesALocalTargetButNotARemoteOneUnlessTold() throws Exception {
+        Path key = Files.writeString(dir.resolve("id"), "key");
+        Path known = Files.writeString(dir.resolve("known"), "host");
+        String remote = "    host: dr.example.com\n    identity: " + key + "\n    known-hosts: " + known + "\n    root: backup/mbox1\n";
+        Config c = parse(MINIMAL + "policies:\n  hourly: { schedule: \"0 0 * * * ?\", keep: 2 }\n"
+                + "targets:\n  here:\n    host: local\n    root: backup2/mbox1\n"
+                + "  dr1:\n" + remote
+                + "  dr2:\n" + remote.replace("mbox1", "mbox2") + "    prune: true\n");
+        assertTrue(c.targets().get("here").prune(), "local: no serve in between, retention from here");
+        assertTrue(!c.targets().get("dr1").prune(), "remote: its serve is append-only; the DR host prunes");
+        assertTrue(c.targets().get("dr2").prune(), "explicit, for a serve started with --allow-destroy");
+        ConfigException bad = error(MINIMAL + "policies:\n  hourly: { schedule: \"0 0 * * * ?\", keep: 2 }\n"
+                + "targets:\n  dr1:\n" + remote + "    prune: sometimes\n");
+        assertEquals("targets.dr1.prune", bad.path());
+    }
+
+    @Test
     void readsTheDocumentedExample() throws Exception {
         Path pw = dir.resolve("pw");
         Files.writeString(pw, "secret\n");

@@ -27,7 +27,7 @@ final class ReplicateCommand implements Callable<Integer> {
     @Option(names = "--target", paramLabel = "NAME", description = "only this target (default: all)")
     String target;
 
-    @Option(names = "--force-rollback", description = "roll a diverged DR dataset back to the common snapshot, destroying its newer snapshots")
+    @Option(names = "--force-rollback", description = "roll a diverged DR dataset back to the common snapshot, destroying its newer snapshots (a DR host whose serve lacks --allow-destroy refuses; its admin rolls back there)")
     boolean forceRollback;
 
     @Option(names = "--json", description = "print the result as JSON")
