@@ -98,6 +98,9 @@ public final class Daemon implements AutoCloseable {
             }
             replication = new ReplicationService(ctx, metrics);
             CycleService service = new CycleService(ctx, metrics, health, clock, replication::afterSnapshot);
+            // Not a reason to refuse to start: sets are still taken (marked consistent=no) while health and the
+            // metric say, from now on rather than from the first cycle, that they cannot restore Zimbra.
+            service.coverage(ctx.coverage().check());
             service.initFromDisk();
             replication.initLag();
             scheduler = new PolicyScheduler(service);

@@ -48,6 +48,9 @@ public final class Metrics implements AutoCloseable {
                 .serviceLevelObjectives(LOCK_BUCKETS).register(registry);
         hold = Timer.builder("zmsnap.lock.hold").description("time the database lock was held (writers blocked)")
                 .serviceLevelObjectives(LOCK_BUCKETS).register(registry);
+        Gauge.builder("zmsnap.coverage.ok", coverageOk, v -> v.get() < 0 ? Double.NaN : v.get())
+                .description("1 when MariaDB's datadir, InnoDB directories and every Zimbra volume are on configured datasets")
+                .register(registry);
         Gauge.builder("zmsnap.lock.budget.seconds", () -> lockBudget.toMillis() / 1000.0)
                 .description("configured lock budget").register(registry);
         periods.forEach((policy, period) -> {
@@ -157,6 +160,13 @@ public final class Metrics implements AutoCloseable {
         if (result.equals("replicated")) {
             replicationSuccess.get(target).set(java.time.Instant.now().getEpochSecond());
         }
+    }
+
+    private final AtomicLong coverageOk = new AtomicLong(-1);
+
+    /** The newest coverage verdict: 1 every data path on a configured dataset, 0 not, -1 not checked yet. */
+    public void coverage(boolean ok) {
+        coverageOk.set(ok ? 1 : 0);
     }
 
     /** Registers a 0/1 gauge of the daemon's health, for alerting on the same judgement as /healthz. */
