@@ -78,8 +78,13 @@ public final class CoverageCheck {
 
     private CoverageReport remember(CoverageReport r) {
         if (!r.equals(last)) {
-            // Logged when the verdict changes, not every cycle.
-            r.problems().forEach(p -> LOG.error("coverage: {}", p));
+            // Logged when the verdict changes, not every cycle. Not being able to ask MariaDB is no verdict: the
+            // cycle (or --check) fails on the same cause and reports it, so it is only noted here.
+            if (r instanceof CoverageReport.Unchecked u) {
+                LOG.info("coverage: {}", u.problems().get(0));
+            } else {
+                r.problems().forEach(p -> LOG.error("coverage: {}", p));
+            }
             r.warnings().forEach(w -> LOG.warn("coverage: {}", w));
         }
         if (!(r instanceof CoverageReport.Checked)) {
