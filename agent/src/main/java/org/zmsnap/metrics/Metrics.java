@@ -139,7 +139,7 @@ public final class Metrics implements AutoCloseable {
                     .description("unix time of the target's last successful replication").register(registry);
             return v;
         });
-        for (String result : new String[] {"replicated", "refused", "failed"}) {
+        for (String result : org.zmsnap.replication.ReplicationOutcome.RESULTS) {
             Counter.builder("zmsnap.replication").tag("target", target).tag("result", result)
                     .description("replication runs by result").register(registry);
         }
@@ -151,13 +151,15 @@ public final class Metrics implements AutoCloseable {
         newestCommon.get(target).accumulateAndGet(created, (a, b) -> a == null || b.isAfter(a) ? b : a);
     }
 
+    /** @param result one of {@link org.zmsnap.replication.ReplicationOutcome#RESULTS} */
     public void replication(String target, String result, long bytes, long nanos) {
         target(target);
         Counter.builder("zmsnap.replication").tag("target", target).tag("result", result).register(registry).increment();
         Counter.builder("zmsnap.replication.bytes").tag("target", target).register(registry).increment(bytes);
         Timer.builder("zmsnap.replication.duration").tag("target", target).description("replication run duration")
                 .register(registry).record(Duration.ofNanos(nanos));
-        if (result.equals("replicated")) {
+        if (result.equals(org.zmsnap.replication.ReplicationOutcome.REPLICATED)
+                || result.equals(org.zmsnap.replication.ReplicationOutcome.UP_TO_DATE)) {
             replicationSuccess.get(target).set(java.time.Instant.now().getEpochSecond());
         }
     }

@@ -36,7 +36,13 @@ public final class ReplicationRunner {
         ReplicationOutcome outcome;
         java.nio.file.Path lock = config.lockFile().resolveSibling(config.lockFile().getFileName() + "." + target.name());
         try (HostLock ignored = HostLock.acquire(lock, "replication to " + target.name(), Duration.ofSeconds(10))) {
-            outcome = target.type() == TargetConfig.Type.RSYNC ? rsync(target) : zfsSend(target, forceRollback);
+            // Before connecting: with nothing eligible the run has nothing to do, and must say so, not "up to date".
+            Optional<String> nothing = Eligibility.nothingEligible(target.name(), catalog.sets(), target.keep());
+            if (nothing.isPresent()) {
+                outcome = new ReplicationOutcome.NothingEligible(target.name(), nothing.get());
+            } else {
+                outcome = target.type() == TargetConfig.Type.RSYNC ? rsync(target) : zfsSend(target, forceRollback);
+            }
         } catch (RuntimeException e) {
             outcome = new ReplicationOutcome.Failed(target.name(), e.getMessage(), 0, java.util.List.of());
         }
@@ -61,15 +67,16 @@ public final class ReplicationRunner {
         }
     }
 
+    /** Longest reason kept in the property (ZFS user property values are limited; the log has it whole). */
+    private static final int REASON_MAX = 1000;
+
+    /** {@code <result> <time> <bytes> <newest common or -> [<reason>]}: the last run, read back by {@link #lastRun}. */
     private void record(TargetConfig target, ReplicationOutcome o) {
-        String value;
-        if (o instanceof ReplicationOutcome.Replicated r) {
-            value = "ok " + Instant.now() + " " + r.bytes() + " " + r.newestCommon().orElse("-");
-        } else if (o instanceof ReplicationOutcome.Refused) {
-            value = "refused " + Instant.now() + " 0 -";
-        } else {
-            value = "failed " + Instant.now() + " " + ((ReplicationOutcome.Failed) o).bytes() + " -";
-        }
+        long bytes = o instanceof ReplicationOutcome.Replicated r ? r.bytes() : o instanceof ReplicationOutcome.Failed f ? f.bytes() : 0;
+        String common = o instanceof ReplicationOutcome.Replicated r ? r.newestCommon().orElse("-") : "-";
+        String reason = o.reason().replaceAll("[^\\x20-\\x7E]", "?");
+        String value = o.result() + " " + Instant.now() + " " + bytes + " " + common
+                + (reason.isEmpty() ? "" : " " + (reason.length() > REASON_MAX ? reason.substring(0, REASON_MAX) : reason));
         try {
             DatasetName first = config.datasets().get(0);
             zfs.set(first, RESULT_PREFIX + target.name(), value);
@@ -125,17 +132,23 @@ public final class ReplicationRunner {
         }
     }
 
-    /** The last recorded run: result, time, bytes, newest common tag. */
-    public record LastRun(String result, Instant time, long bytes, Optional<String> newestCommon) {}
+    /**
+     * The last recorded run: result (see {@link ReplicationOutcome#RESULTS}), time, bytes, newest common tag, and
+     * why it was not a success.
+     */
+    public record LastRun(String result, Instant time, long bytes, Optional<String> newestCommon, Optional<String> reason) {}
 
     public Optional<LastRun> lastRun(TargetConfig target) {
         String v = zfs.getProperty(config.datasets().get(0), RESULT_PREFIX + target.name()).orElse("");
-        String[] f = v.split(" ");
+        String[] f = v.split(" ", 5);
         if (f.length < 4) {
             return Optional.empty();
         }
         try {
-            return Optional.of(new LastRun(f[0], Instant.parse(f[1]), Long.parseLong(f[2]), f[3].equals("-") ? Optional.empty() : Optional.of(f[3])));
+            // "ok" is how versions before the one vocabulary recorded a success
+            String result = f[0].equals("ok") ? ReplicationOutcome.REPLICATED : f[0];
+            return Optional.of(new LastRun(result, Instant.parse(f[1]), Long.parseLong(f[2]),
+                    f[3].equals("-") ? Optional.empty() : Optional.of(f[3]), f.length == 5 ? Optional.of(f[4]) : Optional.empty()));
         } catch (RuntimeException e) {
             return Optional.empty();
         }

@@ -18,8 +18,11 @@ import picocli.CommandLine.Spec;
 
 /** {@code zmsnap replicate}: bring DR targets up to date now. */
 @Command(name = "replicate", mixinStandardHelpOptions = true,
-        description = {"Send the snapshot sets each target wants, incrementally. A diverged target is refused and left",
-                "untouched unless --force-rollback. Exit 0 when every target is up to date, 1 otherwise."})
+        description = {"Send the snapshot sets each target wants (the newest sets of each policy in its keep), incrementally.",
+                "A diverged target is refused and left untouched unless --force-rollback. Each target's outcome is one of",
+                "replicated, up-to-date, nothing-eligible, refused, failed (docs/replication.md, Outcomes).",
+                "Exit 0 when every target holds the newest eligible set (replicated or up-to-date), 1 otherwise;",
+                "with --allow-empty, nothing-eligible counts as success."})
 final class ReplicateCommand implements Callable<Integer> {
     @Mixin
     ConfigOption config;
@@ -32,6 +35,9 @@ final class ReplicateCommand implements Callable<Integer> {
 
     @Option(names = "--json", description = "print the result as JSON")
     boolean json;
+
+    @Option(names = "--allow-empty", description = "exit 0 also when a target had no eligible set to send (no set yet, or none of a kept policy)")
+    boolean allowEmpty;
 
     @Spec
     CommandLine.Model.CommandSpec spec;
@@ -48,23 +54,30 @@ final class ReplicateCommand implements Callable<Integer> {
                 ReplicationOutcome o = runner.run(t, forceRollback);
                 Map<String, Object> m = new LinkedHashMap<>();
                 m.put("target", t.name());
+                m.put("result", o.result());
+                var out = spec.commandLine().getOut();
                 if (o instanceof ReplicationOutcome.Replicated r) {
-                    m.put("result", "replicated");
                     m.put("bytes", r.bytes());
                     m.put("seconds", r.nanos() / 1e9);
                     m.put("newest_common", r.newestCommon().orElse(null));
                     m.put("steps", r.steps());
                     m.put("destroyed_on_target", r.destroyedOnTarget());
-                    if (!json) {
-                        spec.commandLine().getOut().printf("%s: up to date at %s (%d bytes in %.1f s, %d step(s), %d pruned on the target)%n",
+                    if (!json && r.result().equals(ReplicationOutcome.REPLICATED)) {
+                        out.printf("%s: replicated: now at %s (%d bytes in %.1f s, %d step(s), %d pruned on the target)%n",
                                 t.name(), r.newestCommon().orElse("-"), r.bytes(), r.nanos() / 1e9, r.steps().size(), r.destroyedOnTarget());
+                    } else if (!json) {
+                        out.printf("%s: up-to-date: at %s (nothing to send, %d pruned on the target)%n",
+                                t.name(), r.newestCommon().orElse("-"), r.destroyedOnTarget());
                     }
                 } else {
-                    ok = false;
-                    String reason = o instanceof ReplicationOutcome.Refused rf ? rf.reason() : ((ReplicationOutcome.Failed) o).reason();
-                    m.put("result", o instanceof ReplicationOutcome.Refused ? "refused" : "failed");
-                    m.put("reason", reason);
-                    spec.commandLine().getErr().println("zmsnap: " + t.name() + ": " + m.get("result") + ": " + reason);
+                    m.put("reason", o.reason());
+                    boolean tolerated = allowEmpty && o instanceof ReplicationOutcome.NothingEligible;
+                    ok &= tolerated;
+                    if (tolerated && !json) {
+                        out.println(t.name() + ": " + o.result() + ": " + o.reason());
+                    } else if (!tolerated) {
+                        spec.commandLine().getErr().println("zmsnap: " + t.name() + ": " + o.result() + ": " + o.reason());
+                    }
                 }
                 rows.add(m);
             }
