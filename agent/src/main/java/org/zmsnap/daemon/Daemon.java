@@ -109,6 +109,9 @@ public final class Daemon implements AutoCloseable {
             if (config.mailboxHost()) {
                 replication = new ReplicationService(ctx, metrics);
                 service = new CycleService(ctx, metrics, health, clock, replication::afterSnapshot);
+                // Not a reason to refuse to start: sets are still taken (marked consistent=no) while health and the
+                // metric say, from now on rather than from the first cycle, that they cannot restore Zimbra.
+                service.coverage(ctx.coverage().check());
                 service.initFromDisk();
                 replication.initLag();
             }

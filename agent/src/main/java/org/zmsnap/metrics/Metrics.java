@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import org.zmsnap.replication.ReplicationOutcome;
 import org.zmsnap.snapshot.CycleOutcome;
 import org.zmsnap.snapshot.SetReport;
 
@@ -48,6 +49,9 @@ public final class Metrics implements AutoCloseable {
                 .serviceLevelObjectives(LOCK_BUCKETS).register(registry);
         hold = Timer.builder("zmsnap.lock.hold").description("time the database lock was held (writers blocked)")
                 .serviceLevelObjectives(LOCK_BUCKETS).register(registry);
+        Gauge.builder("zmsnap.coverage.ok", coverageOk, v -> v.get() < 0 ? Double.NaN : v.get())
+                .description("1 when MariaDB's datadir, InnoDB directories and every Zimbra volume are on configured datasets")
+                .register(registry);
         Gauge.builder("zmsnap.lock.budget.seconds", () -> lockBudget.toMillis() / 1000.0)
                 .description("configured lock budget").register(registry);
         periods.forEach((policy, period) -> {
@@ -149,7 +153,7 @@ public final class Metrics implements AutoCloseable {
                         .description("unix time of the " + label + "'s last successful replication").register(registry);
                 return v;
             });
-            for (String result : new String[] {"replicated", "refused", "failed"}) {
+            for (String result : ReplicationOutcome.RESULTS) {
                 Counter.builder(runs).tag(label, name).tag("result", result).description("replication runs by result").register(registry);
             }
             Counter.builder(prefix + ".bytes").tag(label, name).description("bytes replicated").register(registry);
@@ -166,7 +170,7 @@ public final class Metrics implements AutoCloseable {
             Counter.builder(prefix + ".bytes").tag(label, name).register(registry).increment(bytes);
             Timer.builder(prefix + ".duration").tag(label, name).description("replication run duration")
                     .register(registry).record(Duration.ofNanos(nanos));
-            if (result.equals("replicated")) {
+            if (result.equals(ReplicationOutcome.REPLICATED) || result.equals(ReplicationOutcome.UP_TO_DATE)) {
                 success.get(name).set(java.time.Instant.now().getEpochSecond());
             }
         }
@@ -188,6 +192,7 @@ public final class Metrics implements AutoCloseable {
         targets.newest(target, created);
     }
 
+    /** @param result one of {@link ReplicationOutcome#RESULTS} */
     public void replication(String target, String result, long bytes, long nanos) {
         targets.run(target, result, bytes, nanos);
     }
@@ -205,6 +210,13 @@ public final class Metrics implements AutoCloseable {
 
     public void pull(String source, String result, long bytes, long nanos) {
         sources.run(source, result, bytes, nanos);
+    }
+
+    private final AtomicLong coverageOk = new AtomicLong(-1);
+
+    /** The newest coverage verdict: 1 every data path on a configured dataset, 0 not, -1 not checked yet. */
+    public void coverage(boolean ok) {
+        coverageOk.set(ok ? 1 : 0);
     }
 
     /** Registers a 0/1 gauge of the daemon's health, for alerting on the same judgement as /healthz. */

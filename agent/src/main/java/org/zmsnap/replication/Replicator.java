@@ -77,7 +77,12 @@ public final class Replicator {
         // One listing of the source serves the sets (what the target wants) and the plans (by GUID, foreign
         // snapshots included): over SSH, in pull mode, every call is a round trip and a forced-command start.
         Map<DatasetName, List<SnapshotInfo>> listing = catalog.listing();
-        Set<String> wanted = wanted(SnapshotCatalog.group(catalog.datasets(), listing), t.keep());
+        List<SnapshotSet> sets = SnapshotCatalog.group(catalog.datasets(), listing);
+        Optional<String> nothing = Eligibility.nothingEligible(t.name(), sets, t.keep());
+        if (nothing.isPresent()) {
+            return new ReplicationOutcome.NothingEligible(t.name(), nothing.get());
+        }
+        Set<String> wanted = wanted(sets, t.keep());
         Map<DatasetName, ReplicationPlan> plans = new LinkedHashMap<>();
         Map<DatasetName, List<SnapshotInfo>> sourceSnaps = new LinkedHashMap<>();
         // One listing of the whole DR subtree: every remote call costs a round trip (and, behind a forced

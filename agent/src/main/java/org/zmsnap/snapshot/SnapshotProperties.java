@@ -21,10 +21,12 @@ public final class SnapshotProperties {
     public static final String LSN = NS + "innodb-lsn";
     public static final String SERVER = NS + "server";
     public static final String NOTE = NS + "note";
+    /** {@code yes}: the datadir, InnoDB directories and Zimbra volumes were on the set's datasets; {@code no}; {@code unknown}. */
+    public static final String COVERAGE = NS + "coverage";
     public static final String CONSISTENT = NS + "consistent";
 
     public static final List<String> ALL = List.of(POLICY, HOST, VERSION, DATASETS, QUIESCE, ACQUIRE_MS, HOLD_MS,
-            REDO_FLUSHED, BINLOG, GTID, LSN, SERVER, NOTE, CONSISTENT);
+            REDO_FLUSHED, BINLOG, GTID, LSN, SERVER, NOTE, COVERAGE, CONSISTENT);
 
     private SnapshotProperties() {}
 

@@ -108,7 +108,7 @@ class SshReplicationIT {
         CliRun.Result t = CliRun.run(host.dir, "targets", "--config", cfg.toString(), "--json");
         JsonNode tj = new ObjectMapper().readTree(t.out()).get(0);
         assertEquals(j.get("newest_common").asText(), tj.get("newest_common").asText(), t.out());
-        assertEquals("ok", tj.get("last_result").asText());
+        assertEquals("replicated", tj.get("last_result").asText());
         assertTrue(tj.get("lag_seconds").asLong() >= 0);
     }
 
