@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
         exitCodeOnExecutionException = Main.FAILURE, versionProvider = Main.VersionProvider.class,
         description = "Consistent ZFS snapshots of a Zimbra mailbox host, and what to do with them.",
         subcommands = {SnapshotCommand.class, SnapshotsCommand.class, PruneCommand.class, ReplicateCommand.class, TargetsCommand.class, ServeCommand.class,
-                MountCommand.class, UnmountCommand.class, BrowseCommand.class, RestoreCommand.class, CommandLine.HelpCommand.class})
+                MountCommand.class, UnmountCommand.class, BrowseCommand.class, RestoreCommand.class, VerifyCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
     public static final int OK = 0;
     public static final int FAILURE = 1;
