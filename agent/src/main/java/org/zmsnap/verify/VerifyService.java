@@ -79,7 +79,12 @@ public final class VerifyService {
             } catch (RestoreException e) {
                 return VerifyReport.databaseDown(set.tag().name(), mode, (System.nanoTime() - t0) / 1_000_000, e.getMessage());
             }
-            return new SetVerifier(c, blobs, mode, System.nanoTime(), () -> SandboxDatabase.errorTail(o.dir())).verify(set.tag().name());
+            VerifyReport r = new SetVerifier(c, blobs, mode, System.nanoTime(), () -> SandboxDatabase.errorTail(o.dir())).verify(set.tag().name());
+            if (o.interrupted()) {
+                // The hook stopped the sandbox under the checks: what failed then says nothing about the set.
+                throw new RestoreException("interrupted; nothing recorded on " + set.tag().name());
+            }
+            return r;
         } catch (SQLException e) {
             throw new RestoreException("closing the sandbox connection: " + e.getMessage(), e);
         }
