@@ -205,7 +205,7 @@ public final class SetVerifier {
         return paths;
     }
 
-    private static boolean onLoop(int id, Map<Integer, Integer> parent) {
+    static boolean onLoop(int id, Map<Integer, Integer> parent) {
         Set<Integer> seen = new HashSet<>();
         Integer at = id;
         while (at != null && seen.add(at)) {

@@ -10,7 +10,10 @@ import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -54,6 +57,9 @@ class VerifyCliIT {
     GeneratedMessage missing;
     GeneratedMessage truncated;
     GeneratedMessage unknownVolume;
+    GeneratedMessage recent;
+    long recentlyChanged;
+    CliRun.Result faultyIncremental;
     int orphanFolder;
     CliRun.Result clean;
     CliRun.Result faulty;
@@ -73,17 +79,25 @@ class VerifyCliIT {
         workdir = host.dir.resolve("restore");
         String restore = "restore:\n  workdir: " + workdir + "\n  mariadbd: /usr/sbin/mariadbd\n  datadir: data\n";
         cfg = host.writeConfig(host.yaml("ftwrl", "2s", "crash-consistent", "zfs", "") + restore);
-        cleanTag = snapshot(cfg);
-
         List<GeneratedMessage> plain = a.messages().stream().filter(m -> !m.gzipped()).toList();
         List<GeneratedMessage> gz = a.messages().stream().filter(GeneratedMessage::gzipped).toList();
-        assertTrue(plain.size() >= 4 && !gz.isEmpty(), "the generator made " + plain.size() + " plain and " + gz.size() + " gzip blobs");
+        assertTrue(plain.size() >= 5 && !gz.isEmpty(), "the generator made " + plain.size() + " plain and " + gz.size() + " gzip blobs");
         plainFlip = plain.get(0);
         missing = plain.get(1);
         truncated = plain.get(2);
         unknownVolume = plain.get(3);
+        recent = plain.get(4);
         gzipFlip = gz.get(0);
+        // Long unchanged: an incremental check (sample 0) leaves their digests alone.
+        host.sql("UPDATE mboxgroup" + a.groupId() + ".mail_item SET change_date = 1000000000 WHERE mailbox_id = " + a.mailboxId()
+                + " AND id IN (" + plainFlip.id() + ", " + gzipFlip.id() + ")");
+        cleanTag = snapshot(cfg);
+
         BlobPath paths = BlobPath.defaults(store);
+        // Changed after the clean set (as a redelivery would): an incremental check digests it.
+        flip(paths.of(a.mailboxId(), recent.id(), recent.modContent()));
+        host.sql("UPDATE mboxgroup" + a.groupId() + ".mail_item SET change_date = UNIX_TIMESTAMP() WHERE mailbox_id = " + a.mailboxId()
+                + " AND id = " + recent.id());
         flip(paths.of(a.mailboxId(), plainFlip.id(), plainFlip.modContent()));
         flip(paths.of(a.mailboxId(), gzipFlip.id(), gzipFlip.modContent()));
         Files.delete(paths.of(a.mailboxId(), missing.id(), missing.modContent()));
@@ -100,6 +114,17 @@ class VerifyCliIT {
                     + " AND id = " + orphanFolder);
         }
         faultyTag = snapshot(cfg);
+        // What an incremental check after the clean set digests: rows changed since it was taken (less the margin).
+        Instant since = org.zmsnap.snapshot.SnapshotTag.parse(cleanTag).orElseThrow().time().minus(Duration.ofMinutes(10));
+        try (Connection c = host.db.connect(); Statement s = c.createStatement()) {
+            for (GeneratedAccount x : List.of(a, b)) {
+                try (ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM mboxgroup" + x.groupId() + ".mail_item WHERE mailbox_id = "
+                        + x.mailboxId() + " AND type IN (5, 8, 11, 15) AND (change_date IS NULL OR change_date >= " + since.getEpochSecond() + ")")) {
+                    rs.next();
+                    recentlyChanged += rs.getLong(1);
+                }
+            }
+        }
 
         // A damaged tablespace: the live server stopped cleanly (so the clone needs no crash recovery, which
         // could repair pages from the doublewrite buffer), then every page after the header of a mail_item
@@ -125,6 +150,7 @@ class VerifyCliIT {
         deadDbTag = snapshot(noLock);
 
         clean = CliRun.run(host.dir, "verify", "-c", cfg.toString(), "--snapshot", cleanTag, "--json");
+        faultyIncremental = CliRun.run(host.dir, "verify", "-c", cfg.toString(), "--snapshot", faultyTag, "--sample", "0", "--json");
         faulty = CliRun.run(host.dir, "verify", "-c", cfg.toString(), "--snapshot", faultyTag, "--full", "--json");
         faultyText = CliRun.run(host.dir, "verify", "-c", cfg.toString(), "--snapshot", faultyTag, "--full");
         brokenDb = CliRun.run(host.dir, "verify", "-c", cfg.toString(), "--snapshot", brokenDbTag, "--json");
@@ -192,6 +218,11 @@ class VerifyCliIT {
                         snap + ": " + host.userProps(snap));
             }
         }
+        CliRun.Result list = CliRun.run(host.dir, "snapshots", "-c", cfg.toString());
+        assertEquals(0, list.exit(), list.err());
+        assertTrue(list.out().lines().findFirst().orElseThrow().contains("VERIFIED"), list.out());
+        assertTrue(list.out().lines().anyMatch(l -> l.startsWith(cleanTag) && l.endsWith(" ok full")), list.out());
+        assertTrue(list.out().lines().anyMatch(l -> l.startsWith(faultyTag) && l.endsWith(" failed full")), list.out());
         assertNothingLeft();
     }
 
@@ -241,6 +272,7 @@ class VerifyCliIT {
                 a.mailboxId() + "/" + missing.id() + "/missing-blob",
                 a.mailboxId() + "/" + truncated.id() + "/size-mismatch",
                 a.mailboxId() + "/" + unknownVolume.id() + "/unknown-volume",
+                a.mailboxId() + "/" + recent.id() + "/digest-mismatch",
                 b.mailboxId() + "/" + orphanFolder + "/orphan-folder"));
         assertEquals(want, got, "no false alarms on the untouched items");
         assertEquals("full", json(faulty).get("mode").asText());
@@ -253,12 +285,33 @@ class VerifyCliIT {
     }
 
     @Test
+    void anIncrementalCheckDigestsWhatChangedSinceTheLastVerifiedSetAndSizesTheRest() throws Exception {
+        assertEquals(1, faultyIncremental.exit(), faultyIncremental.out() + faultyIncremental.err());
+        JsonNode j = json(faultyIncremental);
+        assertEquals("incremental", j.get("mode").asText());
+        assertTrue(j.get("mode_detail").asText().contains("since"), j.toString());
+        assertEquals(recentlyChanged, j.get("digests_checked").asLong(), "sample 0: only the changed rows are digested");
+        assertTrue(recentlyChanged < j.get("items").asLong(), recentlyChanged + " of " + j.get("items"));
+        Set<String> got = new TreeSet<>();
+        for (JsonNode p : problems(faultyIncremental)) {
+            got.add(p.get("mailbox").asInt() + "/" + p.get("item").asInt() + "/" + p.get("kind").asText());
+        }
+        // Flipped bytes in unchanged blobs are what only a digest finds: left to the sample and the full check.
+        assertEquals(new TreeSet<>(Set.of(
+                a.mailboxId() + "/" + missing.id() + "/missing-blob",
+                a.mailboxId() + "/" + truncated.id() + "/size-mismatch",
+                a.mailboxId() + "/" + unknownVolume.id() + "/unknown-volume",
+                a.mailboxId() + "/" + recent.id() + "/digest-mismatch",
+                b.mailboxId() + "/" + orphanFolder + "/orphan-folder")), got);
+    }
+
+    @Test
     void theTextReportHasASummaryAndOneLinePerProblem() {
         assertEquals(1, faultyText.exit(), faultyText.out() + faultyText.err());
         List<String> lines = faultyText.out().lines().toList();
         assertTrue(lines.get(0).startsWith("FAILED " + faultyTag) && lines.get(0).contains("2 mailboxes")
                 && lines.get(0).contains("digests checked") && lines.get(0).contains("mode full"), lines.get(0));
-        assertEquals(6, lines.stream().filter(l -> l.startsWith("  ")).count(), faultyText.out());
+        assertEquals(7, lines.stream().filter(l -> l.startsWith("  ")).count(), faultyText.out());
         assertTrue(lines.stream().anyMatch(l -> l.contains("missing-blob") && l.contains("mailbox " + a.mailboxId() + " (" + a.email() + ")")
                 && l.contains("item " + missing.id())), faultyText.out());
     }
