@@ -16,6 +16,7 @@ import org.zmsnap.metrics.Metrics;
 import org.zmsnap.metrics.MetricsServer;
 import org.zmsnap.schedule.CycleService;
 import org.zmsnap.schedule.Periods;
+import org.zmsnap.schedule.DrillService;
 import org.zmsnap.schedule.PolicyScheduler;
 import org.zmsnap.schedule.ReplicationService;
 import org.zmsnap.systemd.SdNotify;
@@ -32,12 +33,14 @@ public final class Daemon implements AutoCloseable {
     private final MetricsServer server;
     private final PolicyScheduler scheduler;
     private final ReplicationService replication;
+    private final DrillService drills;
     private final SdNotify notify;
     private final Thread watchdog;
 
     private Daemon(AgentContext ctx, Metrics metrics, MetricsServer server, PolicyScheduler scheduler,
-                   ReplicationService replication, SdNotify notify, Thread watchdog) {
+                   ReplicationService replication, DrillService drills, SdNotify notify, Thread watchdog) {
         this.replication = replication;
+        this.drills = drills;
         this.ctx = ctx;
         this.metrics = metrics;
         this.server = server;
@@ -77,6 +80,7 @@ public final class Daemon implements AutoCloseable {
         MetricsServer server = null;
         PolicyScheduler scheduler = null;
         ReplicationService replication = null;
+        DrillService drills = null;
         try {
             if (config.metrics().enabled()) {
                 try {
@@ -109,6 +113,11 @@ public final class Daemon implements AutoCloseable {
                     scheduler.scheduleReplication(replication, t);
                 }
             }
+            if (config.verify().isPresent()) {
+                drills = new DrillService(ctx, metrics, config.verify().get(), clock);
+                drills.initFromDisk();
+                scheduler.scheduleVerify(drills);
+            }
             scheduler.start();
             List<String> late = service.late(periods);
             notify.ready("scheduling " + periods.keySet() + (late.isEmpty() ? "" : "; catching up " + late));
@@ -119,13 +128,16 @@ public final class Daemon implements AutoCloseable {
                 scheduler.runNow(policy);
             }
             Thread wd = startWatchdog(scheduler, notify);
-            return new Daemon(ctx, metrics, server, scheduler, replication, notify, wd);
+            return new Daemon(ctx, metrics, server, scheduler, replication, drills, notify, wd);
         } catch (RuntimeException e) {
             if (scheduler != null) {
                 scheduler.close();
             }
             if (replication != null) {
                 replication.close();
+            }
+            if (drills != null) {
+                drills.close();
             }
             if (server != null) {
                 server.close();
@@ -179,6 +191,9 @@ public final class Daemon implements AutoCloseable {
         }
         scheduler.close();
         replication.close();
+        if (drills != null) {
+            drills.close();
+        }
         if (server != null) {
             server.close();
         }

@@ -5,7 +5,6 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -53,7 +52,7 @@ public final class VerifyService {
         SnapshotSet set = restore.choose(spec);
         VerifyMode mode = full ? VerifyMode.fullCheck() : VerifyMode.incremental(previousVerified(set), sample);
         VerifyReport report = run(set, mode);
-        String value = Instant.now(clock).truncatedTo(ChronoUnit.SECONDS) + " " + (report.ok() ? "ok" : "failed") + " " + mode.label();
+        String value = new VerifiedMark(Instant.now(clock), report.ok(), mode.label()).value();
         Optional<String> notRecorded = Optional.empty();
         try {
             zfs.setProperties(set.members().values().stream().map(s -> s.name()).toList(), Map.of(SnapshotProperties.VERIFIED, value));
@@ -102,7 +101,11 @@ public final class VerifyService {
     }
 
     static boolean passed(String verified) {
-        String[] w = verified.strip().split(" ");
-        return w.length >= 2 && w[1].equals("ok");
+        return VerifiedMark.parse(verified).map(VerifiedMark::ok).orElse(false);
+    }
+
+    /** The marks recorded on {@code sets}, newest set first. */
+    public static java.util.List<VerifiedMark> marks(List<SnapshotSet> sets) {
+        return sets.stream().flatMap(s -> s.property(SnapshotProperties.VERIFIED).flatMap(VerifiedMark::parse).stream()).toList();
     }
 }

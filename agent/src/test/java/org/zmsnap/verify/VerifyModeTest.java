@@ -42,6 +42,15 @@ class VerifyModeTest {
     }
 
     @Test
+    void theMarkRoundTripsAndRejectsWhatItDidNotWrite() {
+        VerifiedMark m = new VerifiedMark(Instant.parse("2026-11-30T12:00:00.123Z"), true, "full");
+        assertEquals("2026-11-30T12:00:00Z ok full", m.value());
+        assertEquals(java.util.Optional.of(new VerifiedMark(Instant.parse("2026-11-30T12:00:00Z"), true, "full")), VerifiedMark.parse(m.value()));
+        assertTrue(VerifiedMark.parse("yesterday ok full").isEmpty());
+        assertTrue(VerifiedMark.parse("2026-11-30T12:00:00Z maybe full").isEmpty());
+    }
+
+    @Test
     void kindsPrintAsTheyAreDocumented() {
         assertEquals("missing-blob", Problem.Kind.MISSING_BLOB.label());
         assertEquals("unreadable-gzip", Problem.Kind.UNREADABLE_GZIP.label());
