@@ -103,10 +103,17 @@ public final class VerifyBenchmark implements Benchmark {
                 metrics.add(new BenchResult.Metric("incremental re-verify: digests checked (100 new + 1% sample)",
                         inc.get("digests_checked").asDouble(), "blobs", 0));
                 metrics.add(new BenchResult.Metric("goal incremental <= 5 s met", wall <= 5 ? 1 : 0, "1 = yes", 0));
-            } finally {
+            } catch (Exception e) {
+                // The first failure is the one to see: a cleanup failing after it must not replace it.
                 try (AgentContext agent = new AgentContext(ConfigLoader.load(cfg))) {
                     new RestoreService(agent).leftovers().remove(true);
+                } catch (RuntimeException cleanup) {
+                    e.addSuppressed(cleanup);
                 }
+                throw e;
+            }
+            try (AgentContext agent = new AgentContext(ConfigLoader.load(cfg))) {
+                new RestoreService(agent).leftovers().remove(true);
             }
         }
         return new BenchResult(name(), params, metrics);
