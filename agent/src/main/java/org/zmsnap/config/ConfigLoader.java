@@ -84,8 +84,9 @@ public final class ConfigLoader {
             throw new ConfigException("work-dir", workDir + " must be an absolute path");
         }
         RestoreConfig restore = top.map("restore").map(ConfigLoader::restore).orElse(RestoreConfig.defaults());
+        Optional<VerifyConfig> verify = top.map("verify").map(ConfigLoader::verify);
         top.finish();
-        return new Config(source, host, mariadb, datasets, zfs, policies, lockFile, metrics, targets, workDir, restore, sources);
+        return new Config(source, host, mariadb, datasets, zfs, policies, lockFile, metrics, targets, workDir, restore, sources, verify);
     }
 
     private static MariaDbConfig mariadb(YamlMap m) {
@@ -198,17 +199,7 @@ public final class ConfigLoader {
             }
             YamlMap p = m.map(name).orElseThrow(() -> new ConfigException(path, "needs 'schedule' and 'keep'"));
             String schedule = p.requireString("schedule");
-            if (!CronExpression.isValidExpression(schedule)) {
-                String why;
-                try {
-                    new CronExpression(schedule);
-                    why = "";
-                } catch (java.text.ParseException e) {
-                    why = ": " + e.getMessage();
-                }
-                throw new ConfigException(p.child("schedule"), "'" + schedule + "' is not a Quartz cron expression" + why
-                        + " (six or seven fields: sec min hour day-of-month month day-of-week [year], e.g. \"0 0 * * * ?\")");
-            }
+            cron(p.child("schedule"), schedule);
             int keep = p.integer("keep", 1, 100_000).orElseThrow(() -> new ConfigException(p.child("keep"), "is required"));
             p.finish();
             out.put(name, new PolicyConfig(name, schedule, keep));
@@ -408,6 +399,38 @@ public final class ConfigLoader {
             throw new ConfigException(m.child(key), file + " does not exist or is not readable");
         }
         return file;
+    }
+
+    private static VerifyConfig verify(YamlMap m) {
+        String schedule = m.requireString("schedule");
+        cron(m.child("schedule"), schedule);
+        double sample = m.parsed("sample", "a fraction from 0 to 1 such as 0.01", v -> {
+            double d = Double.parseDouble(v.strip());
+            if (!(d >= 0 && d <= 1)) {
+                throw new IllegalArgumentException("out of range");
+            }
+            return d;
+        }).orElse(VerifyConfig.DEFAULT_SAMPLE);
+        Duration fullEvery = m.duration("full-every").orElse(VerifyConfig.DEFAULT_FULL_EVERY);
+        if (fullEvery.isZero() || fullEvery.isNegative()) {
+            throw new ConfigException(m.child("full-every"), "must be longer than 0 (e.g. 7d)");
+        }
+        m.finish();
+        return new VerifyConfig(schedule, sample, fullEvery);
+    }
+
+    private static void cron(String path, String schedule) {
+        if (!CronExpression.isValidExpression(schedule)) {
+            String why;
+            try {
+                new CronExpression(schedule);
+                why = "";
+            } catch (java.text.ParseException e) {
+                why = ": " + e.getMessage();
+            }
+            throw new ConfigException(path, "'" + schedule + "' is not a Quartz cron expression" + why
+                    + " (six or seven fields: sec min hour day-of-month month day-of-week [year], e.g. \"0 0 * * * ?\")");
+        }
     }
 
     private static RestoreConfig restore(YamlMap m) {

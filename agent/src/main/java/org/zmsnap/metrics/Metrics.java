@@ -219,6 +219,45 @@ public final class Metrics implements AutoCloseable {
         coverageOk.set(ok ? 1 : 0);
     }
 
+    /** Restore-drill meters, registered when drills are configured (every problem kind at 0 from the start). */
+    private final AtomicLong verifySuccess = new AtomicLong();
+    private final Map<String, AtomicLong> verifyProblems = new ConcurrentHashMap<>();
+
+    public void verifyDrills(java.util.List<String> problemKinds) {
+        Gauge.builder("zmsnap.verify.last.success.timestamp.seconds", verifySuccess, AtomicLong::get)
+                .description("unix time of the last restore drill that found no problem").register(registry);
+        for (String kind : problemKinds) {
+            AtomicLong v = verifyProblems.computeIfAbsent(kind, k -> new AtomicLong());
+            Gauge.builder("zmsnap.verify.problems", v, AtomicLong::get).tag("kind", kind)
+                    .description("problems the last restore drill found, by kind").register(registry);
+        }
+        Counter.builder("zmsnap.verify.items.checked").description("items the restore drills checked").register(registry);
+        for (String result : new String[] {"ok", "problems", "failed"}) {
+            Counter.builder("zmsnap.verify.runs").tag("result", result).description("restore drills by result").register(registry);
+        }
+    }
+
+    /**
+     * One drill's result: {@code result} ok (no problem), problems (the set is damaged) or failed (the drill
+     * itself could not run); {@code problems} counts by kind, replacing the previous drill's.
+     */
+    public void verify(String result, long items, Map<String, Long> problems, long nanos, long finishedEpochSecond) {
+        Counter.builder("zmsnap.verify.runs").tag("result", result).register(registry).increment();
+        Counter.builder("zmsnap.verify.items.checked").register(registry).increment(items);
+        Timer.builder("zmsnap.verify.duration").description("restore drill duration").register(registry)
+                .record(Duration.ofNanos(nanos));
+        if (!result.equals("failed")) {
+            verifyProblems.forEach((kind, v) -> v.set(problems.getOrDefault(kind, 0L)));
+        }
+        if (result.equals("ok")) {
+            verifySuccess.set(finishedEpochSecond);
+        }
+    }
+
+    public void lastVerifySuccess(long epochSecond) {
+        verifySuccess.accumulateAndGet(epochSecond, Math::max);
+    }
+
     /** Registers a 0/1 gauge of the daemon's health, for alerting on the same judgement as /healthz. */
     public void health(Health health) {
         Gauge.builder("zmsnap.healthy", health, h -> h.status().ok() ? 1 : 0)

@@ -158,6 +158,30 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void verifySectionWithDefaultsAndEveryKey() {
+        assertTrue(parse(MINIMAL).verify().isEmpty(), "no drills unless configured");
+        VerifyConfig v = parse(MINIMAL + "verify:\n  schedule: \"0 30 4 * * ?\"\n").verify().orElseThrow();
+        assertEquals("0 30 4 * * ?", v.schedule());
+        assertEquals(0.01, v.sample());
+        assertEquals(Duration.ofDays(7), v.fullEvery());
+        v = parse(MINIMAL + "verify: { schedule: \"0 0 3 * * ?\", sample: 0.05, full-every: 1d }\n").verify().orElseThrow();
+        assertEquals(0.05, v.sample());
+        assertEquals(Duration.ofDays(1), v.fullEvery());
+    }
+
+    @Test
+    void verifySectionIsStrict() {
+        assertEquals("verify.schedule", error(MINIMAL + "verify: { sample: 0.1 }\n").path());
+        assertEquals("verify.schedule", error(MINIMAL + "verify: { schedule: daily }\n").path());
+        ConfigException e = error(MINIMAL + "verify: { schedule: \"0 0 3 * * ?\", sample: 1.5 }\n");
+        assertEquals("verify.sample", e.path());
+        assertTrue(e.getMessage().contains("fraction"), e.getMessage());
+        assertEquals("verify.full-every", error(MINIMAL + "verify: { schedule: \"0 0 3 * * ?\", full-every: weekly }\n").path());
+        assertEquals("verify.full-every", error(MINIMAL + "verify: { schedule: \"0 0 3 * * ?\", full-every: 0s }\n").path());
+        assertTrue(error(MINIMAL + "verify: { schedule: \"0 0 3 * * ?\", smaple: 0.1 }\n").path().startsWith("verify.smaple"));
+    }
+
+    @Test
     void invalidYamlSaysWhere() {
         assertTrue(error("mariadb: [\n").getMessage().contains("line"));
     }
