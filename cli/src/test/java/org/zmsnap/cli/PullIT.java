@@ -150,7 +150,7 @@ class PullIT {
         assertEquals(0, st.exit(), st.err());
         JsonNode row = json(st).get(0);
         assertEquals(newest, row.get("newest").asText());
-        assertEquals("ok", row.get("last_result").asText());
+        assertEquals("replicated", row.get("last_result").asText());
         assertEquals(2, row.get("sets").asInt());
         assertTrue(row.get("lag_seconds").asLong() > 0);
 
