@@ -3,6 +3,7 @@ package org.zmsnap;
 import java.time.Clock;
 import org.zmsnap.config.Config;
 import org.zmsnap.config.QuiesceMethod;
+import org.zmsnap.coverage.CoverageCheck;
 import org.zmsnap.exec.CommandRunner;
 import org.zmsnap.exec.LocalCommandRunner;
 import org.zmsnap.mariadb.DatabaseQuiescer;
@@ -19,6 +20,7 @@ public final class AgentContext implements AutoCloseable {
     private final CommandRunner runner;
     private final Zfs zfs;
     private final Quiescer quiescer;
+    private final CoverageCheck coverage;
 
     public AgentContext(Config config) {
         this(config, new LocalCommandRunner());
@@ -29,10 +31,11 @@ public final class AgentContext implements AutoCloseable {
         this.config = config;
         this.runner = runner;
         this.zfs = new Zfs(runner, config.zfs().command(), config.zfs().timeout());
+        DbConnector db = new DbConnector(config.mariadb(), runner);
         this.quiescer = config.mariadb().quiesce() == QuiesceMethod.NONE
                 ? new NoQuiescer(config.mariadb().lockBudget())
-                : new DatabaseQuiescer(config.mariadb().quiesce(), new DbConnector(config.mariadb(), runner),
-                        config.mariadb().lockBudget(), config.mariadb().retryWindow());
+                : new DatabaseQuiescer(config.mariadb().quiesce(), db, config.mariadb().lockBudget(), config.mariadb().retryWindow());
+        this.coverage = new CoverageCheck(config.datasets(), db, runner, Clock.systemUTC());
     }
 
     public Config config() {
@@ -47,8 +50,13 @@ public final class AgentContext implements AutoCloseable {
         return quiescer;
     }
 
+    /** One check shared by every cycle of this context, so its cache spans the daemon's cycles. */
+    public CoverageCheck coverage() {
+        return coverage;
+    }
+
     public SnapshotCycle snapshotCycle() {
-        return new SnapshotCycle(config, zfs, quiescer, Clock.systemUTC());
+        return new SnapshotCycle(config, zfs, quiescer, Clock.systemUTC(), coverage);
     }
 
     public SnapshotCatalog catalog() {

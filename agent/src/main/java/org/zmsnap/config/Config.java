@@ -13,11 +13,12 @@ import org.zmsnap.zfs.DatasetName;
  * @param workDir  where zmsnap mounts the clones it makes for rsync targets
  * @param restore  how restores open snapshots and where they deliver
  * @param sources  on a DR host: the mailbox hosts whose copies it keeps (empty on a plain mailbox host)
+ * @param verify   zmsnapd's restore drills; absent: none
  */
 public record Config(Path source, String host, MariaDbConfig mariadb, List<DatasetName> datasets, ZfsConfig zfs,
                      Map<String, PolicyConfig> policies, Path lockFile,
                      MetricsConfig metrics, Map<String, TargetConfig> targets, Path workDir,
-                     RestoreConfig restore, Map<String, SourceConfig> sources) {
+                     RestoreConfig restore, Map<String, SourceConfig> sources, java.util.Optional<VerifyConfig> verify) {
     public static final Path DEFAULT_PATH = Path.of("/etc/zmsnap/zmsnap.yaml");
 
     public Config {

@@ -84,8 +84,9 @@ public final class ConfigLoader {
             throw new ConfigException("work-dir", workDir + " must be an absolute path");
         }
         RestoreConfig restore = top.map("restore").map(ConfigLoader::restore).orElse(RestoreConfig.defaults());
+        Optional<VerifyConfig> verify = top.map("verify").map(ConfigLoader::verify);
         top.finish();
-        return new Config(source, host, mariadb, datasets, zfs, policies, lockFile, metrics, targets, workDir, restore, sources);
+        return new Config(source, host, mariadb, datasets, zfs, policies, lockFile, metrics, targets, workDir, restore, sources, verify);
     }
 
     private static MariaDbConfig mariadb(YamlMap m) {
@@ -198,17 +199,7 @@ public final class ConfigLoader {
             }
             YamlMap p = m.map(name).orElseThrow(() -> new ConfigException(path, "needs 'schedule' and 'keep'"));
             String schedule = p.requireString("schedule");
-            if (!CronExpression.isValidExpression(schedule)) {
-                String why;
-                try {
-                    new CronExpression(schedule);
-                    why = "";
-                } catch (java.text.ParseException e) {
-                    why = ": " + e.getMessage();
-                }
-                throw new ConfigException(p.child("schedule"), "'" + schedule + "' is not a Quartz cron expression" + why
-                        + " (six or seven fields: sec min hour day-of-month month day-of-week [year], e.g. \"0 0 * * * ?\")");
-            }
+            cron(p.child("schedule"), schedule);
             int keep = p.integer("keep", 1, 100_000).orElseThrow(() -> new ConfigException(p.child("keep"), "is required"));
             p.finish();
             out.put(name, new PolicyConfig(name, schedule, keep));
@@ -304,9 +295,10 @@ public final class ConfigLoader {
             }).orElse(false);
             String remoteZfs = t.string("zfs-command").orElse("zfs");
             Duration rpo = t.duration("rpo").orElse(Duration.ofHours(2));
+            boolean prune = t.bool("prune").orElse(host.equals("local"));
             t.finish();
             out.put(name, new TargetConfig(name, type, host, port, user, identity, knownHosts, root, dir, after, schedule,
-                    keep, bandwidth, stall, commandTimeout, rollback, remoteZfs, rpo));
+                    keep, bandwidth, stall, commandTimeout, rollback, remoteZfs, rpo, prune));
         }
         return out;
     }
@@ -409,6 +401,38 @@ public final class ConfigLoader {
         return file;
     }
 
+    private static VerifyConfig verify(YamlMap m) {
+        String schedule = m.requireString("schedule");
+        cron(m.child("schedule"), schedule);
+        double sample = m.parsed("sample", "a fraction from 0 to 1 such as 0.01", v -> {
+            double d = Double.parseDouble(v.strip());
+            if (!(d >= 0 && d <= 1)) {
+                throw new IllegalArgumentException("out of range");
+            }
+            return d;
+        }).orElse(VerifyConfig.DEFAULT_SAMPLE);
+        Duration fullEvery = m.duration("full-every").orElse(VerifyConfig.DEFAULT_FULL_EVERY);
+        if (fullEvery.isZero() || fullEvery.isNegative()) {
+            throw new ConfigException(m.child("full-every"), "must be longer than 0 (e.g. 7d)");
+        }
+        m.finish();
+        return new VerifyConfig(schedule, sample, fullEvery);
+    }
+
+    private static void cron(String path, String schedule) {
+        if (!CronExpression.isValidExpression(schedule)) {
+            String why;
+            try {
+                new CronExpression(schedule);
+                why = "";
+            } catch (java.text.ParseException e) {
+                why = ": " + e.getMessage();
+            }
+            throw new ConfigException(path, "'" + schedule + "' is not a Quartz cron expression" + why
+                    + " (six or seven fields: sec min hour day-of-month month day-of-week [year], e.g. \"0 0 * * * ?\")");
+        }
+    }
+
     private static RestoreConfig restore(YamlMap m) {
         RestoreConfig d = RestoreConfig.defaults();
         Path workdir = m.string("workdir").map(Path::of).orElse(d.workdir());
@@ -442,17 +466,26 @@ public final class ConfigLoader {
         if (!HOST.matcher(host).matches()) {
             throw new ConfigException(m.child("host"), "'" + host + "' is not a host name or address");
         }
-        int port = m.integer("port", 1, 65535).orElse(143);
         RestoreConfig.Tls tls = m.string("tls").map(v -> switch (v) {
             case "starttls" -> RestoreConfig.Tls.STARTTLS;
+            case "implicit" -> RestoreConfig.Tls.IMPLICIT;
             case "none" -> RestoreConfig.Tls.NONE;
-            default -> throw new ConfigException(m.child("tls"), "'" + v + "' is not one of starttls | none");
+            default -> throw new ConfigException(m.child("tls"), "'" + v + "' is not one of starttls | implicit | none");
         }).orElse(RestoreConfig.Tls.STARTTLS);
+        int port = m.integer("port", 1, 65535).orElse(tls == RestoreConfig.Tls.IMPLICIT ? 993 : 143);
+        Optional<Path> caFile = m.string("ca-file").map(Path::of);
+        if (caFile.isPresent() && !Files.isReadable(caFile.get())) {
+            throw new ConfigException(m.child("ca-file"), caFile.get() + " does not exist or is not readable (the CA or"
+                    + " self-signed certificate of the IMAP server, PEM)");
+        }
+        if (caFile.isPresent() && tls == RestoreConfig.Tls.NONE) {
+            throw new ConfigException(m.child("ca-file"), "is for TLS; tls is none");
+        }
         String admin = m.requireString("admin-user");
         Path passwordFile = Path.of(m.requireString("admin-password-file"));
         checkPasswordFile(m.child("admin-password-file"), passwordFile);
         m.finish();
-        return new RestoreConfig.ImapConfig(host, port, tls, admin, passwordFile);
+        return new RestoreConfig.ImapConfig(host, port, tls, admin, passwordFile, caFile);
     }
 
     private static MetricsConfig metrics(YamlMap m) {

@@ -29,8 +29,13 @@ public record RestoreConfig(Path workdir, Path mariadbd, Path datadir, Optional<
         }
     }
 
-    /** The live mailbox server's IMAP, reached as an admin acting on behalf of the account. */
-    public record ImapConfig(String host, int port, Tls tls, String adminUser, Path adminPasswordFile) {}
+    /**
+     * The live mailbox server's IMAP, reached as an admin acting on behalf of the account.
+     *
+     * @param caFile PEM certificates to trust instead of the JDK's CAs (Zimbra's self-signed certificate or its CA)
+     */
+    public record ImapConfig(String host, int port, Tls tls, String adminUser, Path adminPasswordFile, Optional<Path> caFile) {}
 
-    public enum Tls { STARTTLS, NONE }
+    /** {@code starttls} (port 143), {@code implicit} (TLS from the first byte, port 993), {@code none}. */
+    public enum Tls { STARTTLS, IMPLICIT, NONE }
 }

@@ -16,12 +16,15 @@ import org.zmsnap.zfs.DatasetName;
  * @param bandwidth     bytes per second, 0 for no cap
  * @param rollbackOnDivergence {@code on-divergence: rollback}: discard target-only snapshots instead of refusing
  * @param rpo           the recovery point objective: alert when the lag exceeds it
+ * @param prune         {@code prune}: this host applies DR retention on the target (destroys its old snapshots).
+ *                      Default true for {@code host: local}, false for a remote target, whose {@code zmsnap serve}
+ *                      is append-only unless its admin allows destroy: there the DR host prunes its own copies
  */
 public record TargetConfig(String name, Type type, String host, int port, String user, Optional<Path> identity,
                            Optional<Path> knownHosts, Optional<DatasetName> root, Optional<Path> path,
                            List<String> afterSnapshot, Optional<String> schedule, Map<String, Integer> keep,
                            long bandwidth, Duration stallTimeout, Duration commandTimeout,
-                           boolean rollbackOnDivergence, String remoteZfs, Duration rpo) {
+                           boolean rollbackOnDivergence, String remoteZfs, Duration rpo, boolean prune) {
     public enum Type { ZFS, RSYNC }
 
     public TargetConfig {

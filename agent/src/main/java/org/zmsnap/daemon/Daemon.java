@@ -16,6 +16,7 @@ import org.zmsnap.metrics.Metrics;
 import org.zmsnap.metrics.MetricsServer;
 import org.zmsnap.schedule.CycleService;
 import org.zmsnap.schedule.Periods;
+import org.zmsnap.schedule.DrillService;
 import org.zmsnap.schedule.PolicyScheduler;
 import org.zmsnap.schedule.ReplicationService;
 import org.zmsnap.schedule.SourceService;
@@ -34,13 +35,15 @@ public final class Daemon implements AutoCloseable {
     private final PolicyScheduler scheduler;
     private final ReplicationService replication;
     private final SourceService sources;
+    private final DrillService drills;
     private final SdNotify notify;
     private final Thread watchdog;
 
     private Daemon(AgentContext ctx, Metrics metrics, MetricsServer server, PolicyScheduler scheduler,
-                   ReplicationService replication, SourceService sources, SdNotify notify, Thread watchdog) {
+                   ReplicationService replication, SourceService sources, DrillService drills, SdNotify notify, Thread watchdog) {
         this.replication = replication;
         this.sources = sources;
+        this.drills = drills;
         this.ctx = ctx;
         this.metrics = metrics;
         this.server = server;
@@ -85,6 +88,7 @@ public final class Daemon implements AutoCloseable {
         PolicyScheduler scheduler = null;
         ReplicationService replication = null;
         SourceService sources = null;
+        DrillService drills = null;
         try {
             if (config.metrics().enabled()) {
                 try {
@@ -109,6 +113,9 @@ public final class Daemon implements AutoCloseable {
             if (config.mailboxHost()) {
                 replication = new ReplicationService(ctx, metrics);
                 service = new CycleService(ctx, metrics, health, clock, replication::afterSnapshot);
+                // Not a reason to refuse to start: sets are still taken (marked consistent=no) while health and the
+                // metric say, from now on rather than from the first cycle, that they cannot restore Zimbra.
+                service.coverage(ctx.coverage().check());
                 service.initFromDisk();
                 replication.initLag();
             }
@@ -128,6 +135,11 @@ public final class Daemon implements AutoCloseable {
                     scheduler.scheduleSource(sources, s);
                 }
             }
+            if (config.verify().isPresent()) {
+                drills = new DrillService(ctx, metrics, config.verify().get(), clock);
+                drills.initFromDisk();
+                scheduler.scheduleVerify(drills);
+            }
             scheduler.start();
             List<String> late = service == null ? List.of() : service.late(periods);
             notify.ready("scheduling " + periods.keySet() + (config.sources().isEmpty() ? "" : ", sources " + config.sources().keySet())
@@ -139,7 +151,7 @@ public final class Daemon implements AutoCloseable {
                 scheduler.runNow(policy);
             }
             Thread wd = startWatchdog(scheduler, notify);
-            return new Daemon(ctx, metrics, server, scheduler, replication, sources, notify, wd);
+            return new Daemon(ctx, metrics, server, scheduler, replication, sources, drills, notify, wd);
         } catch (RuntimeException e) {
             if (scheduler != null) {
                 scheduler.close();
@@ -149,6 +161,9 @@ public final class Daemon implements AutoCloseable {
             }
             if (sources != null) {
                 sources.close();
+            }
+            if (drills != null) {
+                drills.close();
             }
             if (server != null) {
                 server.close();
@@ -206,6 +221,9 @@ public final class Daemon implements AutoCloseable {
         }
         if (sources != null) {
             sources.close();
+        }
+        if (drills != null) {
+            drills.close();
         }
         if (server != null) {
             server.close();

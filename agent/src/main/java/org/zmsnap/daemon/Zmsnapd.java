@@ -7,6 +7,7 @@ import org.zmsnap.Version;
 import org.zmsnap.config.Config;
 import org.zmsnap.config.ConfigException;
 import org.zmsnap.config.ConfigLoader;
+import org.zmsnap.coverage.CoverageReport;
 import org.zmsnap.systemd.SdNotify;
 import org.zmsnap.mariadb.QuiesceException;
 import org.zmsnap.zfs.ZfsException;
@@ -25,7 +26,7 @@ public final class Zmsnapd implements Callable<Integer> {
             description = "configuration file (default: ${DEFAULT-VALUE})")
     Path config;
 
-    @Option(names = "--check", description = "validate the configuration, check that MariaDB and every dataset answer, and exit")
+    @Option(names = "--check", description = "validate the configuration, check that MariaDB and every dataset answer and that the datasets hold MariaDB's datadir, its InnoDB files and every Zimbra volume, and exit")
     boolean check;
 
     public static void main(String[] args) {
@@ -52,8 +53,16 @@ public final class Zmsnapd implements Callable<Integer> {
                 return 1;
             }
             if (cfg.mailboxHost()) {
+                CoverageReport cov = ctx.coverage().check();
+                cov.warnings().forEach(w -> System.err.println("zmsnapd: warning: " + w));
+                if (!cov.ok()) {
+                    cov.problems().forEach(p -> System.err.println("zmsnapd: " + p));
+                    System.err.println("zmsnapd: the datasets do not hold everything Zimbra needs: every set would be marked consistent=no"
+                            + " (see 'Recommended layout' in docs/configuration.md)");
+                    return 1;
+                }
                 System.out.println("zmsnapd: configuration " + config + " is valid; MariaDB and " + cfg.datasets().size()
-                        + " datasets answer (" + ctx.zfs().features().implementation() + ")");
+                        + " datasets answer (" + ctx.zfs().features().implementation() + "); " + coveredSummary(cov));
             }
             if (!cfg.sources().isEmpty()) {
                 System.out.println("zmsnapd: configuration " + config + " is valid; DR host for sources " + cfg.sources().keySet()
@@ -64,6 +73,12 @@ public final class Zmsnapd implements Callable<Integer> {
             System.err.println("zmsnapd: " + e.getMessage());
             return 1;
         }
+    }
+
+    private static String coveredSummary(CoverageReport cov) {
+        return ((CoverageReport.Checked) cov).covered().stream()
+                .map(c -> c.path().what() + " " + c.realPath() + " on " + c.dataset())
+                .collect(java.util.stream.Collectors.joining(", ", "covered: ", ""));
     }
 
     private static int runDaemon(Config cfg) {

@@ -132,7 +132,7 @@ public final class SourceJobs {
         SourceConfig.Pull p = s.pull().orElseThrow();
         return new TargetConfig(holdName(config.host()), TargetConfig.Type.ZFS, "local", 22, "root", Optional.empty(), Optional.empty(),
                 Optional.of(s.root()), Optional.<Path>empty(), List.of(), p.schedule(), s.keep(), p.bandwidth(), p.stallTimeout(),
-                p.commandTimeout(), false, config.zfs().command(), s.rpo());
+                p.commandTimeout(), false, config.zfs().command(), s.rpo(), true);
     }
 
     /** A hold tag names this host; anything outside [A-Za-z0-9._-] becomes '-' (it reaches a remote command line). */

@@ -30,10 +30,13 @@ public final class SshRunner implements CommandRunner, StreamingRunner, AutoClos
 
     public static SshRunner connect(String host, int port, String user, Path identity, Path knownHosts, Duration timeout) {
         String where = user + "@" + host + ":" + port;
+        // OpenSSH's rules, not JSch's KnownHosts (which accepts a port-22 entry for any port, and a revoked key
+        // listed twice): see OpenSshKnownHosts.
+        OpenSshKnownHosts hostKeys = OpenSshKnownHosts.read(knownHosts);
         try {
             JSch jsch = new JSch();
             jsch.addIdentity(identity.toString());
-            jsch.setKnownHosts(knownHosts.toString());
+            jsch.setHostKeyRepository(hostKeys);
             Session s = jsch.getSession(user, host, port);
             s.setConfig("StrictHostKeyChecking", "yes");
             s.setConfig("PreferredAuthentications", "publickey");
@@ -42,12 +45,15 @@ public final class SshRunner implements CommandRunner, StreamingRunner, AutoClos
             s.connect((int) timeout.toMillis());
             return new SshRunner(s, where);
         } catch (JSchException e) {
-            throw new SshException(explain(where, knownHosts, e), e);
+            throw new SshException(explain(where, knownHosts, hostKeys, e), e);
         }
     }
 
-    private static String explain(String where, Path knownHosts, JSchException e) {
+    private static String explain(String where, Path knownHosts, OpenSshKnownHosts hostKeys, JSchException e) {
         String m = String.valueOf(e.getMessage());
+        if (!hostKeys.refusal().isEmpty() && (m.contains("HostKey") || m.contains("revoked"))) {
+            return hostKeys.refusal();
+        }
         if (m.contains("HostKey has been changed")) {
             return "the host key of " + where + " has CHANGED since it was recorded in " + knownHosts
                     + ": refusing to connect. If the DR host was reinstalled, verify its new key and update " + knownHosts;

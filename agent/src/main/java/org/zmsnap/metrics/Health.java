@@ -9,8 +9,9 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Healthy while every policy's last successful cycle is no older than twice its period. A policy that has
- * not succeeded yet is judged from the daemon's start. Reasons name the policy and how late it is.
+ * Healthy while every policy's last successful cycle is no older than twice its period and the datasets cover
+ * every data path (coverage). A policy that has not succeeded yet is judged from the daemon's start. Reasons
+ * name the policy and how late it is, or the path that is not covered.
  */
 public final class Health {
     public record Status(boolean ok, List<String> reasons) {}
@@ -18,6 +19,7 @@ public final class Health {
     private final Map<String, Duration> periods;
     private final Map<String, Instant> lastSuccess = new ConcurrentHashMap<>();
     private final Map<String, String> lastFailure = new ConcurrentHashMap<>();
+    private volatile List<String> coverageProblems = List.of();
     private final Clock clock;
     private final Instant started;
 
@@ -36,9 +38,16 @@ public final class Health {
         lastFailure.put(policy, reason);
     }
 
+    /** The newest coverage verdict's problems (empty when every data path is on a configured dataset). */
+    public void coverage(List<String> problems) {
+        coverageProblems = List.copyOf(problems);
+    }
+
     public Status status() {
         Instant now = clock.instant();
         List<String> reasons = new ArrayList<>();
+        // Sets are being taken, but they cannot restore Zimbra: as unhealthy as taking none.
+        coverageProblems.forEach(p -> reasons.add("coverage: " + p));
         periods.forEach((policy, period) -> {
             Instant since = lastSuccess.getOrDefault(policy, started);
             Duration age = Duration.between(since, now);

@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import org.zmsnap.replication.ReplicationOutcome;
 import org.zmsnap.snapshot.CycleOutcome;
 import org.zmsnap.snapshot.SetReport;
 
@@ -48,6 +49,9 @@ public final class Metrics implements AutoCloseable {
                 .serviceLevelObjectives(LOCK_BUCKETS).register(registry);
         hold = Timer.builder("zmsnap.lock.hold").description("time the database lock was held (writers blocked)")
                 .serviceLevelObjectives(LOCK_BUCKETS).register(registry);
+        Gauge.builder("zmsnap.coverage.ok", coverageOk, v -> v.get() < 0 ? Double.NaN : v.get())
+                .description("1 when MariaDB's datadir, InnoDB directories and every Zimbra volume are on configured datasets")
+                .register(registry);
         Gauge.builder("zmsnap.lock.budget.seconds", () -> lockBudget.toMillis() / 1000.0)
                 .description("configured lock budget").register(registry);
         periods.forEach((policy, period) -> {
@@ -149,7 +153,7 @@ public final class Metrics implements AutoCloseable {
                         .description("unix time of the " + label + "'s last successful replication").register(registry);
                 return v;
             });
-            for (String result : new String[] {"replicated", "refused", "failed"}) {
+            for (String result : ReplicationOutcome.RESULTS) {
                 Counter.builder(runs).tag(label, name).tag("result", result).description("replication runs by result").register(registry);
             }
             Counter.builder(prefix + ".bytes").tag(label, name).description("bytes replicated").register(registry);
@@ -166,7 +170,7 @@ public final class Metrics implements AutoCloseable {
             Counter.builder(prefix + ".bytes").tag(label, name).register(registry).increment(bytes);
             Timer.builder(prefix + ".duration").tag(label, name).description("replication run duration")
                     .register(registry).record(Duration.ofNanos(nanos));
-            if (result.equals("replicated")) {
+            if (result.equals(ReplicationOutcome.REPLICATED) || result.equals(ReplicationOutcome.UP_TO_DATE)) {
                 success.get(name).set(java.time.Instant.now().getEpochSecond());
             }
         }
@@ -188,6 +192,7 @@ public final class Metrics implements AutoCloseable {
         targets.newest(target, created);
     }
 
+    /** @param result one of {@link ReplicationOutcome#RESULTS} */
     public void replication(String target, String result, long bytes, long nanos) {
         targets.run(target, result, bytes, nanos);
     }
@@ -224,6 +229,52 @@ public final class Metrics implements AutoCloseable {
 
     public void pull(String source, String result, long bytes, long nanos) {
         sources.run(source, result, bytes, nanos);
+    }
+
+    private final AtomicLong coverageOk = new AtomicLong(-1);
+
+    /** The newest coverage verdict: 1 every data path on a configured dataset, 0 not, -1 not checked yet. */
+    public void coverage(boolean ok) {
+        coverageOk.set(ok ? 1 : 0);
+    }
+
+    /** Restore-drill meters, registered when drills are configured (every problem kind at 0 from the start). */
+    private final AtomicLong verifySuccess = new AtomicLong();
+    private final Map<String, AtomicLong> verifyProblems = new ConcurrentHashMap<>();
+
+    public void verifyDrills(java.util.List<String> problemKinds) {
+        Gauge.builder("zmsnap.verify.last.success.timestamp.seconds", verifySuccess, AtomicLong::get)
+                .description("unix time of the last restore drill that found no problem").register(registry);
+        for (String kind : problemKinds) {
+            AtomicLong v = verifyProblems.computeIfAbsent(kind, k -> new AtomicLong());
+            Gauge.builder("zmsnap.verify.problems", v, AtomicLong::get).tag("kind", kind)
+                    .description("problems the last restore drill found, by kind").register(registry);
+        }
+        Counter.builder("zmsnap.verify.items.checked").description("items the restore drills checked").register(registry);
+        for (String result : new String[] {"ok", "problems", "failed"}) {
+            Counter.builder("zmsnap.verify.runs").tag("result", result).description("restore drills by result").register(registry);
+        }
+    }
+
+    /**
+     * One drill's result: {@code result} ok (no problem), problems (the set is damaged) or failed (the drill
+     * itself could not run); {@code problems} counts by kind, replacing the previous drill's.
+     */
+    public void verify(String result, long items, Map<String, Long> problems, long nanos, long finishedEpochSecond) {
+        Counter.builder("zmsnap.verify.runs").tag("result", result).register(registry).increment();
+        Counter.builder("zmsnap.verify.items.checked").register(registry).increment(items);
+        Timer.builder("zmsnap.verify.duration").description("restore drill duration").register(registry)
+                .record(Duration.ofNanos(nanos));
+        if (!result.equals("failed")) {
+            verifyProblems.forEach((kind, v) -> v.set(problems.getOrDefault(kind, 0L)));
+        }
+        if (result.equals("ok")) {
+            verifySuccess.set(finishedEpochSecond);
+        }
+    }
+
+    public void lastVerifySuccess(long epochSecond) {
+        verifySuccess.accumulateAndGet(epochSecond, Math::max);
     }
 
     /** Registers a 0/1 gauge of the daemon's health, for alerting on the same judgement as /healthz. */

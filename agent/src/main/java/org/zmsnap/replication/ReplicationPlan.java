@@ -22,6 +22,34 @@ public sealed interface ReplicationPlan {
         public String describe() {
             return from.map(f -> (intermediates ? "-I " : "-i ") + f.name().snapshot() + " → ").orElse("full ") + to.name().snapshot();
         }
+
+        /**
+         * The same transfer as plain {@code -i} steps, one per source snapshot after {@code from} up to {@code to}:
+         * what a {@code -I} step becomes where the receiver accepts only plain streams (an {@code -I} stream is a
+         * package whose headers could carry properties; see {@link StreamHeader}).
+         *
+         * @param source the dataset's snapshots on the source, oldest first
+         */
+        List<Step> asSingles(List<SnapshotInfo> source) {
+            if (!intermediates || from.isEmpty()) {
+                return List.of(this);
+            }
+            List<Step> out = new ArrayList<>();
+            SnapshotInfo prev = from.get();
+            boolean inside = false;
+            for (SnapshotInfo s : source) {
+                if (inside) {
+                    out.add(new Step(Optional.of(prev), s, false));
+                    prev = s;
+                    if (s.guid() == to.guid()) {
+                        return out;
+                    }
+                } else if (s.guid() == from.get().guid()) {
+                    inside = true;
+                }
+            }
+            throw new IllegalStateException(describe() + ": the source no longer lists both ends in order");
+        }
     }
 
     /** The target already has the newest wanted snapshot. */
@@ -97,9 +125,13 @@ public sealed interface ReplicationPlan {
         Optional<SnapshotInfo> rollback = Optional.empty();
         if (!newerOnTarget.isEmpty()) {
             if (!allowRollback) {
+                String onTarget = target.get().stream().filter(t -> t.guid() == commonGuid).findFirst()
+                        .map(t -> t.name().toString()).orElse(c.name().snapshot());
                 return new Refused("the DR dataset has diverged: it holds snapshots newer than the common snapshot "
                         + c.name().snapshot() + " that the source does not have " + newerOnTarget
-                        + "; nothing was changed. To discard them: zmsnap replicate --force-rollback", newerOnTarget);
+                        + "; nothing was changed. To discard them, the DR admin runs on the DR host: zfs rollback -r "
+                        + onTarget + " (or, where the DR host's 'zmsnap serve' has --allow-destroy: zmsnap replicate"
+                        + " --force-rollback)", newerOnTarget);
             }
             rollback = Optional.of(c);
         }

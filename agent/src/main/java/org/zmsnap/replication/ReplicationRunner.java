@@ -36,7 +36,13 @@ public final class ReplicationRunner {
         ReplicationOutcome outcome;
         java.nio.file.Path lock = config.linkLock("target", target.name());
         try (HostLock ignored = HostLock.acquire(lock, "replication to " + target.name(), Duration.ofSeconds(10))) {
-            outcome = target.type() == TargetConfig.Type.RSYNC ? rsync(target) : zfsSend(target, forceRollback);
+            // Before connecting: with nothing eligible the run has nothing to do, and must say so, not "up to date".
+            Optional<String> nothing = Eligibility.nothingEligible(target.name(), catalog.sets(), target.keep());
+            if (nothing.isPresent()) {
+                outcome = new ReplicationOutcome.NothingEligible(target.name(), nothing.get());
+            } else {
+                outcome = target.type() == TargetConfig.Type.RSYNC ? rsync(target) : zfsSend(target, forceRollback);
+            }
         } catch (RuntimeException e) {
             outcome = new ReplicationOutcome.Failed(target.name(), e.getMessage(), 0, java.util.List.of());
         }
@@ -61,6 +67,7 @@ public final class ReplicationRunner {
         }
     }
 
+    /** The last run, as {@link LastRun} writes it, read back by {@link #lastRun}. */
     private void record(TargetConfig target, ReplicationOutcome o) {
         try {
             DatasetName first = config.datasets().get(0);

@@ -31,7 +31,7 @@ import org.zmsnap.zfs.ZfsException;
 /**
  * Brings a ZFS target up to date: plan every dataset first (refuse before touching anything), then per dataset
  * roll back only if allowed, send each step through {@link StreamPump}, move the source hold
- * {@code zmsnap:<target>} to the new common snapshot, and apply DR retention.
+ * {@code zmsnap:<target>} to the new common snapshot, and apply DR retention where the target allows it ({@code prune}).
  */
 public final class Replicator {
     private static final Logger LOG = LoggerFactory.getLogger(Replicator.class);
@@ -79,7 +79,12 @@ public final class Replicator {
         // One listing of the source serves the sets (what the target wants) and the plans (by GUID, foreign
         // snapshots included): over SSH, in pull mode, every call is a round trip and a forced-command start.
         Map<DatasetName, List<SnapshotInfo>> listing = catalog.listing();
-        Set<String> wanted = wanted(SnapshotCatalog.group(catalog.datasets(), listing), t.keep());
+        List<SnapshotSet> sets = SnapshotCatalog.group(catalog.datasets(), listing);
+        Optional<String> nothing = Eligibility.nothingEligible(t.name(), sets, t.keep());
+        if (nothing.isPresent()) {
+            return new ReplicationOutcome.NothingEligible(t.name(), nothing.get());
+        }
+        Set<String> wanted = wanted(sets, t.keep());
         Map<DatasetName, ReplicationPlan> plans = new LinkedHashMap<>();
         Map<DatasetName, List<SnapshotInfo>> sourceSnaps = new LinkedHashMap<>();
         // One listing of the whole DR subtree: every remote call costs a round trip (and, behind a forced
@@ -127,10 +132,18 @@ public final class Replicator {
                     if (tr.rollbackTo().isPresent()) {
                         SnapshotName to = dst.at(tr.rollbackTo().get().name().snapshot());
                         LOG.warn("rolling {} back to {} as the operator asked (target-only snapshots are destroyed)", dst, to);
-                        target.zfs().rollbackDestroyingNewer(to);
+                        try {
+                            target.zfs().rollbackDestroyingNewer(to);
+                        } catch (org.zmsnap.zfs.ZfsException ex) {
+                            // An append-only 'zmsnap serve' refuses it: the DR admin decides, on the DR host.
+                            return new ReplicationOutcome.Failed(t.name(), "cannot roll " + dst + " on " + target.where()
+                                    + " back: " + ex.getMessage() + ". A DR host whose 'zmsnap serve' runs without"
+                                    + " --allow-destroy refuses rollbacks from here; its admin runs there: zfs rollback -r "
+                                    + to, bytes, done);
+                        }
                     }
                     dst.parent().ifPresent(parent -> target.zfs().createContainer(parent));
-                    for (ReplicationPlan.Step step : tr.steps()) {
+                    for (ReplicationPlan.Step step : singlesUnlessPackagesAccepted(t, target, tr.steps(), sourceSnaps.get(d))) {
                         bytes += send(t, target, pump, step, dst, resumable, sent);
                         steps.add(d + ": " + step.describe());
                         if (step.from().isEmpty()) {
@@ -158,13 +171,14 @@ public final class Replicator {
             }
             done.add(d.value());
         }
-        int destroyed;
+        // Through an append-only 'zmsnap serve' the DR host prunes its own copies; only where the target says so
+        // (host: local by default, or prune: true for a serve started with --allow-destroy) does this host.
+        int destroyed = 0;
         try {
-            destroyed = retainOnTarget(t, target, newest);
+            destroyed = t.prune() ? retainOnTarget(t, target, newest) : 0;
         } catch (ZfsException ex) {
             // Everything was received; a set the target's retention could not destroy is retried next run.
             LOG.warn("DR retention on {} failed after a successful run: {}", target.where(), ex.getMessage());
-            destroyed = 0;
         }
         Optional<String> common = commonTag(newest);
         Optional<Instant> commonTime = common.flatMap(SnapshotTag::parse).map(SnapshotTag::time);
@@ -179,6 +193,21 @@ public final class Replicator {
     private void recordSourceMountpoint(TargetEndpoint target, DatasetName d, DatasetName dst) {
         source.getProperty(d, "mountpoint").filter(mp -> mp.startsWith("/"))
                 .ifPresent(mp -> target.zfs().set(dst, SOURCE_MOUNTPOINT, mp));
+    }
+
+    /**
+     * A remote DR host's {@code zmsnap serve} accepts an {@code -I} stream (a package of incrementals) only where its
+     * receive can pin properties ({@code -o}/{@code -x}, OpenZFS): elsewhere (zfs-fuse) the intermediates go as one
+     * plain {@code -i} stream each.
+     */
+    private static List<ReplicationPlan.Step> singlesUnlessPackagesAccepted(TargetConfig t, TargetEndpoint target,
+                                                                            List<ReplicationPlan.Step> steps, List<SnapshotInfo> source) {
+        if (target.receivesWithOverrides()) {
+            return steps;
+        }
+        List<ReplicationPlan.Step> out = new ArrayList<>();
+        steps.forEach(s -> out.addAll(s.asSingles(source)));
+        return out;
     }
 
     /** The newest tag present on every dataset's target (the set that is fully replicated). */
@@ -273,9 +302,19 @@ public final class Replicator {
         StreamPump.Result r;
         String copyError = "";
         try {
+            // Whatever the source, nothing it sends may choose where or whether a DR dataset mounts: a pulled
+            // stream is made by a host that may be compromised. The same rule as 'zmsnap serve' (StreamHeader).
             r = pump.copy(send.stdout(), recv.stdin(), () -> {
                 send.kill();
                 recv.kill();
+            }, (head, n) -> {
+                StreamHeader.Kind kind = StreamHeader.of(head, n);
+                if (!StreamHeader.accepted(kind, target.receivesWithOverrides())) {
+                    send.kill();
+                    recv.kill();
+                    throw new ReplicationException(dst + " on " + target.where() + " (" + what + "): refused before receiving: "
+                            + StreamHeader.refusal(kind) + ". Nothing was received.", null);
+                }
             });
         } catch (IOException e) {
             copyError = e.getMessage();

@@ -1,162 +1,158 @@
 package org.zmsnap.replication;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import org.zmsnap.exec.ShellQuote;
 import org.zmsnap.zfs.DatasetName;
-import org.zmsnap.zfs.SnapshotName;
 
 /**
- * What {@code zmsnap serve --root R} lets a mailbox host do on the DR host: only the zfs operations
- * replication needs, only on datasets inside R. Pure: a command line in, an argument list or a refusal out.
+ * What {@code zmsnap serve --root R} lets a mailbox host do on the DR host: only the zfs operations push
+ * replication needs, only on datasets inside R. Pure: a command line in, a {@link ServeDecision} out.
+ *
+ * <p>Nothing the mailbox host sends may decide where or whether a DR dataset mounts: every receive is
+ * {@code -u}, and on a ZFS whose receive takes {@code -o}/{@code -x} (OpenZFS) the mount-related properties are
+ * pinned by {@link #RECEIVE_OVERRIDES}. Whatever the ZFS, the stream itself must be a plain stream without
+ * properties ({@link ServeDecision.Receive}, checked by the caller with {@link StreamHeader}).
+ *
+ * <p>Append-only unless the DR admin opts out ({@code --allow-destroy}): {@code zfs destroy} and
+ * {@code zfs rollback} are refused, so whoever owns the mailbox host cannot erase its DR history.
  */
 public final class ServePolicy {
-    private final DatasetName root;
+    /**
+     * Added to every streaming receive where the ZFS supports them. {@code -x}: a received value never takes effect
+     * (the dataset inherits from its parent under the root); {@code -o}: set locally, which beats a received value,
+     * on the received dataset (and, for {@code -o} of inheritable properties, its descendants).
+     */
+    public static final List<String> RECEIVE_OVERRIDES = List.of(
+            "-x", "mountpoint", "-x", "sharenfs", "-x", "sharesmb",
+            "-o", "canmount=noauto", "-o", "readonly=on", "-o", "setuid=off", "-o", "exec=off", "-o", "devices=off");
 
-    public ServePolicy(DatasetName root) {
-        this.root = root;
-    }
+    private final DatasetName root;
+    private final boolean allowDestroy;
+    private final boolean receiveOverrides;
 
     /**
-     * The argv to run — {@code zfs …}, or {@code timeout -s KILL Ns zfs …} — or empty with {@code why} filled;
-     * every refusal is logged by the caller.
+     * @param allowDestroy     {@code --allow-destroy}: the DR admin accepts that the mailbox host may destroy and
+     *                         roll back DR snapshots (DR retention and {@code --force-rollback} from the mailbox host)
+     * @param receiveOverrides the DR host's {@code zfs receive} takes {@code -o}/{@code -x} (OpenZFS)
      */
-    public record Decision(Optional<List<String>> argv, String why) {
-        static Decision allow(List<String> argv) {
-            return new Decision(Optional.of(argv), "");
-        }
-
-        static Decision refuse(String why) {
-            return new Decision(Optional.empty(), why);
-        }
+    public ServePolicy(DatasetName root, boolean allowDestroy, boolean receiveOverrides) {
+        this.root = root;
+        this.allowDestroy = allowDestroy;
+        this.receiveOverrides = receiveOverrides;
     }
 
-    public Decision check(String originalCommand) {
-        if (originalCommand == null || originalCommand.isBlank()) {
-            return Decision.refuse("no command (an interactive login is not allowed)");
+    public ServeDecision check(String originalCommand) {
+        ServeRules.Parsed p = ServeRules.parse(originalCommand);
+        if (p instanceof ServeRules.NotAllowed n) {
+            return new ServeDecision.Refused(n.why());
         }
-        List<String> argv;
-        try {
-            argv = ShellQuote.split(originalCommand);
-        } catch (IllegalArgumentException e) {
-            return Decision.refuse("unparsable command: " + e.getMessage());
-        }
-        // zmsnap's SSH runner bounds every non-streaming remote command with coreutils' timeout, because a
-        // closed SSH channel does not stop a command that neither reads nor writes (sshd refuses to signal a
-        // root session). Exactly this prefix is allowed, and it stays in front of zfs.
-        List<String> prefix = List.of();
-        if (!argv.isEmpty() && argv.get(0).equals("timeout")) {
-            if (argv.size() < 5 || !argv.get(1).equals("-s") || !argv.get(2).equals("KILL")
-                    || !argv.get(3).matches("[1-9][0-9]{0,6}s")) {
-                return Decision.refuse("only 'timeout -s KILL <seconds>s' may come before zfs");
-            }
-            prefix = argv.subList(0, 4);
-            argv = argv.subList(4, argv.size());
-        }
-        if (argv.size() < 2 || !argv.get(0).equals("zfs")) {
-            return Decision.refuse("only zfs commands are allowed");
-        }
-        Decision d = zfs(argv);
-        return prefix.isEmpty() || d.argv().isEmpty() ? d
-                : Decision.allow(java.util.stream.Stream.concat(prefix.stream(), d.argv().get().stream()).toList());
-    }
-
-    private Decision zfs(List<String> argv) {
-        List<String> args = argv.subList(2, argv.size());
-        return switch (argv.get(1)) {
-            case "receive", "recv" -> onlyOptions(argv, args, Set.of("-u", "-s", "-A"), false, false);
-            case "list" -> listOrGet(argv, args, 0);
-            case "get" -> listOrGet(argv, args, 1);
-            case "destroy" -> onlyOptions(argv, args, Set.of(), true, true);
-            case "rollback" -> onlyOptions(argv, args, Set.of("-r"), true, true);
-            case "create" -> create(argv, args);
-            case "set" -> set(argv, args);
-            case "version" -> args.isEmpty() ? Decision.allow(argv) : Decision.refuse("zfs version takes no arguments");
-            default -> Decision.refuse("zfs " + argv.get(1) + " is not an operation replication needs");
+        ServeRules.Request req = (ServeRules.Request) p;
+        return switch (req.operation()) {
+            case "receive", "recv" -> receive(req);
+            case "list" -> ServeRules.listOrGet(root, req, 0);
+            case "get" -> ServeRules.listOrGet(root, req, 1);
+            case "destroy" -> allowDestroy ? snapshotOnly(req, Set.of()) : appendOnly(req);
+            case "rollback" -> allowDestroy ? snapshotOnly(req, Set.of("-r")) : appendOnly(req);
+            case "create" -> create(req);
+            case "set" -> set(req);
+            case "version" -> req.args().isEmpty() ? new ServeDecision.Run(req.withPrefix(req.zfs()))
+                    : new ServeDecision.Refused("zfs version takes no arguments");
+            default -> new ServeDecision.Refused("zfs " + req.operation() + " is not an operation replication needs");
         };
     }
 
-    private Decision onlyOptions(List<String> argv, List<String> args, Set<String> options, boolean snapshotRequired, boolean single) {
+    private ServeDecision appendOnly(ServeRules.Request req) {
+        return new ServeDecision.Refused("zfs " + req.operation() + " is refused: this DR host keeps its history append-only"
+                + " (its admin runs DR retention and rollbacks on the DR host, or starts 'zmsnap serve' with --allow-destroy)");
+    }
+
+    /**
+     * {@code zfs receive [-u] [-s] DATASET} becomes {@code zfs receive -u [-s] [overrides] DATASET}, whatever the
+     * client asked; {@code zfs receive -A DATASET} (discard the partial state of an interrupted receive) stays as is.
+     */
+    private ServeDecision receive(ServeRules.Request req) {
+        Optional<String> dataset = Optional.empty();
+        boolean resumable = false;
+        boolean abort = false;
+        for (String a : req.args()) {
+            switch (a) {
+                case "-u" -> { }
+                case "-s" -> resumable = true;
+                case "-A" -> abort = true;
+                default -> {
+                    if (a.startsWith("-")) {
+                        return new ServeDecision.Refused("option " + a + " is not allowed for zfs " + req.operation());
+                    }
+                    if (dataset.isPresent()) {
+                        return new ServeDecision.Refused("zfs receive takes exactly one dataset");
+                    }
+                    Optional<String> bad = ServeRules.inside(root, a, false);
+                    if (bad.isPresent()) {
+                        return new ServeDecision.Refused(bad.get());
+                    }
+                    if (a.contains("@")) {
+                        return new ServeDecision.Refused("zfs receive takes a dataset, not a snapshot name: " + a);
+                    }
+                    dataset = Optional.of(a);
+                }
+            }
+        }
+        if (dataset.isEmpty()) {
+            return new ServeDecision.Refused("zfs receive takes exactly one dataset");
+        }
+        List<String> argv = new ArrayList<>(List.of("zfs", "receive"));
+        if (abort) {
+            argv.add("-A");
+            argv.add(dataset.get());
+            return new ServeDecision.Run(req.withPrefix(argv));
+        }
+        argv.add("-u");
+        if (resumable) {
+            argv.add("-s");
+        }
+        if (receiveOverrides) {
+            argv.addAll(RECEIVE_OVERRIDES);
+        }
+        argv.add(dataset.get());
+        return new ServeDecision.Receive(req.withPrefix(argv), receiveOverrides);
+    }
+
+    private ServeDecision snapshotOnly(ServeRules.Request req, Set<String> options) {
         int names = 0;
-        for (String a : args) {
+        for (String a : req.args()) {
             if (a.startsWith("-")) {
                 if (!options.contains(a)) {
-                    return Decision.refuse("option " + a + " is not allowed for zfs " + argv.get(1));
+                    return new ServeDecision.Refused("option " + a + " is not allowed for zfs " + req.operation());
                 }
             } else {
                 names++;
-                Optional<String> bad = inside(a, snapshotRequired);
+                Optional<String> bad = ServeRules.inside(root, a, true);
                 if (bad.isPresent()) {
-                    return Decision.refuse(bad.get());
+                    return new ServeDecision.Refused(bad.get());
                 }
             }
         }
-        if (names != 1) {
-            return Decision.refuse("zfs " + argv.get(1) + " takes exactly one dataset");
-        }
-        return Decision.allow(argv);
+        return names == 1 ? new ServeDecision.Run(req.withPrefix(req.zfs()))
+                : new ServeDecision.Refused("zfs " + req.operation() + " takes exactly one snapshot");
     }
 
-    private Decision listOrGet(List<String> argv, List<String> args, int leadingWords) {
-        Set<String> flags = Set.of("-H", "-p", "-Hp", "-r", "-o", "-t", "-d", "-s", "-S");
-        Set<String> withValue = Set.of("-o", "-t", "-d", "-s", "-S");
-        int names = 0;
-        int words = 0;
-        for (int i = 0; i < args.size(); i++) {
-            String a = args.get(i);
-            if (a.startsWith("-")) {
-                if (!flags.contains(a)) {
-                    return Decision.refuse("option " + a + " is not allowed for zfs " + argv.get(1));
-                }
-                if (withValue.contains(a)) {
-                    i++;
-                }
-            } else if (words < leadingWords) {
-                words++; // the property list of zfs get
-            } else {
-                names++;
-                Optional<String> bad = inside(a, false);
-                if (bad.isPresent()) {
-                    return Decision.refuse(bad.get());
-                }
-            }
-        }
-        return names >= 1 ? Decision.allow(argv) : Decision.refuse("zfs " + argv.get(1) + " must name a dataset inside " + root);
-    }
-
-    private Decision create(List<String> argv, List<String> args) {
+    private ServeDecision create(ServeRules.Request req) {
+        List<String> args = req.args();
         if (args.size() != 4 || !args.get(0).equals("-p") || !args.get(1).equals("-o") || !args.get(2).equals("canmount=off")) {
-            return Decision.refuse("only 'zfs create -p -o canmount=off DATASET' is allowed");
+            return new ServeDecision.Refused("only 'zfs create -p -o canmount=off DATASET' is allowed");
         }
-        return inside(args.get(3), false).map(Decision::refuse).orElse(Decision.allow(argv));
+        return ServeRules.inside(root, args.get(3), false).<ServeDecision>map(ServeDecision.Refused::new)
+                .orElse(new ServeDecision.Run(req.withPrefix(req.zfs())));
     }
 
-    private Decision set(List<String> argv, List<String> args) {
+    private ServeDecision set(ServeRules.Request req) {
+        List<String> args = req.args();
         if (args.size() != 2 || !(args.get(0).equals("readonly=on") || args.get(0).startsWith("org.zmsnap:"))) {
-            return Decision.refuse("only 'zfs set readonly=on DATASET' (or org.zmsnap: properties) is allowed");
+            return new ServeDecision.Refused("only 'zfs set readonly=on DATASET' (or org.zmsnap: properties) is allowed");
         }
-        return inside(args.get(1), false).map(Decision::refuse).orElse(Decision.allow(argv));
-    }
-
-    /** Empty when {@code name} (a dataset or snapshot) lies inside the root. */
-    private Optional<String> inside(String name, boolean snapshotRequired) {
-        DatasetName d;
-        try {
-            if (name.contains("@")) {
-                d = SnapshotName.parse(name).dataset();
-            } else {
-                if (snapshotRequired) {
-                    return Optional.of("zfs destroy and rollback take a snapshot (DATASET@SNAPSHOT), not " + name);
-                }
-                d = DatasetName.of(name);
-            }
-        } catch (IllegalArgumentException e) {
-            return Optional.of("invalid name " + name + ": " + e.getMessage());
-        }
-        if (!d.equals(root) && !root.isAncestorOf(d)) {
-            return Optional.of(name + " is outside this key's root " + root);
-        }
-        return Optional.empty();
+        return ServeRules.inside(root, args.get(1), false).<ServeDecision>map(ServeDecision.Refused::new)
+                .orElse(new ServeDecision.Run(req.withPrefix(req.zfs())));
     }
 }

@@ -42,7 +42,21 @@ public final class StreamPump {
         }
     }
 
+    /** Looks at a stream's first bytes before any reaches the receiver; throws to refuse the stream. */
+    @FunctionalInterface
+    public interface Gate {
+        void check(byte[] head, int length);
+    }
+
     public Result copy(InputStream in, OutputStream out, Runnable onStall) throws IOException {
+        return copy(in, out, onStall, null);
+    }
+
+    /**
+     * @param gate when present, sees the first {@link StreamHeader#LENGTH} bytes (fewer at end of stream) before
+     *             anything is written to {@code out}; what it throws ends the copy with nothing received
+     */
+    public Result copy(InputStream in, OutputStream out, Runnable onStall, Gate gate) throws IOException {
         AtomicLong progress = new AtomicLong(System.nanoTime());
         AtomicBoolean stalled = new AtomicBoolean();
         ScheduledExecutorService watch = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("zmsnap-stall-watchdog"));
@@ -57,6 +71,16 @@ public final class StreamPump {
         byte[] buf = new byte[BUFFER];
         try {
             int n;
+            if (gate != null) {
+                int head = 0;
+                while (head < StreamHeader.LENGTH && (n = in.read(buf, head, StreamHeader.LENGTH - head)) > 0) {
+                    head += n;
+                    progress.set(System.nanoTime());
+                }
+                gate.check(buf, head);
+                out.write(buf, 0, head);
+                total += head;
+            }
             while ((n = in.read(buf)) > 0) {
                 out.write(buf, 0, n);
                 total += n;

@@ -16,23 +16,26 @@ public final class TargetEndpoint implements AutoCloseable {
     private final String zfsCommand;
     private final AutoCloseable connection;
     private final String where;
+    private final boolean local;
 
-    private TargetEndpoint(Zfs zfs, StreamingRunner streaming, String zfsCommand, AutoCloseable connection, String where) {
+    private TargetEndpoint(Zfs zfs, StreamingRunner streaming, String zfsCommand, AutoCloseable connection, String where,
+                           boolean local) {
         this.zfs = zfs;
         this.streaming = streaming;
         this.zfsCommand = zfsCommand;
         this.connection = connection;
         this.where = where;
+        this.local = local;
     }
 
     public static TargetEndpoint open(TargetConfig t) {
         if (t.local()) {
             return new TargetEndpoint(new Zfs(new LocalCommandRunner(), t.remoteZfs(), t.commandTimeout()),
-                    new LocalStreamingRunner(), t.remoteZfs(), () -> { }, "this host");
+                    new LocalStreamingRunner(), t.remoteZfs(), () -> { }, "this host", true);
         }
         SshRunner ssh = SshRunner.connect(t.host(), t.port(), t.user(), t.identity().orElseThrow(), t.knownHosts().orElseThrow(),
                 t.commandTimeout());
-        return new TargetEndpoint(new Zfs(ssh, t.remoteZfs(), t.commandTimeout()), ssh, t.remoteZfs(), ssh, ssh.where());
+        return new TargetEndpoint(new Zfs(ssh, t.remoteZfs(), t.commandTimeout()), ssh, t.remoteZfs(), ssh, ssh.where(), false);
     }
 
     public Zfs zfs() {
@@ -50,9 +53,26 @@ public final class TargetEndpoint implements AutoCloseable {
      * block the next receive.
      */
     public org.zmsnap.exec.RunningCommand receive(org.zmsnap.zfs.DatasetName dataset, boolean resumable) {
-        return streaming.start(resumable && zfs.features().resumableReceive()
-                ? List.of(zfsCommand, "receive", "-s", "-u", dataset.value())
-                : List.of(zfsCommand, "receive", "-u", dataset.value()));
+        List<String> argv = new java.util.ArrayList<>(List.of(zfsCommand, "receive"));
+        if (resumable && zfs.features().resumableReceive()) {
+            argv.add("-s");
+        }
+        argv.add("-u");
+        if (local && zfs.features().receiveOverrides()) {
+            // Here, as 'zmsnap serve' does on a DR host: received properties never decide mounts or exec rights.
+            argv.addAll(ServePolicy.RECEIVE_OVERRIDES);
+        }
+        argv.add(dataset.value());
+        return streaming.start(argv);
+    }
+
+    /**
+     * Whether this end's receives pin properties ({@code -x}/{@code -o}): locally on OpenZFS, and through
+     * {@code zmsnap serve} on an OpenZFS DR host, which adds them itself. Without them only plain single-snapshot
+     * streams are sent here (an {@code -I} package could carry properties in a nested header).
+     */
+    public boolean receivesWithOverrides() {
+        return zfs.features().receiveOverrides();
     }
 
     Duration timeout() {

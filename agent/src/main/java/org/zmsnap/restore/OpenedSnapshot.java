@@ -196,6 +196,13 @@ public final class OpenedSnapshot implements AutoCloseable {
         destroy(zfs, dir, session);
     }
 
+    /** Closed by the shutdown hook (Ctrl-C, SIGTERM): what was read from it may be cut short. */
+    public boolean interrupted() {
+        return interrupted;
+    }
+
+    private volatile boolean interrupted;
+
     private void closeQuietly() {
         try {
             synchronized (this) {
@@ -203,6 +210,7 @@ public final class OpenedSnapshot implements AutoCloseable {
                     return;
                 }
                 closed = true;
+                interrupted = true;
             }
             destroy(zfs, dir, session);
         } catch (RuntimeException e) {

@@ -16,7 +16,7 @@ import org.zmsnap.DaemonThreads;
  * whole-mailbox restore goes faster with reads overlapping each other and the writing. The window bounds
  * the memory held by results not yet taken.
  */
-final class ReadAhead<T, R> implements AutoCloseable {
+public final class ReadAhead<T, R> implements AutoCloseable {
     private final List<T> items;
     private final Function<T, R> work;
     private final int window;
@@ -24,7 +24,7 @@ final class ReadAhead<T, R> implements AutoCloseable {
     private final List<Future<R>> pending;
     private int submitted;
 
-    ReadAhead(List<T> items, Function<T, R> work, int threads, int window) {
+    public ReadAhead(List<T> items, Function<T, R> work, int threads, int window) {
         if (threads < 1 || window < 1) {
             throw new IllegalArgumentException("threads and window must be at least 1");
         }
@@ -36,7 +36,7 @@ final class ReadAhead<T, R> implements AutoCloseable {
     }
 
     /** The result for item {@code i}; items are taken in order, each once. */
-    R get(int i) {
+    public R get(int i) {
         while (submitted < items.size() && submitted <= i + window) {
             T item = items.get(submitted++);
             pending.add(pool.submit(() -> work.apply(item)));

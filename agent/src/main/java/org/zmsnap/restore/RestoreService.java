@@ -62,7 +62,7 @@ public final class RestoreService {
      */
     public SnapshotSet choose(String spec) {
         if (!source.remote()) {
-            List<SnapshotSet> sets = new SnapshotCatalog(ctx.zfs(), source.datasets()).sets();
+            List<SnapshotSet> sets = sets();
             return source.copies() ? onCopies(() -> SnapshotChooser.choose(sets, spec)) : SnapshotChooser.choose(sets, spec);
         }
         TargetConfig t = source.target().orElseThrow();
@@ -82,6 +82,11 @@ public final class RestoreService {
                 + " config whose datasets are the received copies. Nothing was changed.");
     }
 
+    /** The source's sets here, newest first, with zmsnap's properties; empty for a remote target. */
+    public List<SnapshotSet> sets() {
+        return source.remote() ? List.of() : new SnapshotCatalog(ctx.zfs(), source.datasets()).sets();
+    }
+
     private <T> T onCopies(java.util.function.Supplier<T> choice) {
         try {
             return choice.get();
@@ -92,7 +97,11 @@ public final class RestoreService {
 
     /** Reuses a session {@code zmsnap mount} keeps open on the same set; otherwise opens (and later closes) its own. */
     public OpenedSnapshot open(String spec) {
-        SnapshotSet set = choose(spec);
+        return open(choose(spec));
+    }
+
+    /** {@link #open(String)} for a set already chosen. */
+    public OpenedSnapshot open(SnapshotSet set) {
         // Finding kept sessions needs only the workdir, not the pools.
         for (Path dir : new RestoreLeftovers(ctx.zfs(), config().workdir(), List.of()).mounted()) {
             RestoreSession s = RestoreSession.load(dir);
@@ -149,7 +158,7 @@ public final class RestoreService {
         } catch (IOException e) {
             throw new RestoreException("cannot read restore.imap.admin-password-file " + cfg.adminPasswordFile() + ": " + e.getMessage(), e);
         }
-        ImapClient c = ImapClient.connect(cfg.host(), cfg.port(), cfg.tls() == RestoreConfig.Tls.STARTTLS, Duration.ofSeconds(60));
+        ImapClient c = ImapClient.connect(cfg.host(), cfg.port(), cfg.tls(), cfg.caFile(), Duration.ofSeconds(60));
         try {
             c.authenticatePlain(account, cfg.adminUser(), password);
             return new ImapDelivery(c, intoFolder.map(f -> List.of(f)).orElse(List.of()));

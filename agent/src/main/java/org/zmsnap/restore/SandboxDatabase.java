@@ -73,7 +73,7 @@ public final class SandboxDatabase {
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
         while (true) {
             if (!p.alive()) {
-                throw new RestoreException("the sandbox mariadbd on " + datadir + " exited at start:\n" + errorTail(sessionDir));
+                throw new SandboxStartException("the sandbox mariadbd on " + datadir + " exited at start:\n" + errorTail(sessionDir));
             }
             if (Files.exists(socket)) {
                 try (Connection c = connect(socket)) {
@@ -84,7 +84,7 @@ public final class SandboxDatabase {
             }
             if (System.nanoTime() > deadline) {
                 p.stop(Duration.ZERO);
-                throw new RestoreException("the sandbox mariadbd on " + datadir + " did not start within "
+                throw new SandboxStartException("the sandbox mariadbd on " + datadir + " did not start within "
                         + START_TIMEOUT.toSeconds() + " s:\n" + errorTail(sessionDir));
             }
             try {
@@ -105,7 +105,8 @@ public final class SandboxDatabase {
         return DriverManager.getConnection("jdbc:mariadb://localhost/?localSocket=" + socket, p);
     }
 
-    private static String errorTail(Path sessionDir) {
+    /** The last lines of the sandbox's error log in {@code sessionDir}. */
+    public static String errorTail(Path sessionDir) {
         try {
             List<String> lines = Files.readAllLines(sessionDir.resolve("mariadbd.err"), StandardCharsets.UTF_8);
             return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));

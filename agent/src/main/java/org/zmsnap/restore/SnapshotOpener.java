@@ -90,6 +90,7 @@ public final class SnapshotOpener {
                 new ArrayList<>(cloneOf.values()), remap, plannedDatadir, source);
         session.save(dir);
         OpenedSnapshot opened = null;
+        OpeningGuard guard = new OpeningGuard(zfs, dir);
         try {
             long t0 = System.nanoTime();
             for (var e : cloneOf.entrySet()) {
@@ -99,14 +100,14 @@ public final class SnapshotOpener {
                 // The db clone takes InnoDB's crash recovery; everything else is only read. Unknown yet: all
                 // writable until the db is found, then the others are made readonly.
                 props.put("readonly", knownDb.map(db -> e.getKey().equals(db) ? "off" : "on").orElse("off"));
-                zfs.clone(snap.name(), e.getValue(), props);
+                guard.step(() -> zfs.clone(snap.name(), e.getValue(), props));
             }
             Path datadir = plannedDatadir;
             if (knownDb.isEmpty()) {
                 Map.Entry<DatasetName, Path> found = dbInClones(cloneMount);
                 for (var e : cloneOf.entrySet()) {
                     if (!e.getKey().equals(found.getKey())) {
-                        zfs.set(e.getValue(), "readonly", "on");
+                        guard.step(() -> zfs.set(e.getValue(), "readonly", "on"));
                     }
                 }
                 datadir = found.getValue();
@@ -115,14 +116,26 @@ public final class SnapshotOpener {
             }
             long t1 = System.nanoTime();
             RestoreSession before = session;
-            BackgroundProcess server = SandboxDatabase.start(config.mariadbd(), datadir, dir,
-                    pid -> before.withServer(pid).save(dir));
+            guard.begin();
+            BackgroundProcess server;
+            try {
+                server = SandboxDatabase.start(config.mariadbd(), datadir, dir, pid -> {
+                    before.withServer(pid).save(dir);
+                    guard.end();
+                });
+            } finally {
+                guard.end();
+            }
             session = session.withServer(server.pid());
             long t2 = System.nanoTime();
-            opened = new OpenedSnapshot(zfs, dir, session, new OpenTimings((t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000), true);
+            RestoreSession ready = session;
+            OpenTimings timings = new OpenTimings((t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000);
+            OpenedSnapshot[] made = new OpenedSnapshot[1];
+            guard.handOver(() -> made[0] = new OpenedSnapshot(zfs, dir, ready, timings, true));
+            opened = made[0];
             return opened;
         } catch (RuntimeException e) {
-            if (opened == null) {
+            if (opened == null && !guard.aborted()) {
                 try {
                     // Re-read: the server pid may be in the file even though start() failed later.
                     OpenedSnapshot.destroy(zfs, dir, RestoreSession.load(dir));
@@ -130,7 +143,89 @@ public final class SnapshotOpener {
                     e.addSuppressed(cleanup);
                 }
             }
+            if (guard.aborted()) {
+                // The sandbox was killed by the cleanup, not by a damaged database: say so, not "exited at start".
+                throw new RestoreException("interrupted while opening " + set.tag().name() + "; its clones are removed");
+            }
             throw e;
+        } finally {
+            guard.close();
+        }
+    }
+
+    /**
+     * Ctrl-C or SIGTERM while a set is being opened, before the {@link OpenedSnapshot} (and its own hook) exists:
+     * a shutdown hook removes what the session file lists. It waits for the step under way (one zfs call, or
+     * the sandbox's launch until its pid is saved), so nothing is made after it has cleaned up.
+     */
+    private static final class OpeningGuard implements AutoCloseable {
+        private final java.util.concurrent.locks.ReentrantLock lock = new java.util.concurrent.locks.ReentrantLock();
+        private final Thread hook;
+        private volatile boolean aborted;
+        private boolean handedOver;
+
+        OpeningGuard(Zfs zfs, Path dir) {
+            hook = new Thread(() -> {
+                lock.lock();
+                try {
+                    if (handedOver) {
+                        return;
+                    }
+                    aborted = true;
+                    OpenedSnapshot.destroy(zfs, dir, RestoreSession.load(dir));
+                } catch (RuntimeException e) {
+                    System.err.println("zmsnap: cleanup of restore session " + dir + " failed: " + e.getMessage()
+                            + " (run: zmsnap restore --cleanup)");
+                } finally {
+                    lock.unlock();
+                }
+            }, "restore-open-cleanup");
+            Runtime.getRuntime().addShutdownHook(hook);
+        }
+
+        boolean aborted() {
+            return aborted;
+        }
+
+        void step(Runnable r) {
+            begin();
+            try {
+                r.run();
+            } finally {
+                end();
+            }
+        }
+
+        /** Holds off the hook until {@link #end()}; refuses to start a step once it has run. */
+        void begin() {
+            lock.lock();
+            if (aborted) {
+                lock.unlock();
+                throw new RestoreException("interrupted while opening the snapshot");
+            }
+        }
+
+        void end() {
+            if (lock.isHeldByCurrentThread()) {
+                lock.unlock();
+            }
+        }
+
+        /** The opened snapshot's own hook takes over from here. */
+        void handOver(Runnable makeOpened) {
+            step(() -> {
+                makeOpened.run();
+                handedOver = true;
+            });
+        }
+
+        @Override
+        public void close() {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook runs, or has run
+            }
         }
     }
 

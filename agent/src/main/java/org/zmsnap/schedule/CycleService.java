@@ -45,6 +45,7 @@ public final class CycleService {
     public CycleOutcome snapshot(String policy) {
         CycleOutcome outcome = ctx.snapshotCycle().run(policy);
         metrics.cycle(policy, outcome);
+        ctx.coverage().last().ifPresent(this::coverage);
         int pruned = 0;
         String pruneError = "";
         try {
@@ -69,6 +70,17 @@ public final class CycleService {
             LOG.error("cycle policy={} result=failed reason=\"{}\" pruned={}", policy, f.reason(), pruned);
         }
         return outcome;
+    }
+
+    /**
+     * Publishes a completed coverage check to health and metrics (also the one taken at start). A check that
+     * could not run (MariaDB down) changes neither: the cycles fail then, and health judges those.
+     */
+    public void coverage(org.zmsnap.coverage.CoverageReport r) {
+        if (r instanceof org.zmsnap.coverage.CoverageReport.Checked) {
+            health.coverage(r.problems());
+            metrics.coverage(r.ok());
+        }
     }
 
     private int prune() {

@@ -104,6 +104,20 @@ public final class PolicyScheduler implements AutoCloseable {
         }
     }
 
+    /** The restore drills' schedule; the job only queues the drill. */
+    public void scheduleVerify(DrillService service) {
+        try {
+            scheduler.getContext().put(VerifyJob.SERVICE, service);
+            JobDetail job = JobBuilder.newJob(VerifyJob.class).withIdentity("verify", "verify").build();
+            scheduler.scheduleJob(job, TriggerBuilder.newTrigger().withIdentity("verify", "verify")
+                    .withSchedule(CronScheduleBuilder.cronSchedule(service.config().schedule())
+                            .inTimeZone(TimeZone.getTimeZone("UTC")).withMisfireHandlingInstructionFireAndProceed())
+                    .build());
+        } catch (SchedulerException e) {
+            throw new IllegalStateException("verify: cannot schedule '" + service.config().schedule() + "': " + e.getMessage(), e);
+        }
+    }
+
     public void start() {
         try {
             JobDetail beat = JobBuilder.newJob(HeartbeatJob.class).withIdentity("heartbeat", "internal").build();

@@ -55,17 +55,18 @@ public final class ReplicationService implements AutoCloseable {
     private void run(TargetConfig t) {
         ReplicationOutcome o = runner.run(t, false);
         if (o instanceof ReplicationOutcome.Replicated r) {
-            metrics.replication(t.name(), "replicated", r.bytes(), r.nanos());
+            metrics.replication(t.name(), r.result(), r.bytes(), r.nanos());
             r.newestCommonTime().ifPresent(c -> metrics.newestCommon(t.name(), c));
-            LOG.info("replication target={} result=replicated bytes={} seconds={} newest={} pruned_on_target={}", t.name(), r.bytes(),
-                    String.format(java.util.Locale.ROOT, "%.1f", r.nanos() / 1e9), r.newestCommon().orElse("-"), r.destroyedOnTarget());
-        } else if (o instanceof ReplicationOutcome.Refused rf) {
-            metrics.replication(t.name(), "refused", 0, 0);
-            LOG.error("replication target={} result=refused reason=\"{}\"", t.name(), rf.reason());
+            LOG.info("replication target={} result={} bytes={} seconds={} newest={} pruned_on_target={}", t.name(), r.result(),
+                    r.bytes(), String.format(java.util.Locale.ROOT, "%.1f", r.nanos() / 1e9), r.newestCommon().orElse("-"),
+                    r.destroyedOnTarget());
         } else {
-            ReplicationOutcome.Failed f = (ReplicationOutcome.Failed) o;
-            metrics.replication(t.name(), "failed", f.bytes(), 0);
-            LOG.error("replication target={} result=failed reason=\"{}\"", t.name(), f.reason());
+            metrics.replication(t.name(), o.result(), o instanceof ReplicationOutcome.Failed f ? f.bytes() : 0, 0);
+            if (o instanceof ReplicationOutcome.NothingEligible) {
+                LOG.warn("replication target={} result={} reason=\"{}\"", t.name(), o.result(), o.reason());
+            } else {
+                LOG.error("replication target={} result={} reason=\"{}\"", t.name(), o.result(), o.reason());
+            }
         }
     }
 

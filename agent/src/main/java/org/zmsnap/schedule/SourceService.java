@@ -57,17 +57,13 @@ public final class SourceService implements AutoCloseable {
             return;
         }
         if (o instanceof ReplicationOutcome.Replicated r) {
-            metrics.pull(s.name(), "replicated", r.bytes(), r.nanos());
+            metrics.pull(s.name(), r.result(), r.bytes(), r.nanos());
             r.newestCommonTime().ifPresent(c -> metrics.sourceNewest(s.name(), c));
-            LOG.info("pull source={} result=replicated bytes={} seconds={} newest={} pruned={}", s.name(), r.bytes(),
+            LOG.info("pull source={} result={} bytes={} seconds={} newest={} pruned={}", s.name(), r.result(), r.bytes(),
                     String.format(Locale.ROOT, "%.1f", r.nanos() / 1e9), r.newestCommon().orElse("-"), r.destroyedOnTarget());
-        } else if (o instanceof ReplicationOutcome.Refused rf) {
-            metrics.pull(s.name(), "refused", 0, 0);
-            LOG.error("pull source={} result=refused reason=\"{}\"", s.name(), rf.reason());
         } else {
-            ReplicationOutcome.Failed f = (ReplicationOutcome.Failed) o;
-            metrics.pull(s.name(), "failed", f.bytes(), 0);
-            LOG.error("pull source={} result=failed reason=\"{}\"", s.name(), f.reason());
+            metrics.pull(s.name(), o.result(), o instanceof ReplicationOutcome.Failed f ? f.bytes() : 0, 0);
+            LOG.error("pull source={} result={} reason=\"{}\"", s.name(), o.result(), o.reason());
         }
     }
 

@@ -15,6 +15,9 @@ import org.zmsnap.Version;
 import org.zmsnap.config.Config;
 import org.zmsnap.config.OnLockFailure;
 import org.zmsnap.config.QuiesceMethod;
+import org.zmsnap.coverage.CoverageCheck;
+import org.zmsnap.coverage.CoverageReport;
+import org.zmsnap.mariadb.DbConnector;
 import org.zmsnap.mariadb.LockOutcome;
 import org.zmsnap.mariadb.Positions;
 import org.zmsnap.mariadb.QuiesceException;
@@ -37,12 +40,20 @@ public final class SnapshotCycle {
     private final Zfs zfs;
     private final Quiescer quiescer;
     private final Clock clock;
+    private final CoverageCheck coverage;
 
+    /** With a coverage check of its own (no cache across cycles); the daemon shares one through {@code AgentContext}. */
     public SnapshotCycle(Config config, Zfs zfs, Quiescer quiescer, Clock clock) {
+        this(config, zfs, quiescer, clock, new CoverageCheck(config.datasets(), new DbConnector(config.mariadb(), zfs.runner()),
+                zfs.runner(), clock));
+    }
+
+    public SnapshotCycle(Config config, Zfs zfs, Quiescer quiescer, Clock clock, CoverageCheck coverage) {
         this.config = config;
         this.zfs = zfs;
         this.quiescer = quiescer;
         this.clock = clock;
+        this.coverage = coverage;
     }
 
     public CycleOutcome run(String policy) {
@@ -75,6 +86,8 @@ public final class SnapshotCycle {
         createProps.put(SnapshotProperties.HOST, SnapshotProperties.clean(config.host()));
         createProps.put(SnapshotProperties.VERSION, Version.get());
         createProps.put(SnapshotProperties.DATASETS, Integer.toString(datasets.size()));
+        // Before the lock, on a connection of its own: the lock window stays as short as it was.
+        CoverageReport cov = coverage.forCycle();
 
         long[] snapshotMicros = new long[1];
         Quiesced<Boolean> q;
@@ -102,7 +115,7 @@ public final class SnapshotCycle {
             } catch (ZfsException e) {
                 return failed(policy, plan, tag, "zfs snapshot failed: " + e.getMessage());
             }
-            return finish(policy, plan, new SetReport(tag, datasets, plan.kind(), lock.method(), 0, 0, snapshotMicros[0], false,
+            return finish(policy, plan, cov, new SetReport(tag, datasets, plan.kind(), lock.method(), 0, 0, snapshotMicros[0], false,
                     "lock not acquired: " + na.reason(), Optional.empty(), na.attempts()));
         }
         if (q.failure().isPresent()) {
@@ -112,11 +125,11 @@ public final class SnapshotCycle {
         if (lock instanceof LockOutcome.Held held) {
             String note = held.heldThroughout() ? "" : "the lock session ended before the snapshot finished (budget "
                     + config.mariadb().lockBudget().toMillis() + " ms spent)";
-            return finish(policy, plan, new SetReport(tag, datasets, plan.kind(), held.method(), held.acquireMicros(),
+            return finish(policy, plan, cov, new SetReport(tag, datasets, plan.kind(), held.method(), held.acquireMicros(),
                     held.holdMicros(), snapshotMicros[0], held.heldThroughout(), note, Optional.ofNullable(held.positions()),
                     held.attempts()));
         }
-        return finish(policy, plan, new SetReport(tag, datasets, plan.kind(), QuiesceMethod.NONE, 0, 0, snapshotMicros[0],
+        return finish(policy, plan, cov, new SetReport(tag, datasets, plan.kind(), QuiesceMethod.NONE, 0, 0, snapshotMicros[0],
                 false, "quiesce is none: crash-consistent only", Optional.empty(), 0));
     }
 
@@ -130,12 +143,16 @@ public final class SnapshotCycle {
     }
 
     /** Removes the unconfigured parent's snapshot and records the metadata, CONSISTENT last. */
-    private CycleOutcome finish(String policy, SnapshotPlan plan, SetReport r) {
+    private CycleOutcome finish(String policy, SnapshotPlan plan, CoverageReport cov, SetReport taken) {
+        SetReport r = withCoverage(taken, cov);
         try {
             for (var extra : plan.extras(r.tag())) {
                 zfs.destroy(extra);
             }
-            zfs.setProperties(plan.members(r.tag()), metadata(r));
+            Map<String, String> props = metadata(r);
+            props.put(SnapshotProperties.COVERAGE, cov instanceof CoverageReport.Unchecked ? "unknown" : cov.ok() ? "yes" : "no");
+            props.put(SnapshotProperties.CONSISTENT, props.remove(SnapshotProperties.CONSISTENT)); // still last
+            zfs.setProperties(plan.members(r.tag()), props);
         } catch (ZfsException e) {
             return new CycleOutcome.Failed(policy, "set " + r.tag() + " was taken on every dataset, but recording its metadata"
                     + " failed: " + e.getMessage() + ". It is listed with consistency 'unknown'.", Optional.of(r.tag().name()));
@@ -144,6 +161,16 @@ public final class SnapshotCycle {
                 r.tag(), r.datasets().size(), r.method(), r.quiesce().configName(), ms(r.acquireMicros()), ms(r.holdMicros()),
                 r.consistent() ? "yes" : "no", r.note().isEmpty() ? "" : " note=\"" + r.note() + "\"");
         return new CycleOutcome.Taken(r);
+    }
+
+    /** A set that misses data Zimbra needs cannot restore it: never call it consistent. */
+    private static SetReport withCoverage(SetReport r, CoverageReport cov) {
+        if (cov.ok()) {
+            return r;
+        }
+        String reason = "coverage: " + String.join("; ", cov.problems());
+        return new SetReport(r.tag(), r.datasets(), r.method(), r.quiesce(), r.acquireMicros(), r.holdMicros(), r.snapshotMicros(),
+                false, r.note().isEmpty() ? reason : r.note() + "; " + reason, r.positions(), r.attempts());
     }
 
     private static Map<String, String> metadata(SetReport r) {

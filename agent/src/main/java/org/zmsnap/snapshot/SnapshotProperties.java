@@ -21,10 +21,18 @@ public final class SnapshotProperties {
     public static final String LSN = NS + "innodb-lsn";
     public static final String SERVER = NS + "server";
     public static final String NOTE = NS + "note";
+    /** {@code yes}: the datadir, InnoDB directories and Zimbra volumes were on the set's datasets; {@code no}; {@code unknown}. */
+    public static final String COVERAGE = NS + "coverage";
     public static final String CONSISTENT = NS + "consistent";
+    /**
+     * The last {@code zmsnap verify} of the set: {@code <ISO time> ok|failed full|incremental}. Written after the
+     * fact on the snapshots (a user property: the snapshot's data is not touched), so it is not in the
+     * cycle's write order.
+     */
+    public static final String VERIFIED = NS + "verified";
 
     public static final List<String> ALL = List.of(POLICY, HOST, VERSION, DATASETS, QUIESCE, ACQUIRE_MS, HOLD_MS,
-            REDO_FLUSHED, BINLOG, GTID, LSN, SERVER, NOTE, CONSISTENT);
+            REDO_FLUSHED, BINLOG, GTID, LSN, SERVER, NOTE, COVERAGE, CONSISTENT, VERIFIED);
 
     private SnapshotProperties() {}
 

@@ -38,6 +38,11 @@ public final class Zfs {
         this.timeout = timeout;
     }
 
+    /** Where these zfs commands run; other commands about the same host (path checks) go there too. */
+    public CommandRunner runner() {
+        return runner;
+    }
+
     public Duration defaultTimeout() {
         return timeout;
     }

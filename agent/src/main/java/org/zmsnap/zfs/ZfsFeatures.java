@@ -3,15 +3,18 @@ package org.zmsnap.zfs;
 /**
  * What the local ZFS can do, probed once. OpenZFS (0.8+) answers {@code zfs version}; zfs-fuse and
  * other pre-OpenZFS implementations do not, and lack everything below.
+ *
+ * @param receiveOverrides {@code zfs receive -o PROP=VALUE} and {@code -x PROP} (OpenZFS 0.7+, so every ZFS that
+ *                         answers {@code zfs version})
  */
 public record ZfsFeatures(String implementation, boolean multiSnapshot, boolean resumableReceive,
-                          boolean bookmarks, boolean listParsable, boolean compressedSend) {
+                          boolean bookmarks, boolean listParsable, boolean compressedSend, boolean receiveOverrides) {
 
     public static ZfsFeatures openZfs(String version) {
-        return new ZfsFeatures(version, true, true, true, true, true);
+        return new ZfsFeatures(version, true, true, true, true, true, true);
     }
 
     public static ZfsFeatures legacy(String description) {
-        return new ZfsFeatures(description, false, false, false, false, false);
+        return new ZfsFeatures(description, false, false, false, false, false, false);
     }
 }

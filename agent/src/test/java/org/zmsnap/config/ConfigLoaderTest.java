@@ -46,6 +46,23 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void thisHostPrunesALocalTargetButNotARemoteOneUnlessTold() throws Exception {
+        Path key = Files.writeString(dir.resolve("id"), "key");
+        Path known = Files.writeString(dir.resolve("known"), "host");
+        String remote = "    host: dr.example.com\n    identity: " + key + "\n    known-hosts: " + known + "\n    root: backup/mbox1\n";
+        Config c = parse(MINIMAL + "policies:\n  hourly: { schedule: \"0 0 * * * ?\", keep: 2 }\n"
+                + "targets:\n  here:\n    host: local\n    root: backup2/mbox1\n"
+                + "  dr1:\n" + remote
+                + "  dr2:\n" + remote.replace("mbox1", "mbox2") + "    prune: true\n");
+        assertTrue(c.targets().get("here").prune(), "local: no serve in between, retention from here");
+        assertTrue(!c.targets().get("dr1").prune(), "remote: its serve is append-only; the DR host prunes");
+        assertTrue(c.targets().get("dr2").prune(), "explicit, for a serve started with --allow-destroy");
+        ConfigException bad = error(MINIMAL + "policies:\n  hourly: { schedule: \"0 0 * * * ?\", keep: 2 }\n"
+                + "targets:\n  dr1:\n" + remote + "    prune: sometimes\n");
+        assertEquals("targets.dr1.prune", bad.path());
+    }
+
+    @Test
     void readsTheDocumentedExample() throws Exception {
         Path pw = dir.resolve("pw");
         Files.writeString(pw, "secret\n");
@@ -138,6 +155,30 @@ class ConfigLoaderTest {
         ConfigException e = error(MINIMAL + "policies:\n  hourly: { schedule: \"every hour\", keep: 3 }\n");
         assertEquals("policies.hourly.schedule", e.path());
         assertTrue(e.getMessage().contains("every hour"), e.getMessage());
+    }
+
+    @Test
+    void verifySectionWithDefaultsAndEveryKey() {
+        assertTrue(parse(MINIMAL).verify().isEmpty(), "no drills unless configured");
+        VerifyConfig v = parse(MINIMAL + "verify:\n  schedule: \"0 30 4 * * ?\"\n").verify().orElseThrow();
+        assertEquals("0 30 4 * * ?", v.schedule());
+        assertEquals(0.01, v.sample());
+        assertEquals(Duration.ofDays(7), v.fullEvery());
+        v = parse(MINIMAL + "verify: { schedule: \"0 0 3 * * ?\", sample: 0.05, full-every: 1d }\n").verify().orElseThrow();
+        assertEquals(0.05, v.sample());
+        assertEquals(Duration.ofDays(1), v.fullEvery());
+    }
+
+    @Test
+    void verifySectionIsStrict() {
+        assertEquals("verify.schedule", error(MINIMAL + "verify: { sample: 0.1 }\n").path());
+        assertEquals("verify.schedule", error(MINIMAL + "verify: { schedule: daily }\n").path());
+        ConfigException e = error(MINIMAL + "verify: { schedule: \"0 0 3 * * ?\", sample: 1.5 }\n");
+        assertEquals("verify.sample", e.path());
+        assertTrue(e.getMessage().contains("fraction"), e.getMessage());
+        assertEquals("verify.full-every", error(MINIMAL + "verify: { schedule: \"0 0 3 * * ?\", full-every: weekly }\n").path());
+        assertEquals("verify.full-every", error(MINIMAL + "verify: { schedule: \"0 0 3 * * ?\", full-every: 0s }\n").path());
+        assertTrue(error(MINIMAL + "verify: { schedule: \"0 0 3 * * ?\", smaple: 0.1 }\n").path().startsWith("verify.smaple"));
     }
 
     @Test

@@ -62,7 +62,8 @@ class RestoreConfigLoaderTest {
         assertEquals(Path.of("/srv/zmsnap-restore"), r.workdir());
         assertEquals(Path.of("/opt/zimbra/common/sbin/mysqld"), r.mariadbd());
         assertEquals(Path.of("db/data"), r.datadir());
-        assertEquals(new RestoreConfig.ImapConfig("mail.example.com", 7143, RestoreConfig.Tls.NONE, "admin@example.com", pw),
+        assertEquals(new RestoreConfig.ImapConfig("mail.example.com", 7143, RestoreConfig.Tls.NONE, "admin@example.com", pw,
+                Optional.empty()),
                 r.imap().orElseThrow());
     }
 
@@ -76,6 +77,29 @@ class RestoreConfigLoaderTest {
         assertEquals("127.0.0.1", i.host());
         assertEquals(143, i.port());
         assertEquals(RestoreConfig.Tls.STARTTLS, i.tls());
+    }
+
+    @Test
+    void implicitTlsDefaultsTo993AndTakesACaFile() throws Exception {
+        Path pw = passwordFile("r--------");
+        Path ca = Files.createTempFile("zmsnap-ca", ".pem");
+        Files.writeString(ca, "-----BEGIN CERTIFICATE-----\n");
+        RestoreConfig.ImapConfig i = parse(MINIMAL + """
+                restore:
+                  imap: { host: mail.example.com, tls: implicit, ca-file: %s, admin-user: admin, admin-password-file: %s }
+                """.formatted(ca, pw)).restore().imap().orElseThrow();
+        assertEquals(993, i.port());
+        assertEquals(RestoreConfig.Tls.IMPLICIT, i.tls());
+        assertEquals(Optional.of(ca), i.caFile());
+
+        ConfigException missing = error("restore:\n  imap: { tls: implicit, ca-file: /nonexistent/ca.pem, admin-user: a,"
+                + " admin-password-file: " + pw + " }\n");
+        assertEquals("restore.imap.ca-file", missing.path());
+        ConfigException plain = error("restore:\n  imap: { tls: none, ca-file: " + ca + ", admin-user: a,"
+                + " admin-password-file: " + pw + " }\n");
+        assertTrue(plain.getMessage().contains("tls is none"), plain.getMessage());
+        ConfigException bad = error("restore:\n  imap: { tls: ssl, admin-user: a, admin-password-file: " + pw + " }\n");
+        assertTrue(bad.getMessage().contains("starttls | implicit | none"), bad.getMessage());
     }
 
     @Test
@@ -118,7 +142,7 @@ class RestoreConfigLoaderTest {
         assertEquals("restore.imap.port", error(base + "    port: imap\n").path());
         ConfigException tls = error(base + "    tls: ssl\n");
         assertEquals("restore.imap.tls", tls.path());
-        assertTrue(tls.getMessage().contains("starttls | none"), tls.getMessage());
+        assertTrue(tls.getMessage().contains("starttls | implicit | none"), tls.getMessage());
         assertEquals("restore.imap.host", error(base + "    host: 'bad host!'\n").path());
     }
 

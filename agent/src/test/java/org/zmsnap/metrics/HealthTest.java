@@ -53,4 +53,17 @@ class HealthTest {
         now.set(now.get().plus(Duration.ofHours(47)));
         assertTrue(h.status().ok());
     }
+
+    @Test
+    void aCoverageProblemIsUnhealthyAtOnceWithThePathAndClearsWhenFixed() {
+        Health h = new Health(Map.of("hourly", Duration.ofHours(1)), clock);
+        h.success("hourly", now.get());
+        h.coverage(java.util.List.of("MariaDB datadir (@@datadir) /var/lib/mysql is not on a configured dataset"));
+        Health.Status st = h.status();
+        assertFalse(st.ok(), "sets are taken, but they cannot restore Zimbra");
+        assertTrue(st.reasons().contains("coverage: MariaDB datadir (@@datadir) /var/lib/mysql is not on a configured dataset"),
+                st.reasons().toString());
+        h.coverage(java.util.List.of());
+        assertTrue(h.status().ok());
+    }
 }

@@ -41,6 +41,17 @@ class ReplicationPlanTest {
     }
 
     @Test
+    void anIntermediatesStepBecomesOnePlainIncrementalPerSnapshotForAReceiverThatTakesOnlyPlainStreams() {
+        List<ReplicationPlan.Step> plan = assertInstanceOf(ReplicationPlan.Transfer.class,
+                ReplicationPlan.plan(SOURCE, Optional.empty(), ALL, false)).steps();
+        List<String> singles = new ArrayList<>();
+        plan.forEach(step -> step.asSingles(SOURCE).forEach(x -> singles.add(x.describe())));
+        assertEquals(List.of("full a", "-i a → b", "-i b → c", "-i c → d", "-i d → e"), singles);
+        ReplicationPlan.Step skip = new ReplicationPlan.Step(Optional.of(s("a", 1)), s("c", 3), false);
+        assertEquals(List.of(skip), skip.asSingles(SOURCE), "a plain -i step stays as it is");
+    }
+
+    @Test
     void firstRunStartsAtTheOldestWantedNotTheOldestThere() {
         assertEquals(List.of("full c", "-I c → e"), steps(ReplicationPlan.plan(SOURCE, Optional.empty(), Set.of("c", "d", "e"), false)));
     }

@@ -9,7 +9,7 @@ public final class Main {
 
     static List<Benchmark> benchmarks() {
         return List.of(new GeneratorBenchmark(), new QuiesceBenchmark(), new FootprintBenchmark(), new ReplicateBenchmark(), new PromoteBenchmark(),
-                new RestoreBenchmark());
+                new RestoreBenchmark(), new VerifyBenchmark());
     }
 
     public static void main(String[] args) throws Exception {

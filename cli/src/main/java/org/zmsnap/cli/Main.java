@@ -11,8 +11,12 @@ import picocli.CommandLine.Command;
         description = "Consistent ZFS snapshots of a Zimbra mailbox host, and what to do with them.",
         subcommands = {SnapshotCommand.class, SnapshotsCommand.class, PruneCommand.class, ReplicateCommand.class, PromoteCommand.class, TargetsCommand.class, ServeCommand.class,
                 PullCommand.class, SourcesCommand.class,
-                MountCommand.class, UnmountCommand.class, BrowseCommand.class, RestoreCommand.class, CommandLine.HelpCommand.class})
+                MountCommand.class, UnmountCommand.class, BrowseCommand.class, RestoreCommand.class, VerifyCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
+    @CommandLine.Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,
+            description = "also show log lines of zmsnap (INFO) and of its libraries (JDBC, SSH) on stderr")
+    boolean verbose;
+
     public static final int OK = 0;
     public static final int FAILURE = 1;
     public static final int USAGE = 2;
@@ -22,6 +26,8 @@ public final class Main {
     }
 
     public static int run(String... args) {
+        // Before anything logs; picocli accepts --verbose anywhere (an inherited option), so look at the words.
+        CliLogging.configure(java.util.Arrays.asList(args).contains("--verbose"));
         CommandLine cl = new CommandLine(new Main());
         cl.setExecutionExceptionHandler((e, line, parsed) -> {
             if (e instanceof org.zmsnap.restore.RestoreUsageException) {

@@ -29,7 +29,7 @@ final class PruneCommand implements Callable<Integer> {
     @Mixin
     ConfigOption config;
 
-    @Option(names = {"-n", "--dry-run"}, description = "show what would be destroyed and why; change nothing")
+    @Option(names = {"-n", "--dry-run"}, description = "show the plan: every set, whether it would be destroyed or kept, and why; change nothing")
     boolean dryRun;
 
     @Option(names = "--source", paramLabel = "NAME", description = "on a DR host: apply this source's keep to its copies here")
@@ -78,9 +78,12 @@ final class PruneCommand implements Callable<Integer> {
             out.println(Json.write(m));
         } else {
             long n = result.plan().stream().filter(Decision::destroy).count();
+            // A dry run shows the whole plan, every set with what would happen to it and why; a real run what it did.
             for (Decision d : result.plan()) {
                 if (d.destroy()) {
                     out.printf("%s %s (%s)%n", dryRun ? "would destroy" : "destroyed", d.set().tag(), d.reason());
+                } else if (dryRun) {
+                    out.printf("would keep    %s (%s)%n", d.set().tag(), d.reason());
                 }
             }
             out.printf("%s%d set(s) to destroy, %d kept%n", dryRun ? "dry run: " : "", n, result.plan().size() - n);

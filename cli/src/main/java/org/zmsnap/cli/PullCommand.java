@@ -27,6 +27,9 @@ final class PullCommand implements Callable<Integer> {
     @Option(names = "--source", paramLabel = "NAME", description = "only this source (default: every source with a 'pull' section)")
     String source;
 
+    @Option(names = "--allow-empty", description = "exit 0 also when a source has no set its keep wants yet (nothing-eligible)")
+    boolean allowEmpty;
+
     @Option(names = "--json", description = "print the result as JSON")
     boolean json;
 
@@ -55,9 +58,9 @@ final class PullCommand implements Callable<Integer> {
             for (SourceConfig s : sources) {
                 Outcomes.Row row;
                 try {
-                    row = Outcomes.report("source", s.name(), jobs.pull(s), json, spec);
+                    row = Outcomes.report("source", s.name(), jobs.pull(s), json, allowEmpty, spec);
                 } catch (SourceJobs.SourceStateException e) {
-                    row = Outcomes.report("source", s.name(), new ReplicationOutcome.Refused(s.name(), e.getMessage()), json, spec);
+                    row = Outcomes.report("source", s.name(), new ReplicationOutcome.Refused(s.name(), e.getMessage()), json, false, spec);
                 }
                 ok &= row.ok();
                 rows.add(row.json());

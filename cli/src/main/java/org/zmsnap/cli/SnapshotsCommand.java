@@ -64,12 +64,12 @@ final class SnapshotsCommand implements Callable<Integer> {
             out.println("no zmsnap snapshot sets on " + String.join(", ", config.load().datasets().stream().map(Object::toString).toList()));
             return Main.OK;
         }
-        out.printf("%-42s %-10s %-20s %-10s %8s %8s %-8s%n", "TAG", "POLICY", "TIME", "CONSISTENT", "HOLD_MS", "DATASETS", "QUIESCE");
+        out.printf("%-42s %-10s %-20s %-10s %8s %8s %-8s %s%n", "TAG", "POLICY", "TIME", "CONSISTENT", "HOLD_MS", "DATASETS", "QUIESCE", "VERIFIED");
         for (SnapshotSet s : sets) {
-            out.printf("%-42s %-10s %-20s %-10s %8s %8s %-8s%n", s.tag().name(), s.tag().policy(), TIME.format(s.tag().time()),
+            out.printf("%-42s %-10s %-20s %-10s %8s %8s %-8s %s%n", s.tag().name(), s.tag().policy(), TIME.format(s.tag().time()),
                     s.consistency() + (s.held() ? "+held" : ""), s.property(SnapshotProperties.HOLD_MS).orElse("-"),
                     s.members().size() + "/" + s.intendedSize(),
-                    s.property(SnapshotProperties.QUIESCE).orElse("-"));
+                    s.property(SnapshotProperties.QUIESCE).orElse("-"), s.property(SnapshotProperties.VERIFIED).orElse("-"));
         }
         return Main.OK;
     }

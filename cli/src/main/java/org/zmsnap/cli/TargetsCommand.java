@@ -19,7 +19,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code zmsnap targets}: per target, the newest common snapshot, the lag (RPO) and the last run. */
 @Command(name = "targets", mixinStandardHelpOptions = true,
-        description = "Show each DR target: newest snapshot set in common (by GUID), lag, last result and bytes.")
+        description = {"Show each DR target: newest snapshot set in common (by GUID), lag, the last run's outcome",
+                "(replicated, up-to-date, nothing-eligible, refused, failed), its time and bytes, and why it was not a success."})
 final class TargetsCommand implements Callable<Integer> {
     @Mixin
     ConfigOption config;
@@ -50,6 +51,7 @@ final class TargetsCommand implements Callable<Integer> {
                 m.put("last_result", last.map(org.zmsnap.replication.LastRun::result).orElse(null));
                 m.put("last_run", last.map(l -> l.time().toString()).orElse(null));
                 m.put("last_bytes", last.map(org.zmsnap.replication.LastRun::bytes).orElse(null));
+                m.put("last_reason", last.flatMap(org.zmsnap.replication.LastRun::reason).orElse(null));
                 rows.add(m);
             }
         }
@@ -58,15 +60,18 @@ final class TargetsCommand implements Callable<Integer> {
             out.println(Json.write(rows));
             return Main.OK;
         }
-        out.printf("%-10s %-16s %-42s %10s %-8s %-22s %12s%n", "TARGET", "HOST", "NEWEST COMMON", "LAG", "LAST", "LAST RUN", "LAST BYTES");
+        out.printf("%-10s %-16s %-42s %10s %-16s %-22s %12s%n", "TARGET", "HOST", "NEWEST COMMON", "LAG", "LAST", "LAST RUN", "LAST BYTES");
         for (Map<String, Object> m : rows) {
-            out.printf("%-10s %-16s %-42s %10s %-8s %-22s %12s%n", m.get("target"), m.get("host"),
+            out.printf("%-10s %-16s %-42s %10s %-16s %-22s %12s%n", m.get("target"), m.get("host"),
                     m.get("newest_common") == null ? "-" : m.get("newest_common"),
                     m.get("lag_seconds") == null ? "-" : m.get("lag_seconds") + "s",
                     m.get("last_result") == null ? "-" : m.get("last_result"),
                     m.get("last_run") == null ? "-" : m.get("last_run"), m.get("last_bytes") == null ? "-" : m.get("last_bytes"));
             if (m.get("error") != null) {
-                out.println("  " + m.get("error"));
+                out.println("  now: " + m.get("error"));
+            }
+            if (m.get("last_reason") != null) {
+                out.println("  last " + m.get("last_result") + ": " + m.get("last_reason"));
             }
         }
         return Main.OK;

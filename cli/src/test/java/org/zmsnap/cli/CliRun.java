@@ -14,8 +14,15 @@ final class CliRun {
     record Result(int exit, String out, String err) {}
 
     static Process start(Path log, String... args) {
+        return start(log, List.of(), args);
+    }
+
+    /** With extra JVM options, e.g. {@code -Dlogback.configurationFile=logback.xml} for the production logging. */
+    static Process start(Path log, List<String> jvmOptions, String... args) {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), "-Dzmsnap.log.level=WARN", Main.class.getName()));
+                "-cp", System.getProperty("java.class.path"), "-Dzmsnap.log.level=WARN"));
+        cmd.addAll(jvmOptions);
+        cmd.add(Main.class.getName());
         cmd.addAll(List.of(args));
         try {
             return new ProcessBuilder(cmd).redirectErrorStream(false)
@@ -27,9 +34,13 @@ final class CliRun {
     }
 
     static Result run(Path dir, String... args) {
+        return run(dir, List.of(), args);
+    }
+
+    static Result run(Path dir, List<String> jvmOptions, String... args) {
         try {
             Path log = java.nio.file.Files.createTempFile(dir, "cli", ".out");
-            Process p = start(log, args);
+            Process p = start(log, jvmOptions, args);
             if (!p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)) {
                 // Where it hangs is the whole point of the failure: keep its threads.
                 String dump = org.zmsnap.fixtures.Proc.run(java.time.Duration.ofSeconds(30),

@@ -150,7 +150,7 @@ class PullIT {
         assertEquals(0, st.exit(), st.err());
         JsonNode row = json(st).get(0);
         assertEquals(newest, row.get("newest").asText());
-        assertEquals("ok", row.get("last_result").asText());
+        assertEquals("replicated", row.get("last_result").asText());
         assertEquals(2, row.get("sets").asInt());
         assertTrue(row.get("lag_seconds").asLong() > 0);
 
@@ -279,6 +279,26 @@ class PullIT {
             assertTrue(all.contains("zmsnap_source_rpo_seconds{"), all);
         }
         assertEquals(1, drSnaps("db").size());
+    }
+
+    @Test
+    void aCompromisedMailboxHostCannotChooseMountsThroughThePulledStream() throws Exception {
+        // The attacker owns the mailbox host: its 'zfs send' now emits streams with properties (-p carries the
+        // dataset's mountpoint), and on zfs-fuse an -I package could hide a nested header. The DR host checks
+        // the stream's header before anything reaches 'zfs receive', as 'zmsnap serve' does.
+        Path evil = host.dir.resolve("evil-zfs");
+        Files.writeString(evil, "#!/bin/bash\nif [ \"$1\" = send ]; then shift; exec zfs send -p \"$@\"; fi\nexec zfs \"$@\"\n");
+        Files.setPosixFilePermissions(evil, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        ssh.authorize("command=\"" + ROOT.resolve("bin/zmsnap").toAbsolutePath().normalize() + " serve --send-only --zfs " + evil
+                + " --root " + host.pool.name() + "/zimbra\",restrict");
+        takeSet(mailboxConfig(), "hourly");
+        Path drCfg = drConfig("{ hourly: 2 }", "");
+        CliRun.Result r = CliRun.run(host.dir, "pull", "--config", drCfg.toString());
+        assertEquals(1, r.exit(), r.out() + r.err());
+        assertTrue(r.err().contains("carries dataset properties") && r.err().contains("Nothing was received"), r.err());
+        assertTrue(dr.snapshots().isEmpty(), "nothing received: " + dr.snapshots());
+        String datasets = dr.zfs("list", "-H", "-o", "name,mountpoint", "-r", dr.name()).stdout();
+        assertFalse(datasets.contains(host.pool.mountpoint(host.pool.dataset("db")).toString()), datasets);
     }
 
     static String userrefs(String snapshot) {

@@ -22,8 +22,20 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
+import java.util.Optional;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
+import javax.net.ssl.TrustManagerFactory;
+import org.zmsnap.config.RestoreConfig;
 
 /**
  * The few IMAP4rev1 commands a restore needs: STARTTLS, AUTHENTICATE PLAIN with an authorization identity
@@ -70,30 +82,78 @@ public final class ImapClient implements AutoCloseable {
         this.out = new BufferedOutputStream(s.getOutputStream(), 65536);
     }
 
-    public static ImapClient connect(String host, int port, boolean starttls, Duration timeout) {
+    /**
+     * Connects and reads the greeting. With TLS ({@code STARTTLS} or {@code IMPLICIT}, port 993) the server's
+     * certificate must chain to a trusted CA — the JDK's, or only those in {@code caFile} (PEM) when given, for
+     * Zimbra's usual self-signed certificate — and name {@code host} (DNS name or IP address in its subject
+     * alternative names): the admin's password goes over this connection.
+     */
+    public static ImapClient connect(String host, int port, RestoreConfig.Tls tls, Optional<Path> caFile, Duration timeout) {
         Socket s = new Socket();
         try {
+            SSLSocketFactory factory = tls == RestoreConfig.Tls.NONE ? null : tlsFactory(caFile);
             s.connect(new InetSocketAddress(host, port), (int) timeout.toMillis());
             s.setSoTimeout((int) timeout.toMillis());
-            ImapClient c = new ImapClient(s);
+            ImapClient c;
+            if (tls == RestoreConfig.Tls.IMPLICIT) {
+                c = new ImapClient(handshake(factory, s, host, port));
+            } else {
+                c = new ImapClient(s);
+            }
             Response hello = c.read();
             if (!hello.text().startsWith("* OK") && !hello.text().startsWith("* PREAUTH")) {
                 throw new ImapException("IMAP " + host + ":" + port + " did not greet: " + hello.text());
             }
-            if (starttls) {
+            if (tls == RestoreConfig.Tls.STARTTLS) {
                 c.command("STARTTLS");
-                SSLSocket tls = (SSLSocket) ((SSLSocketFactory) SSLSocketFactory.getDefault()).createSocket(s, host, port, true);
-                tls.startHandshake();
-                c.attach(tls);
+                c.attach(handshake(factory, s, host, port));
             }
             return c;
-        } catch (IOException e) {
+        } catch (SSLException e) {
+            closeQuietly(s);
+            throw new ImapException("cannot connect to IMAP " + host + ":" + port + ": the server's TLS certificate was refused ("
+                    + e.getMessage() + "). It must name " + host + " and be signed by a trusted CA: set restore.imap.host to"
+                    + " the name in the certificate, and restore.imap.ca-file to the CA (or self-signed certificate) in PEM", e);
+        } catch (IOException | GeneralSecurityException e) {
             closeQuietly(s);
             throw new ImapException("cannot connect to IMAP " + host + ":" + port + ": " + e.getMessage(), e);
         } catch (RuntimeException e) {
             closeQuietly(s);
             throw e;
         }
+    }
+
+    /** The TLS layer over {@code s}, with the host name checked as HTTPS clients check it (RFC 2818/6125). */
+    private static SSLSocket handshake(SSLSocketFactory factory, Socket s, String host, int port) throws IOException {
+        SSLSocket tls = (SSLSocket) factory.createSocket(s, host, port, true);
+        SSLParameters p = tls.getSSLParameters();
+        p.setEndpointIdentificationAlgorithm("HTTPS");
+        tls.setSSLParameters(p);
+        tls.startHandshake();
+        return tls;
+    }
+
+    /** The JDK's trusted CAs, or exactly the certificates in {@code caFile}. */
+    private static SSLSocketFactory tlsFactory(Optional<Path> caFile) throws IOException, GeneralSecurityException {
+        if (caFile.isEmpty()) {
+            return (SSLSocketFactory) SSLSocketFactory.getDefault();
+        }
+        KeyStore trusted = KeyStore.getInstance(KeyStore.getDefaultType());
+        trusted.load(null, null);
+        try (InputStream in = Files.newInputStream(caFile.get())) {
+            int i = 0;
+            for (Certificate cert : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+                trusted.setCertificateEntry("ca-" + i++, cert);
+            }
+            if (i == 0) {
+                throw new GeneralSecurityException(caFile.get() + " holds no PEM certificate");
+            }
+        }
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trusted);
+        SSLContext ctx = SSLContext.getInstance("TLS");
+        ctx.init(null, tmf.getTrustManagers(), null);
+        return ctx.getSocketFactory();
     }
 
     /** SASL PLAIN (RFC 4616): act as {@code authorizationId}, authenticated as {@code admin}. */

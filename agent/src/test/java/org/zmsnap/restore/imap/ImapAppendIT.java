@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.zmsnap.config.RestoreConfig;
 import org.zmsnap.fixtures.ImapServer;
 import org.zmsnap.fixtures.imap.FetchedMessage;
 
@@ -81,7 +82,7 @@ class ImapAppendIT {
     }
 
     private static ImapClient login(ImapServer server) {
-        ImapClient c = ImapClient.connect(server.host(), server.port(), false, Duration.ofSeconds(10));
+        ImapClient c = ImapClient.connect(server.host(), server.port(), RestoreConfig.Tls.NONE, java.util.Optional.empty(), Duration.ofSeconds(10));
         c.authenticatePlain(USER, server.masterUser(), server.masterPassword());
         return c;
     }

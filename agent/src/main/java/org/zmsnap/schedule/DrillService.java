@@ -1,0 +1,159 @@
+package org.zmsnap.schedule;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.zmsnap.AgentContext;
+import org.zmsnap.DaemonThreads;
+import org.zmsnap.config.VerifyConfig;
+import org.zmsnap.metrics.Metrics;
+import org.zmsnap.restore.RestoreService;
+import org.zmsnap.verify.Problem;
+import org.zmsnap.verify.VerifiedMark;
+import org.zmsnap.verify.VerifyReport;
+import org.zmsnap.verify.VerifyService;
+
+/**
+ * zmsnapd's restore drills: verifies the newest set on its own worker (a drill clones and reads the whole
+ * store; snapshot cycles must not wait for it), one at a time; a firing while one runs is dropped. Full when
+ * the chain's last full check is older than {@code full-every}, incremental otherwise.
+ */
+public final class DrillService implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(DrillService.class);
+
+    private final AgentContext ctx;
+    private final Metrics metrics;
+    private final VerifyConfig config;
+    private final Clock clock;
+    private final AtomicBoolean busy = new AtomicBoolean();
+    private final ExecutorService worker = Executors.newSingleThreadExecutor(DaemonThreads.named("zmsnap-verify"));
+
+    public DrillService(AgentContext ctx, Metrics metrics, VerifyConfig config, Clock clock) {
+        this.ctx = ctx;
+        this.metrics = metrics;
+        this.config = config;
+        this.clock = clock;
+        metrics.verifyDrills(Arrays.stream(Problem.Kind.values()).map(Problem.Kind::label).toList());
+    }
+
+    public VerifyConfig config() {
+        return config;
+    }
+
+    /**
+     * What the drills verify: this host's own sets on a mailbox host, and on a DR host the copies of every source
+     * (the newest set of each), so a DR copy is proven restorable where it would be restored.
+     */
+    private Map<String, RestoreService> sources() {
+        Map<String, RestoreService> out = new java.util.LinkedHashMap<>();
+        if (ctx.config().mailboxHost()) {
+            out.put("this host", new RestoreService(ctx));
+        }
+        for (String name : ctx.config().sources().keySet()) {
+            out.put("source " + name, new RestoreService(ctx, java.util.Optional.empty(), java.util.Optional.of(name)));
+        }
+        return out;
+    }
+
+    /** The last successful drill recorded on the sets, so the gauge is right from the start. */
+    public void initFromDisk() {
+        worker.submit(() -> {
+            try {
+                // The gauge says when every drilled copy last passed: the oldest of their newest successes.
+                java.util.OptionalLong oldest = java.util.OptionalLong.empty();
+                for (RestoreService source : sources().values()) {
+                    var newest = VerifyService.marks(source.sets()).stream().filter(VerifiedMark::ok)
+                            .mapToLong(m -> m.time().getEpochSecond()).max();
+                    if (newest.isEmpty()) {
+                        return;
+                    }
+                    oldest = java.util.OptionalLong.of(Math.min(oldest.orElse(Long.MAX_VALUE), newest.getAsLong()));
+                }
+                oldest.ifPresent(metrics::lastVerifySuccess);
+            } catch (RuntimeException e) {
+                LOG.warn("cannot read the sets' verify results: {}", e.toString());
+            }
+        });
+    }
+
+    /** Queues a drill unless one is queued or running. */
+    public void submit() {
+        if (busy.compareAndSet(false, true)) {
+            worker.submit(() -> {
+                try {
+                    drill();
+                } finally {
+                    busy.set(false);
+                }
+            });
+        } else {
+            LOG.warn("verify drill: the previous one is still running; this firing is skipped");
+        }
+    }
+
+    /** One drill: the newest set of each source in turn; the metrics add them up, so no source's problems hide. */
+    void drill() {
+        long t0 = System.nanoTime();
+        Map<String, Long> byKind = new TreeMap<>();
+        long items = 0;
+        boolean problems = false;
+        for (var e : sources().entrySet()) {
+            String where = e.getKey();
+            try {
+                RestoreService source = e.getValue();
+                boolean full = fullDue(VerifyService.marks(source.sets()), clock.instant(), config.fullEvery());
+                VerifyService.Verified v = new VerifyService(ctx.zfs(), source, clock).verify("latest", full, config.sample());
+                VerifyReport r = v.report();
+                r.problems().forEach(p -> byKind.merge(p.kind().label(), 1L, Long::sum));
+                items += r.items();
+                problems |= !r.ok();
+                if (r.ok()) {
+                    LOG.info("verify of={} set={} result=ok mode={} mailboxes={} items={} digests={} bytes={} seconds={}", where, r.tag(),
+                            r.mode().label(), r.mailboxes(), r.items(), r.digestsChecked(), r.bytesRead(),
+                            String.format(java.util.Locale.ROOT, "%.1f", r.millis() / 1000.0));
+                } else {
+                    LOG.error("verify of={} set={} result=problems mode={} problems={} (zmsnap verify --snapshot {} lists them)",
+                            where, r.tag(), r.mode().label(), r.problems().size(), r.tag());
+                    r.problems().stream().limit(20).forEach(p -> LOG.error("verify of={} set={} problem kind={} mailbox={} item={} detail=\"{}\"",
+                            where, r.tag(), p.kind().label(), p.mailbox(), p.item(), p.detail()));
+                }
+                v.notRecorded().ifPresent(why -> LOG.warn("verify of={} set={}: result not recorded on the set: {}", where, r.tag(), why));
+            } catch (RuntimeException ex) {
+                if (worker.isShutdown()) {
+                    // zmsnapd is stopping: the drill was cut short, which says nothing about the set.
+                    LOG.info("verify drill abandoned: zmsnapd is stopping");
+                    return;
+                }
+                metrics.verify("failed", 0, Map.of(), System.nanoTime() - t0, 0);
+                LOG.error("verify of={} failed: {}", where, ex.getMessage() == null ? ex.toString() : ex.getMessage());
+                return;
+            }
+        }
+        metrics.verify(problems ? "problems" : "ok", items, byKind, System.nanoTime() - t0, clock.instant().getEpochSecond());
+    }
+
+    /** A full check is due when none of the chain's recorded checks is a full one younger than {@code every}. */
+    static boolean fullDue(List<VerifiedMark> marks, Instant now, Duration every) {
+        return marks.stream().filter(VerifiedMark::full).noneMatch(m -> m.time().isAfter(now.minus(every)));
+    }
+
+    @Override
+    public void close() {
+        worker.shutdownNow();
+        try {
+            worker.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

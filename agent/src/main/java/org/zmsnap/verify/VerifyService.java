@@ -1,0 +1,111 @@
+package org.zmsnap.verify;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.zmsnap.restore.BlobLocator;
+import org.zmsnap.restore.OpenedSnapshot;
+import org.zmsnap.restore.RestoreException;
+import org.zmsnap.restore.RestoreService;
+import org.zmsnap.restore.SandboxDatabase;
+import org.zmsnap.restore.SandboxStartException;
+import org.zmsnap.snapshot.SnapshotProperties;
+import org.zmsnap.snapshot.SnapshotSet;
+import org.zmsnap.zfs.Zfs;
+
+/**
+ * {@code zmsnap verify} and the daemon's drills: choose the set and open it exactly as a restore does (the
+ * source, local or a target's DR copies, is the {@link RestoreService}'s), check it, close it, and record
+ * the result on the set's snapshots ({@link SnapshotProperties#VERIFIED}).
+ */
+public final class VerifyService {
+    /**
+     * Incremental checks digest the rows changed since the previous verified set was taken, going by
+     * mail_item.change_date (mailboxd's clock, seconds). The margin covers a clock step between that set's tag
+     * and mailboxd, at the price of a few more digests.
+     */
+    static final Duration CHANGE_MARGIN = Duration.ofMinutes(10);
+
+    private final Zfs zfs;
+    private final RestoreService restore;
+    private final Clock clock;
+
+    public VerifyService(Zfs zfs, RestoreService restore, Clock clock) {
+        this.zfs = zfs;
+        this.restore = restore;
+        this.clock = clock;
+    }
+
+    /** What a verify did: the report, and why the result could not be written on the set, if it could not. */
+    public record Verified(SnapshotSet set, VerifyReport report, Optional<String> notRecorded) {}
+
+    /**
+     * @param full   digest every blob
+     * @param sample the share of unchanged items digested in an incremental check
+     */
+    public Verified verify(String spec, boolean full, double sample) {
+        SnapshotSet set = restore.choose(spec);
+        VerifyMode mode = full ? VerifyMode.fullCheck() : VerifyMode.incremental(previousVerified(set), sample);
+        VerifyReport report = run(set, mode);
+        String value = new VerifiedMark(Instant.now(clock), report.ok(), mode.label()).value();
+        Optional<String> notRecorded = Optional.empty();
+        try {
+            zfs.setProperties(set.members().values().stream().map(s -> s.name()).toList(), Map.of(SnapshotProperties.VERIFIED, value));
+        } catch (RuntimeException e) {
+            notRecorded = Optional.of(e.getMessage());
+        }
+        return new Verified(set, report, notRecorded);
+    }
+
+    private VerifyReport run(SnapshotSet set, VerifyMode mode) {
+        long t0 = System.nanoTime();
+        OpenedSnapshot o;
+        try {
+            o = restore.open(set);
+        } catch (SandboxStartException e) {
+            // The clones are gone already (the opener cleans up what it made); the finding is the database.
+            return VerifyReport.databaseDown(set.tag().name(), mode, (System.nanoTime() - t0) / 1_000_000, e.getMessage());
+        }
+        try (o; Connection c = o.connect()) {
+            BlobLocator blobs;
+            try {
+                blobs = BlobLocator.load(c, o::map);
+            } catch (RestoreException e) {
+                return VerifyReport.databaseDown(set.tag().name(), mode, (System.nanoTime() - t0) / 1_000_000, e.getMessage());
+            }
+            VerifyReport r = new SetVerifier(c, blobs, mode, System.nanoTime(), () -> SandboxDatabase.errorTail(o.dir())).verify(set.tag().name());
+            if (o.interrupted()) {
+                // The hook stopped the sandbox under the checks: what failed then says nothing about the set.
+                throw new RestoreException("interrupted; nothing recorded on " + set.tag().name());
+            }
+            return r;
+        } catch (SQLException e) {
+            throw new RestoreException("closing the sandbox connection: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * When the newest older set of the same chain that verified ok was taken; empty when there is none (then
+     * everything counts as new and is digested).
+     */
+    Optional<Instant> previousVerified(SnapshotSet set) {
+        List<SnapshotSet> sets = restore.sets();
+        return sets.stream().filter(s -> s.tag().time().isBefore(set.tag().time()))
+                .filter(s -> s.property(SnapshotProperties.VERIFIED).map(VerifyService::passed).orElse(false))
+                .map(s -> s.tag().time().minus(CHANGE_MARGIN)).findFirst();
+    }
+
+    static boolean passed(String verified) {
+        return VerifiedMark.parse(verified).map(VerifiedMark::ok).orElse(false);
+    }
+
+    /** The marks recorded on {@code sets}, newest set first. */
+    public static java.util.List<VerifiedMark> marks(List<SnapshotSet> sets) {
+        return sets.stream().flatMap(s -> s.property(SnapshotProperties.VERIFIED).flatMap(VerifiedMark::parse).stream()).toList();
+    }
+}
