@@ -65,6 +65,8 @@ public final class PromoteBenchmark implements Benchmark {
         String size = (int) Math.ceil(storeGb * 2 + 6) + "G";
         Process mariadbd = null;
         Path work = Files.createTempDirectory("zmsnap-promote-bench-");
+        // Short: unix socket paths are limited to 107 bytes.
+        Path run = Files.createTempDirectory(Path.of("/tmp"), "zmpb");
         try (ZfsPool dr = ZfsPool.createEmpty("zdr", size); SnapshotHost host = new SnapshotHost(size)) {
             try {
                 Path store = host.pool.mountpoint(host.pool.dataset("store"));
@@ -115,7 +117,6 @@ public final class PromoteBenchmark implements Benchmark {
                 }
                 JsonNode j = JSON.readTree(r.stdout());
                 int port = FreePort.find();
-                Path run = Files.createTempDirectory(Path.of("/tmp"), "zmpb");
                 mariadbd = new ProcessBuilder("/usr/sbin/mariadbd", "--no-defaults", "--user=root",
                         "--datadir=" + work.resolve("live/db/data"), "--socket=" + run.resolve("mysql.sock"), "--port=" + port,
                         "--bind-address=127.0.0.1", "--pid-file=" + run.resolve("mariadbd.pid"), "--tmpdir=" + run,
@@ -142,7 +143,7 @@ public final class PromoteBenchmark implements Benchmark {
                 }
             }
         } finally {
-            Proc.run(Duration.ofSeconds(60), "rm", "-rf", work.toString());
+            Proc.run(Duration.ofSeconds(60), "rm", "-rf", work.toString(), run.toString());
         }
         return new BenchResult(name(), params, metrics);
     }
