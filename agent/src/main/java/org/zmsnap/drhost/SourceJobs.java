@@ -135,10 +135,16 @@ public final class SourceJobs {
                 p.commandTimeout(), false, config.zfs().command(), s.rpo(), true);
     }
 
-    /** A hold tag names this host; anything outside [A-Za-z0-9._-] becomes '-' (it reaches a remote command line). */
+    /**
+     * The hold tag's name for this host: what {@code serve --send-only} accepts ({@code zmsnap:[a-z][a-z0-9-]*},
+     * at most 63 characters), so {@code dr1.Example.com} holds as {@code zmsnap:dr1-example-com}.
+     */
     static String holdName(String host) {
-        String h = host.replaceAll("[^A-Za-z0-9._-]", "-");
-        return h.isEmpty() ? "dr" : h;
+        String h = host.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9-]", "-");
+        if (h.isEmpty() || !Character.isLetter(h.charAt(0))) {
+            h = "dr-" + h;
+        }
+        return h.length() > 63 ? h.substring(0, 63) : h;
     }
 
     private List<DatasetName> present(SourceConfig s) {
