@@ -282,6 +282,27 @@ class PullIT {
     }
 
     @Test
+    void aDivergedCopyIsRefusedWithTheCommandForThisHostAndNothingChanges() throws Exception {
+        Path mbox = mailboxConfig();
+        Path drCfg = drConfig("{ hourly: 5 }", "");
+        takeSet(mbox, "hourly");
+        assertEquals(0, CliRun.run(host.dir, "pull", "--config", drCfg.toString()).exit());
+        String db = drRoot() + "/zimbra/db";
+        dr.zfs("snapshot", db + "@tampered"); // someone wrote on the DR copy
+        takeSet(mbox, "hourly");
+        List<String> before = dr.snapshots();
+        CliRun.Result r = CliRun.run(host.dir, "pull", "--config", drCfg.toString(), "--json");
+        assertEquals(1, r.exit(), r.out() + r.err());
+        JsonNode j = json(r).get(0);
+        assertEquals("refused", j.get("result").asText());
+        assertTrue(j.get("reason").asText().contains("diverged") && j.get("reason").asText().contains("zfs rollback -r " + db + "@"),
+                j.toString());
+        assertEquals(before, dr.snapshots(), "nothing received, nothing destroyed");
+        CliRun.Result st = CliRun.run(host.dir, "sources", "--config", drCfg.toString(), "--json");
+        assertEquals("refused", json(st).get(0).get("last_result").asText(), st.out());
+    }
+
+    @Test
     void aCompromisedMailboxHostCannotChooseMountsThroughThePulledStream() throws Exception {
         // The attacker owns the mailbox host: its 'zfs send' now emits streams with properties (-p carries the
         // dataset's mountpoint), and on zfs-fuse an -I package could hide a nested header. The DR host checks
