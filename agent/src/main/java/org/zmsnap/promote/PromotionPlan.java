@@ -32,6 +32,9 @@ import org.zmsnap.zfs.SnapshotInfo;
  * </ul>
  */
 public sealed interface PromotionPlan {
+    /** A mountpoint recorded from the mailbox host (which may be compromised) is used only below Zimbra's directory. */
+    Path RECORDED_MOUNTPOINTS_UNDER = Path.of("/opt/zimbra");
+
     String PREPROMOTE_POLICY = "prepromote";
     String HOLD_TAG = "zmsnap:prepromote";
 
@@ -157,13 +160,21 @@ public sealed interface PromotionPlan {
         Map<DatasetName, Path> mountpoints = new LinkedHashMap<>();
         Map<Path, DatasetName> byPath = new HashMap<>();
         for (CopyState c : survey.copies()) {
-            Optional<Path> mp = Optional.ofNullable(src.mountpoints().get(c.source())).or(c::recordedMountpoint);
+            Optional<Path> configured = Optional.ofNullable(src.mountpoints().get(c.source()));
+            Optional<Path> mp = configured.or(c::recordedMountpoint);
             if (mp.isEmpty()) {
                 return new Refused("no mountpoint for " + c.source() + ": the DR config names none and none was recorded"
                         + " when it was seeded. Add it: sources." + src.name() + ".mountpoints." + c.source() + ": /PATH"
                         + " (where the mailbox host had it, e.g. /opt/zimbra/db)", false);
             }
             Path p = mp.get().normalize();
+            if (configured.isEmpty() && !p.startsWith(RECORDED_MOUNTPOINTS_UNDER)) {
+                // The recorded value came from the mailbox host, which may be the attacker: trusted only where Zimbra
+                // lives, never e.g. /root/.ssh or a cron directory.
+                return new Refused("the mountpoint recorded from the mailbox host for " + c.source() + " is " + p
+                        + ", outside " + RECORDED_MOUNTPOINTS_UNDER + ": a recorded path is trusted only there. If it is"
+                        + " right, name it in sources." + src.name() + ".mountpoints." + c.source(), false);
+            }
             DatasetName l = live.get(c.copy());
             DatasetName other = byPath.put(p, c.source());
             if (other != null) {

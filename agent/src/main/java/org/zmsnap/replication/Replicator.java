@@ -143,7 +143,7 @@ public final class Replicator {
                         }
                     }
                     dst.parent().ifPresent(parent -> target.zfs().createContainer(parent));
-                    for (ReplicationPlan.Step step : singlesUnlessPackagesAccepted(t, target, tr.steps(), sourceSnaps.get(d))) {
+                    for (ReplicationPlan.Step step : singles(tr.steps(), sourceSnaps.get(d))) {
                         bytes += send(t, target, pump, step, dst, resumable, sent);
                         steps.add(d + ": " + step.describe());
                         if (step.from().isEmpty()) {
@@ -200,11 +200,11 @@ public final class Replicator {
      * receive can pin properties ({@code -o}/{@code -x}, OpenZFS): elsewhere (zfs-fuse) the intermediates go as one
      * plain {@code -i} stream each.
      */
-    private static List<ReplicationPlan.Step> singlesUnlessPackagesAccepted(TargetConfig t, TargetEndpoint target,
-                                                                            List<ReplicationPlan.Step> steps, List<SnapshotInfo> source) {
-        if (target.receivesWithOverrides()) {
-            return steps;
-        }
+    /**
+     * One plain {@code -i} stream per snapshot: no receive zmsnap drives accepts an {@code -I} package (see
+     * {@link StreamHeader#accepted}), whichever end makes it.
+     */
+    private static List<ReplicationPlan.Step> singles(List<ReplicationPlan.Step> steps, List<SnapshotInfo> source) {
         List<ReplicationPlan.Step> out = new ArrayList<>();
         steps.forEach(s -> out.addAll(s.asSingles(source)));
         return out;
@@ -309,7 +309,7 @@ public final class Replicator {
                 recv.kill();
             }, (head, n) -> {
                 StreamHeader.Kind kind = StreamHeader.of(head, n);
-                if (!StreamHeader.accepted(kind, target.receivesWithOverrides())) {
+                if (!StreamHeader.accepted(kind)) {
                     send.kill();
                     recv.kill();
                     throw new ReplicationException(dst + " on " + target.where() + " (" + what + "): refused before receiving: "

@@ -149,8 +149,11 @@ public final class ServePolicy {
 
     private ServeDecision set(ServeRules.Request req) {
         List<String> args = req.args();
-        if (args.size() != 2 || !(args.get(0).equals("readonly=on") || args.get(0).startsWith("org.zmsnap:"))) {
-            return new ServeDecision.Refused("only 'zfs set readonly=on DATASET' (or org.zmsnap: properties) is allowed");
+        // Only what a push sets: read-only after a seed, and the mailbox host's mountpoint (a hint that promote
+        // trusts only below /opt/zimbra). Never zmsnap's other marks (promoted, verified, consistent).
+        if (args.size() != 2 || !(args.get(0).equals("readonly=on") || args.get(0).startsWith(Replicator.SOURCE_MOUNTPOINT + "="))) {
+            return new ServeDecision.Refused("only 'zfs set readonly=on DATASET' and 'zfs set " + Replicator.SOURCE_MOUNTPOINT
+                    + "=PATH DATASET' are allowed");
         }
         return ServeRules.inside(root, args.get(1), false).<ServeDecision>map(ServeDecision.Refused::new)
                 .orElse(new ServeDecision.Run(req.withPrefix(req.zfs())));

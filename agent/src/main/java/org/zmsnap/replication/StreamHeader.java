@@ -16,6 +16,8 @@ public final class StreamHeader {
     /** Bytes needed to decide: drr_type, drr_payloadlen, drr_magic, drr_versioninfo, drr_creation_time, drr_type, drr_flags. */
     public static final int LENGTH = 40;
     private static final int DRR_FLAG_CLONE = 1;
+    /** drr_begin.drr_type: the objset type; 2 is a filesystem (3 a volume). */
+    private static final int DMU_OST_ZFS = 2;
     private static final long MAGIC = 0x2F5BACBACL;
     private static final int SUBSTREAM = 1;
     private static final int COMPOUND = 2;
@@ -32,6 +34,8 @@ public final class StreamHeader {
         PACKAGE,
         /** A clone of a snapshot in another dataset: refused. */
         CLONE,
+        /** A volume (zvol), not a filesystem: refused (its block device would appear on the DR host). */
+        VOLUME,
         /** Not a zfs send stream this code knows. */
         UNKNOWN
     }
@@ -54,15 +58,23 @@ public final class StreamHeader {
                 if (hdrtype != SUBSTREAM) {
                     return Kind.UNKNOWN;
                 }
+                if (b.getInt(32) != DMU_OST_ZFS) {
+                    return Kind.VOLUME;
+                }
                 return (b.getInt(36) & DRR_FLAG_CLONE) != 0 ? Kind.CLONE : Kind.PLAIN;
             }
         }
         return Kind.UNKNOWN;
     }
 
-    /** Whether a receive accepts this stream: plain always, an {@code -I} package only with {@code -x}/{@code -o}. */
-    public static boolean accepted(Kind k, boolean receiveOverrides) {
-        return k == Kind.PLAIN || (k == Kind.PACKAGE && receiveOverrides);
+    /**
+     * Whether a receive accepts this stream: only a plain filesystem stream of one snapshot. An {@code -I} package
+     * is refused even where {@code -x}/{@code -o} pin some properties: a nested header inside it could carry any
+     * other property (zmsnap's own marks among them) or rename the copy's snapshots, so zmsnap sends one
+     * {@code -i} stream per snapshot instead.
+     */
+    public static boolean accepted(Kind k) {
+        return k == Kind.PLAIN;
     }
 
     /** What a refusal says, for each kind that is refused. */
@@ -70,9 +82,9 @@ public final class StreamHeader {
         return switch (k) {
             case WITH_PROPERTIES -> "the stream carries dataset properties (zfs send -p or -R); this receiver accepts only"
                     + " plain streams (zfs send [-i|-I] SNAPSHOT), so that nothing sent can choose where a DR dataset mounts";
-            case PACKAGE -> "the stream is a package of incrementals (zfs send -I), which this DR host's zfs receive cannot"
-                    + " stop from carrying properties (it has no -x/-o): send one plain 'zfs send -i' stream per snapshot"
-                    + " (zmsnap does so for a DR host without them)";
+            case PACKAGE -> "the stream is a package of incrementals (zfs send -I), whose nested headers could carry"
+                    + " properties or rename snapshots: send one plain 'zfs send -i' stream per snapshot (zmsnap does)";
+            case VOLUME -> "the stream is of a volume (zvol), not a filesystem: its block device would appear on this host";
             case CLONE -> "the stream is a clone stream (its origin is a snapshot of another dataset); this receiver accepts"
                     + " only plain streams of one dataset's snapshots";
             case UNKNOWN -> "the input is not a zfs send stream";

@@ -66,15 +66,6 @@ public final class TargetEndpoint implements AutoCloseable {
         return streaming.start(argv);
     }
 
-    /**
-     * Whether this end's receives pin properties ({@code -x}/{@code -o}): locally on OpenZFS, and through
-     * {@code zmsnap serve} on an OpenZFS DR host, which adds them itself. Without them only plain single-snapshot
-     * streams are sent here (an {@code -I} package could carry properties in a nested header).
-     */
-    public boolean receivesWithOverrides() {
-        return zfs.features().receiveOverrides();
-    }
-
     Duration timeout() {
         return zfs.defaultTimeout();
     }

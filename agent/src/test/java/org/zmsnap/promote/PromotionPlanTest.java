@@ -50,7 +50,7 @@ class PromotionPlanTest {
             l.add(snap(copy, s, txg++, Map.of()));
         }
         return new CopyState(source, copy, true, l, true, false, Optional.empty(), Optional.empty(),
-                Optional.of(Path.of("/mbox/" + source.value().substring(source.value().lastIndexOf('/') + 1))), Optional.empty());
+                Optional.of(Path.of("/opt/zimbra/" + source.value().substring(source.value().lastIndexOf('/') + 1))), Optional.empty());
     }
 
     static Survey survey(CopyState... copies) {
@@ -86,19 +86,19 @@ class PromotionPlanTest {
         assertEquals(PromotionPlan.Mode.IN_PLACE, r.mode());
         assertEquals("unknown", r.consistency(), "DR copies carry no metadata");
         assertEquals(Path.of("/opt/zimbra/db"), r.mountpoints().get(COPY_DB), "configured");
-        assertEquals(Path.of("/mbox/store"), r.mountpoints().get(COPY_STORE), "recorded at the seed");
+        assertEquals(Path.of("/opt/zimbra/store"), r.mountpoints().get(COPY_STORE), "recorded at the seed");
         String pre = "zmsnap_prepromote_2026-11-30T12:30:00Z";
         assertEquals(List.of(
                 "zfs snapshot " + COPY_DB + "@" + pre,
                 "zfs snapshot " + COPY_STORE + "@" + pre,
                 "zfs hold zmsnap:prepromote " + COPY_DB + "@" + pre,
                 "zfs hold zmsnap:prepromote " + COPY_STORE + "@" + pre,
-                "zfs set readonly=off " + COPY_STORE,
-                "zfs set mountpoint=/mbox/store " + COPY_STORE,
-                "zfs mount " + COPY_STORE + "   (at /mbox/store)",
                 "zfs set readonly=off " + COPY_DB,
                 "zfs set mountpoint=/opt/zimbra/db " + COPY_DB,
                 "zfs mount " + COPY_DB + "   (at /opt/zimbra/db)",
+                "zfs set readonly=off " + COPY_STORE,
+                "zfs set mountpoint=/opt/zimbra/store " + COPY_STORE,
+                "zfs mount " + COPY_STORE + "   (at /opt/zimbra/store)",
                 "zfs set 'org.zmsnap:promoted=2026-11-30T12:30:00Z " + T3 + " dr1' " + COPY_DB,
                 "zfs set 'org.zmsnap:promoted=2026-11-30T12:30:00Z " + T3 + " dr1' " + COPY_STORE,
                 "write the suggested mailbox-host config /etc/zmsnap/zmsnap.promoted-mbox1.yaml"), steps(r));
@@ -214,12 +214,29 @@ class PromotionPlanTest {
         refused(plan(source(Map.of(DB, Path.of("/x"), STORE, Path.of("/x"))), plain, PromoteRequest.latest("mbox1")), "would both be mounted on /x");
         Survey mounted = new Survey(plain.copies(), new MountTable(Map.of(Path.of("/opt/zimbra/db"), "tank/other")), Map.of(), List.of(), false);
         assertFalse(refused(latest(mounted), "/opt/zimbra/db (for " + DB + ") is in use: tank/other is mounted there").busy());
-        Survey full = new Survey(plain.copies(), new MountTable(Map.of()), Map.of(Path.of("/mbox/store"), PathState.NON_EMPTY_DIRECTORY), List.of(), false);
-        refused(latest(full), "/mbox/store (for " + STORE + ") is in use: it is a directory that is not empty");
-        Survey file = new Survey(plain.copies(), new MountTable(Map.of()), Map.of(Path.of("/mbox/store"), PathState.NOT_A_DIRECTORY), List.of(), false);
+        Survey full = new Survey(plain.copies(), new MountTable(Map.of()), Map.of(Path.of("/opt/zimbra/store"), PathState.NON_EMPTY_DIRECTORY), List.of(), false);
+        refused(latest(full), "/opt/zimbra/store (for " + STORE + ") is in use: it is a directory that is not empty");
+        Survey file = new Survey(plain.copies(), new MountTable(Map.of()), Map.of(Path.of("/opt/zimbra/store"), PathState.NOT_A_DIRECTORY), List.of(), false);
         refused(latest(file), "not a directory");
-        Survey empty = new Survey(plain.copies(), new MountTable(Map.of()), Map.of(Path.of("/mbox/store"), PathState.EMPTY_DIRECTORY), List.of(), false);
+        Survey empty = new Survey(plain.copies(), new MountTable(Map.of()), Map.of(Path.of("/opt/zimbra/store"), PathState.EMPTY_DIRECTORY), List.of(), false);
         assertInstanceOf(PromotionPlan.Ready.class, latest(empty));
+    }
+
+    @Test
+    void aMountpointRecordedFromTheMailboxHostIsTrustedOnlyBelowOptZimbra() {
+        // The mailbox host may be the attacker: a recorded /root/.ssh must never become a mount.
+        for (String evil : List.of("/root/.ssh", "/var/spool/cron/crontabs", "/opt/zimbra/../../etc", "/opt/zimbrax")) {
+            CopyState store = new CopyState(STORE, COPY_STORE, true, copy(STORE, COPY_STORE, T1).snapshots(), true, false,
+                    Optional.empty(), Optional.empty(), Optional.of(Path.of(evil)), Optional.empty());
+            refused(latest(survey(copy(DB, COPY_DB, T1), store)), "recorded from the mailbox host for " + STORE, "outside /opt/zimbra",
+                    "sources.mbox1.mountpoints." + STORE);
+        }
+        // The admin may name any path: configured mountpoints are the DR host's own decision.
+        CopyState store = new CopyState(STORE, COPY_STORE, true, copy(STORE, COPY_STORE, T1).snapshots(), true, false,
+                Optional.empty(), Optional.empty(), Optional.of(Path.of("/root/.ssh")), Optional.empty());
+        PromotionPlan.Ready r = assertInstanceOf(PromotionPlan.Ready.class, plan(source(Map.of(DB, Path.of("/opt/zimbra/db"),
+                STORE, Path.of("/srv/zimbra/store"))), survey(copy(DB, COPY_DB, T1), store), PromoteRequest.latest("mbox1")));
+        assertEquals(Path.of("/srv/zimbra/store"), r.mountpoints().get(COPY_STORE));
     }
 
     @Test

@@ -115,6 +115,9 @@ class ServePolicyTest {
         refused("", "interactive");
         refused("zfs set mountpoint=/opt/zimbra backup/mbox1/zimbra/db", "readonly=on");
         refused("zfs set canmount=on backup/mbox1/zimbra/db", "readonly=on");
+        // zmsnap's own marks are the DR host's: a mailbox host must not forge a promotion, a drill or consistency.
+        refused("zfs set org.zmsnap:promoted=2026-11-30T00:00:00Z backup/mbox1/zimbra/db", "readonly=on");
+        refused("zfs set org.zmsnap:verified=ok backup/mbox1/zimbra/db@zmsnap_hourly_2026-11-30T00:00:00Z", "readonly=on");
         refused("zfs create backup/mbox1/x", "canmount=off");
     }
 

@@ -44,15 +44,19 @@ class StreamHeaderTest {
     }
 
     @Test
-    void aPackageIsAcceptedOnlyWhereTheReceivePinsProperties() {
-        assertTrue(StreamHeader.accepted(StreamHeader.Kind.PLAIN, false));
-        assertTrue(StreamHeader.accepted(StreamHeader.Kind.PLAIN, true));
-        assertTrue(StreamHeader.accepted(StreamHeader.Kind.PACKAGE, true));
-        assertFalse(StreamHeader.accepted(StreamHeader.Kind.PACKAGE, false));
-        for (StreamHeader.Kind k : List.of(StreamHeader.Kind.WITH_PROPERTIES, StreamHeader.Kind.CLONE, StreamHeader.Kind.UNKNOWN)) {
-            assertFalse(StreamHeader.accepted(k, true), k.toString());
+    void onlyAPlainFilesystemStreamIsAccepted() {
+        assertTrue(StreamHeader.accepted(StreamHeader.Kind.PLAIN));
+        for (StreamHeader.Kind k : List.of(StreamHeader.Kind.PACKAGE, StreamHeader.Kind.WITH_PROPERTIES, StreamHeader.Kind.CLONE,
+                StreamHeader.Kind.VOLUME, StreamHeader.Kind.UNKNOWN)) {
+            assertFalse(StreamHeader.accepted(k), k.toString());
             assertFalse(StreamHeader.refusal(k).isEmpty());
         }
+    }
+
+    @Test
+    void aVolumeStreamIsRefused() {
+        byte[] zvol = ByteBuffer.wrap(begin(ByteOrder.LITTLE_ENDIAN, 0x1, 0)).order(ByteOrder.LITTLE_ENDIAN).putInt(32, 3).array();
+        assertEquals(StreamHeader.Kind.VOLUME, StreamHeader.of(zvol, 40));
     }
 
     @Test

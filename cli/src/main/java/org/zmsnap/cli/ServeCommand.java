@@ -85,7 +85,7 @@ final class ServeCommand implements Callable<Integer> {
             }
         }
         if (d instanceof ServeDecision.Receive recv) {
-            return receive(argv, recv.receiveOverrides(), who, what);
+            return receive(argv, who, what);
         }
         return PassThrough.run(argv);
     }
@@ -98,10 +98,10 @@ final class ServeCommand implements Callable<Integer> {
 
     /**
      * Reads the stream's first record before zfs receive sees a byte: a stream carrying properties (send -p/-R)
-     * could set mountpoint/canmount, so it is refused everywhere; an -I package (whose nested headers could carry
-     * some) only where the receive pins them with -x/-o (OpenZFS).
+     * could set mountpoint/canmount, and an -I package's nested headers could carry any property or rename
+     * snapshots, so only a plain filesystem stream of one snapshot is received.
      */
-    private int receive(List<String> argv, boolean receiveOverrides, String who, String what) {
+    private int receive(List<String> argv, String who, String what) {
         InputStream in = new FileInputStream(FileDescriptor.in);
         byte[] head = new byte[StreamHeader.LENGTH];
         int n = 0;
@@ -117,7 +117,7 @@ final class ServeCommand implements Callable<Integer> {
             return refuse(who + ": refused " + what + ": cannot read the stream: " + e.getMessage());
         }
         StreamHeader.Kind kind = StreamHeader.of(head, n);
-        if (!StreamHeader.accepted(kind, receiveOverrides)) {
+        if (!StreamHeader.accepted(kind)) {
             return refuse(who + ": refused " + what + ": " + StreamHeader.refusal(kind));
         }
         return PassThrough.runFeeding(argv, head, n, in);

@@ -122,8 +122,18 @@ class PromoteCliIT {
                     + "  mbox2:\n    datasets: " + datasets + "\n    root: " + dr.name() + "/mbox2\n    keep: { hourly: 20 }\n"
                     + "  empty:\n    datasets: " + datasets + "\n    root: " + dr.name() + "/nothing\n    keep: { hourly: 1 }\n";
             Path drConfig = Files.writeString(work.resolve("dr.yaml"), drYaml);
-            Config drCfg = ConfigLoader.load(drConfig);
             String c = drConfig.toString();
+            // index and redolog have only the paths recorded from the mailbox host, which are not under /opt/zimbra:
+            // a compromised mailbox host could have recorded /root/.ssh, so promote wants the admin to name them.
+            List<String> untouched = dr.snapshots();
+            assertRefused(CliRun.run(work, "promote", "-c", c, "--source", "mbox1"), 2, "recorded from the mailbox host for "
+                    + host.pool.dataset("index"), "outside /opt/zimbra", "sources.mbox1.mountpoints." + host.pool.dataset("index"));
+            assertEquals(untouched, dr.snapshots());
+            Path redolog = host.pool.mountpoint(host.pool.dataset("redolog"));
+            drYaml = drYaml.replace("  mbox2:\n", "      " + host.pool.dataset("index") + ": " + index + "\n"
+                    + "      " + host.pool.dataset("redolog") + ": " + redolog + "\n  mbox2:\n");
+            Files.writeString(drConfig, drYaml);
+            Config drCfg = ConfigLoader.load(drConfig);
 
             // --- bad input: each refused, nothing changed
             List<String> before = dr.snapshots();
@@ -208,9 +218,17 @@ class PromoteCliIT {
                 assertEquals(0, promotedGauge(metrics, "mbox2"), "not promoted");
             }
 
-            // --- the second source, to an older set: its recorded index path is taken by mbox1's promoted index
+            // --- the second source, to an older set: its recorded paths are not trusted, and mbox1's index path is taken
             Taken older = replicated.get(0);
             assertRefused(CliRun.run(work, "promote", "-c", c, "--source", "mbox2", "--snapshot", older.tag()), 2,
+                    "outside /opt/zimbra", "sources.mbox2.mountpoints");
+            Path taken = work.resolve("taken");
+            StringBuilder clash = new StringBuilder("    mountpoints:\n");
+            for (String leaf : ZfsPool.ZIMBRA_LEAVES) {
+                clash.append("      ").append(host.pool.dataset(leaf)).append(": ").append(leaf.equals("index") ? index : taken.resolve(leaf)).append('\n');
+            }
+            Path clashing = Files.writeString(work.resolve("dr-clash.yaml"), drYaml.replace("  empty:\n", clash + "  empty:\n"));
+            assertRefused(CliRun.run(work, "promote", "-c", clashing.toString(), "--source", "mbox2", "--snapshot", older.tag()), 2,
                     index + " (for " + host.pool.dataset("index") + ") is in use: " + copyRoot + "/zimbra/index is mounted there");
             Path olderLive = work.resolve("older");
             StringBuilder mps = new StringBuilder("    mountpoints:\n");
