@@ -18,6 +18,7 @@ import org.zmsnap.config.TargetConfig;
 import org.zmsnap.exec.LocalStreamingRunner;
 import org.zmsnap.exec.RunningCommand;
 import org.zmsnap.exec.StreamingRunner;
+import org.zmsnap.retention.Decision;
 import org.zmsnap.retention.Retention;
 import org.zmsnap.snapshot.SnapshotCatalog;
 import org.zmsnap.snapshot.SnapshotSet;
@@ -390,7 +391,9 @@ public final class Replicator {
         Map<SnapshotTag, String> needed = new HashMap<>();
         newest.values().forEach(s -> SnapshotTag.parse(s.name().snapshot()).ifPresent(tag -> needed.put(tag, t.name())));
         int destroyed = 0;
-        for (SnapshotSet s : Retention.toDestroy(Retention.planCounts(SnapshotCatalog.group(copies, listing), t.keep(), needed))) {
+        List<Decision> plan = Retention.planCounts(SnapshotCatalog.group(copies, listing).stream().filter(s -> s.missing().isEmpty())
+                .toList(), t.keep(), needed, Instant.now());
+        for (SnapshotSet s : Retention.toDestroy(plan)) {
             for (SnapshotInfo member : s.members().values()) {
                 target.zfs().destroy(member.name());
             }

@@ -47,11 +47,23 @@ public final class Pruner {
      * with this host (its next increment starts there), so it is never destroyed, whatever its policy's count.
      */
     public Result pruneCopies(boolean dryRun, String source) {
-        List<SnapshotSet> sets = catalog.sets();
-        Map<SnapshotTag, String> needed = sets.stream().filter(s -> s.missing().isEmpty()).findFirst()
+        return execute(dryRun, planCopies(catalog.sets(), keep, source, java.time.Instant.now()));
+    }
+
+    /**
+     * The one rule over a DR host's copies of a source, which carry no metadata: only sets received on every copy
+     * are counted (a set on some copies only — a cut run, or a forged set on one small dataset — is kept and
+     * does not push whole ones out of the count), and the newest whole set is never destroyed.
+     */
+    public static List<Decision> planCopies(List<SnapshotSet> sets, Map<String, Integer> keep, String source, java.time.Instant now) {
+        List<SnapshotSet> whole = sets.stream().filter(s -> s.missing().isEmpty()).toList();
+        Map<SnapshotTag, String> needed = whole.stream().filter(s -> !s.tag().time().isAfter(now.plus(Retention.CLOCK_SKEW))).findFirst()
                 .map(s -> Map.of(s.tag(), source + " (the newest set received whole: the next increment starts there)"))
                 .orElse(Map.of());
-        return execute(dryRun, Retention.planCounts(sets, keep, needed));
+        List<Decision> plan = new ArrayList<>(Retention.planCounts(whole, keep, needed, now));
+        sets.stream().filter(s -> !s.missing().isEmpty()).forEach(s -> plan.add(new Decision(s, Decision.Action.KEEP,
+                "not on every copy (missing on " + s.missing() + "): never counted, never destroyed")));
+        return plan;
     }
 
     private Result execute(boolean dryRun, List<Decision> plan) {

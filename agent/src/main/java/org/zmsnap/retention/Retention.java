@@ -54,25 +54,41 @@ public final class Retention {
         return newest(sets.stream().filter(SnapshotSet::complete).map(SnapshotSet::tag).toList(), keep);
     }
 
+    /** How far ahead of this host's clock a tag may be dated and still count (clocks of two hosts differ). */
+    public static final java.time.Duration CLOCK_SKEW = java.time.Duration.ofHours(1);
+
     /** As {@link #plan(List, Map, Map)} with a host's own policies. */
     public static List<Decision> plan(List<SnapshotSet> sets, Map<String, PolicyConfig> policies, Map<SnapshotTag, String> needed) {
         return planCounts(sets, counts(policies), needed);
+    }
+
+    /** As {@link #planCounts(List, Map, Map, java.time.Instant)} at this host's time. */
+    public static List<Decision> planCounts(List<SnapshotSet> sets, Map<String, Integer> keep, Map<SnapshotTag, String> needed) {
+        return planCounts(sets, keep, needed, java.time.Instant.now());
     }
 
     /**
      * @param sets   zmsnap's sets (foreign snapshots never reach here: the catalog reads only zmsnap's names)
      * @param keep   how many sets of each policy to keep
      * @param needed tags a replication target still needs (its newest common snapshot), with the target's name
+     * @param now    this host's time: sets dated more than {@link #CLOCK_SKEW} after it are kept and not counted
      * @return one decision per set, the ones to destroy oldest first
      */
-    public static List<Decision> planCounts(List<SnapshotSet> sets, Map<String, Integer> keep, Map<SnapshotTag, String> needed) {
-        Set<SnapshotTag> newest = wanted(sets, keep);
+    public static List<Decision> planCounts(List<SnapshotSet> sets, Map<String, Integer> keep, Map<SnapshotTag, String> needed,
+                                            java.time.Instant now) {
+        // A set dated ahead of this host's clock never counts: on a DR host it may come from a compromised source
+        // that wants its forged 'newest' sets to push every real one out of the count.
+        java.time.Instant latest = now.plus(CLOCK_SKEW);
+        Set<SnapshotTag> newest = wanted(sets.stream().filter(x -> !x.tag().time().isAfter(latest)).toList(), keep);
         List<Decision> kept = new ArrayList<>();
         List<Decision> destroy = new ArrayList<>();
         for (SnapshotSet s : sets) {
             String policy = s.tag().policy();
             Integer limit = keep.get(policy);
-            if (limit == null) {
+            if (s.tag().time().isAfter(latest)) {
+                kept.add(new Decision(s, Decision.Action.KEEP, "dated " + s.tag().time() + ", ahead of this host's clock: never"
+                        + " counted, never destroyed (a wrong clock on the host that made it, or a forged set; check it)"));
+            } else if (limit == null) {
                 kept.add(new Decision(s, Decision.Action.KEEP, "policy '" + policy + "' has no retention (not configured)"));
             } else if (!s.complete()) {
                 kept.add(new Decision(s, Decision.Action.KEEP, "partial set (" + s.members().size() + " of " + s.intendedSize() + " datasets); the next cycle removes it"));

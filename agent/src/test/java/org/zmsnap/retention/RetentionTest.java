@@ -106,4 +106,31 @@ class RetentionTest {
         List<Decision> plan = Retention.planCounts(sets, Map.of("hourly", 1), Map.of(set("hourly", 1, 0, 2).tag(), "mbox1"));
         assertEquals(List.of(set("hourly", 0, 0, 2).tag().name(), set("hourly", 2, 0, 2).tag().name()), destroyed(plan));
     }
+
+    @Test
+    void setsDatedAheadOfThisHostsClockNeverCountAndAreNeverDestroyed() {
+        // A compromised source sends 'newest' sets dated 2099: they must not push the real ones out of keep.
+        List<SnapshotSet> sets = new ArrayList<>();
+        for (int h = 0; h < 3; h++) {
+            sets.add(set("hourly", h, 0, 2));
+        }
+        SnapshotSet forged = set("hourly", 24 * 365 * 70, 0, 2);
+        sets.add(forged);
+        Instant now = T0.plusSeconds(3 * 3600);
+        List<Decision> plan = Retention.planCounts(sets, Map.of("hourly", 2), Map.of(), now);
+        assertEquals(List.of(set("hourly", 0, 0, 2).tag().name()), destroyed(plan), "only the oldest real set goes");
+        assertTrue(plan.stream().anyMatch(d -> d.set().tag().equals(forged.tag()) && !d.destroy() && d.reason().contains("ahead of this host's clock")));
+    }
+
+    @Test
+    void onADrHostOnlySetsOnEveryCopyCount() {
+        // Sets on some copies only (a cut run, or a forged set on the small redolog copy) neither count nor go.
+        List<SnapshotSet> sets = new ArrayList<>(List.of(set("hourly", 5, 0, 1), set("hourly", 4, 0, 1), set("hourly", 3, 0, 1)));
+        sets.add(set("hourly", 2, 0, 2));
+        sets.add(set("hourly", 1, 0, 2));
+        sets.add(set("hourly", 0, 0, 2));
+        List<Decision> plan = Pruner.planCopies(sets, Map.of("hourly", 2), "mbox1", T0.plusSeconds(6 * 3600));
+        assertEquals(List.of(set("hourly", 0, 0, 2).tag().name()), destroyed(plan));
+        assertEquals(sets.size(), plan.size(), "a decision for every set");
+    }
 }
