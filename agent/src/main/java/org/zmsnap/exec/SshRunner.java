@@ -72,15 +72,29 @@ public final class SshRunner implements CommandRunner, StreamingRunner, AutoClos
         return where;
     }
 
+    /** The most a non-streaming remote command may print: a zfs listing of a large host is a few MiB. */
+    static final int MAX_OUTPUT = 64 << 20;
+
     @Override
     public CommandResult run(Command command) {
         long start = System.nanoTime();
         RunningCommand rc = start(bounded(command));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         // Read on a helper thread: a remote command that never closes its stdout must not hang us past the timeout.
+        java.util.concurrent.atomic.AtomicBoolean tooLong = new java.util.concurrent.atomic.AtomicBoolean();
         Thread reader = new Thread(() -> {
             try (InputStream in = rc.stdout()) {
-                in.transferTo(out);
+                // Bounded: the other end may be a compromised host answering a listing with gigabytes.
+                byte[] buf = new byte[65536];
+                int n;
+                while ((n = in.read(buf)) > 0) {
+                    if (out.size() + n > MAX_OUTPUT) {
+                        tooLong.set(true);
+                        rc.kill();
+                        return;
+                    }
+                    out.write(buf, 0, n);
+                }
             } catch (IOException ignored) {
                 // the channel was closed (killed on timeout, or the connection dropped); the exit status tells
             }
@@ -98,6 +112,10 @@ public final class SshRunner implements CommandRunner, StreamingRunner, AutoClos
             reader.join(Math.max(1000, command.timeout().toMillis() / 10));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        if (tooLong.get()) {
+            return new CommandResult(command, -1, "", "the output of '" + String.join(" ", command.argv()) + "' on " + where
+                    + " exceeded " + (MAX_OUTPUT >> 20) + " MiB; it was stopped", Duration.ofNanos(System.nanoTime() - start));
         }
         String text;
         synchronized (out) {

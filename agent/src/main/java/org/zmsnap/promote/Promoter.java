@@ -47,7 +47,10 @@ public final class Promoter {
         } else if (step instanceof Step.Hold h) {
             zfs.hold(h.tag(), h.name());
         } else if (step instanceof Step.Clone c) {
-            zfs.clone(c.origin(), c.target(), Map.of("readonly", "off", "mountpoint", c.mountpoint().toString()));
+            // A clone inherits setuid/devices from its parent (on by default), not from the copy: a compromised
+            // source's setuid binaries or device nodes must not go live with it. Zimbra's data needs neither.
+            zfs.clone(c.origin(), c.target(), Map.of("readonly", "off", "mountpoint", c.mountpoint().toString(),
+                    "setuid", "off", "devices", "off"));
         } else if (step instanceof Step.Set s) {
             zfs.set(s.dataset(), s.property(), s.value());
         } else if (step instanceof Step.Mount m) {

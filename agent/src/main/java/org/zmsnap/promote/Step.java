@@ -32,7 +32,7 @@ public sealed interface Step {
     /** A writable clone of the chosen set, mounted where the mailbox host had the dataset. */
     record Clone(SnapshotName origin, DatasetName target, Path mountpoint) implements Step {
         public String describe() {
-            return "zfs clone -o readonly=off -o " + ShellQuote.quote("mountpoint=" + mountpoint) + " " + origin + " " + target;
+            return "zfs clone -o readonly=off -o setuid=off -o devices=off -o " + ShellQuote.quote("mountpoint=" + mountpoint) + " " + origin + " " + target;
         }
     }
 

@@ -114,7 +114,7 @@ class PromotionPlanTest {
         assertEquals(PromotionPlan.Mode.CLONE, r.mode());
         assertTrue(r.modeReason().contains(COPY_DB + " has snapshots newer than " + T2), r.modeReason());
         List<String> s = steps(r);
-        assertTrue(s.contains("zfs clone -o readonly=off -o mountpoint=/opt/zimbra/db " + COPY_DB + "@" + T2 + " " + COPY_DB + "_promoted"), s.toString());
+        assertTrue(s.contains("zfs clone -o readonly=off -o setuid=off -o devices=off -o mountpoint=/opt/zimbra/db " + COPY_DB + "@" + T2 + " " + COPY_DB + "_promoted"), s.toString());
         assertTrue(s.contains("zfs set 'org.zmsnap:promoted=2026-11-30T12:30:00Z " + T2 + " dr1' " + COPY_DB), "the copies are marked too");
         assertTrue(s.stream().noneMatch(x -> x.contains("readonly=off " + COPY_DB) || x.contains("rollback")), "copies untouched: " + s);
         assertEquals(COPY_DB.value() + "_promoted", r.live().get(COPY_DB).value());
