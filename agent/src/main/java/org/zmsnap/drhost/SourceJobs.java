@@ -137,14 +137,26 @@ public final class SourceJobs {
 
     /**
      * The hold tag's name for this host: what {@code serve --send-only} accepts ({@code zmsnap:[a-z][a-z0-9-]*},
-     * at most 63 characters), so {@code dr1.Example.com} holds as {@code zmsnap:dr1-example-com}.
+     * at most 63 characters). A name that had to change gets a short hash of the original, so two DR hosts whose
+     * names differ only in case or punctuation ({@code dr1.example.com}, {@code dr1-example.com}) never share a
+     * tag and release each other's hold: {@code dr1-example-com-3f2a9c}.
      */
     static String holdName(String host) {
+        if (host.matches("[a-z][a-z0-9-]{0,62}")) {
+            return host;
+        }
         String h = host.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9-]", "-");
         if (h.isEmpty() || !Character.isLetter(h.charAt(0))) {
             h = "dr-" + h;
         }
-        return h.length() > 63 ? h.substring(0, 63) : h;
+        String hash;
+        try {
+            hash = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(host.getBytes(java.nio.charset.StandardCharsets.UTF_8))).substring(0, 6);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        return (h.length() > 55 ? h.substring(0, 55) : h) + "-" + hash;
     }
 
     private List<DatasetName> present(SourceConfig s) {
