@@ -74,9 +74,15 @@ class PromoteZfsIT {
             String token = dr.zfs("get", "-H", "-o", "value", "receive_resume_token", root + "/zimbra/store").stdout().strip();
             assertNotEquals("-", token, "a resume token was left");
 
+            // The recorded paths are outside /opt/zimbra, which promote does not trust from a mailbox host: the DR
+            // admin names them.
+            StringBuilder mps = new StringBuilder("    mountpoints:\n");
+            for (String leaf : ZfsPool.ZIMBRA_LEAVES) {
+                mps.append("      ").append(src.dataset(leaf)).append(": ").append(mnt).append('/').append(leaf).append('\n');
+            }
             Config cfg = ConfigLoader.parse("host: drz\nlock-file: " + local.resolve("dr.lock") + "\nsources:\n  mbox1:\n"
                     + "    datasets: [" + String.join(", ", src.zimbraDatasets()) + "]\n    root: " + root + "\n"
-                    + "    keep: { hourly: 5 }\n", local.resolve("dr.yaml"));
+                    + "    keep: { hourly: 5 }\n" + mps, local.resolve("dr.yaml"));
             Zfs zfs = new Zfs(reach.runner(), "zfs", Duration.ofSeconds(60));
             CopySurvey survey = new CopySurvey(zfs, new RunningReceives(),
                     () -> MountTable.parse(bash(vm, "cat /proc/self/mountinfo").orThrow().stdout()),
