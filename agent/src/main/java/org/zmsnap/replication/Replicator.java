@@ -309,6 +309,9 @@ public final class Replicator {
                 send.kill();
                 recv.kill();
             }, (head, n) -> {
+                if (n == 0) {
+                    return; // nothing to receive: the sender failed, and its exit status and stderr say why
+                }
                 StreamHeader.Kind kind = StreamHeader.of(head, n);
                 if (!StreamHeader.accepted(kind)) {
                     send.kill();
