@@ -66,6 +66,7 @@ class PromoteCliIT {
             host = new SnapshotHost();
             Path store = host.pool.mountpoint(host.pool.dataset("store"));
             Path index = host.pool.mountpoint(host.pool.dataset("index"));
+            Path redolog = host.pool.mountpoint(host.pool.dataset("redolog"));
             GeneratedAccount acct;
             try (Connection c = host.db.connect()) {
                 acct = ZimbraMailboxGenerator.generate(c, store, 1, 40).accounts().get(0);
@@ -129,7 +130,6 @@ class PromoteCliIT {
             assertRefused(CliRun.run(work, "promote", "-c", c, "--source", "mbox1"), 2, "recorded from the mailbox host for "
                     + host.pool.dataset("index"), "outside /opt/zimbra", "sources.mbox1.mountpoints." + host.pool.dataset("index"));
             assertEquals(untouched, dr.snapshots());
-            Path redolog = host.pool.mountpoint(host.pool.dataset("redolog"));
             drYaml = drYaml.replace("  mbox2:\n", "      " + host.pool.dataset("index") + ": " + index + "\n"
                     + "      " + host.pool.dataset("redolog") + ": " + redolog + "\n  mbox2:\n");
             Files.writeString(drConfig, drYaml);
