@@ -91,7 +91,7 @@ public final class RestoreService {
         try {
             return choice.get();
         } catch (RestoreUsageException e) {
-            throw new RestoreUsageException(source.describe() + ": " + e.getMessage());
+            throw new RestoreUsageException(source.target().map(t -> "target " + t.name()).orElse(source.describe()) + ": " + e.getMessage());
         }
     }
 
