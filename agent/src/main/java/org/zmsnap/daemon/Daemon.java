@@ -153,23 +153,7 @@ public final class Daemon implements AutoCloseable {
             Thread wd = startWatchdog(scheduler, notify);
             return new Daemon(ctx, metrics, server, scheduler, replication, sources, drills, notify, wd);
         } catch (RuntimeException e) {
-            if (scheduler != null) {
-                scheduler.close();
-            }
-            if (replication != null) {
-                replication.close();
-            }
-            if (sources != null) {
-                sources.close();
-            }
-            if (drills != null) {
-                drills.close();
-            }
-            if (server != null) {
-                server.close();
-            }
-            metrics.close();
-            ctx.close();
+            stopAll(scheduler, replication, sources, drills, server, metrics, ctx);
             throw e;
         }
     }
@@ -215,21 +199,23 @@ public final class Daemon implements AutoCloseable {
         if (watchdog != null) {
             watchdog.interrupt();
         }
-        scheduler.close();
-        if (replication != null) {
-            replication.close();
-        }
-        if (sources != null) {
-            sources.close();
-        }
-        if (drills != null) {
-            drills.close();
-        }
-        if (server != null) {
-            server.close();
-        }
-        metrics.close();
-        ctx.close();
+        stopAll(scheduler, replication, sources, drills, server, metrics, ctx);
         LOG.info("zmsnapd stopped");
+    }
+
+    /**
+     * Stops what was started (absent parts are null), in this order: no new firings, then the workers, the
+     * metrics server, the context. One part failing to stop does not keep the others running.
+     */
+    private static void stopAll(AutoCloseable... parts) {
+        for (AutoCloseable part : parts) {
+            if (part != null) {
+                try {
+                    part.close();
+                } catch (Exception e) {
+                    LOG.warn("stopping {}: {}", part.getClass().getSimpleName(), e.toString());
+                }
+            }
+        }
     }
 }

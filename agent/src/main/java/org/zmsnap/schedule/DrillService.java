@@ -7,14 +7,10 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.zmsnap.AgentContext;
-import org.zmsnap.DaemonThreads;
 import org.zmsnap.config.VerifyConfig;
 import org.zmsnap.metrics.Metrics;
 import org.zmsnap.restore.RestoreService;
@@ -36,7 +32,7 @@ public final class DrillService implements AutoCloseable {
     private final VerifyConfig config;
     private final Clock clock;
     private final AtomicBoolean busy = new AtomicBoolean();
-    private final ExecutorService worker = Executors.newSingleThreadExecutor(DaemonThreads.named("zmsnap-verify"));
+    private final SerialWorker worker = new SerialWorker("zmsnap-verify");
 
     public DrillService(AgentContext ctx, Metrics metrics, VerifyConfig config, Clock clock) {
         this.ctx = ctx;
@@ -129,7 +125,7 @@ public final class DrillService implements AutoCloseable {
                 }
                 v.notRecorded().ifPresent(why -> LOG.warn("verify of={} set={}: result not recorded on the set: {}", where, r.tag(), why));
             } catch (RuntimeException ex) {
-                if (worker.isShutdown()) {
+                if (worker.stopped()) {
                     // zmsnapd is stopping: the drill was cut short, which says nothing about the set.
                     LOG.info("verify drill abandoned: zmsnapd is stopping");
                     return;
@@ -149,11 +145,6 @@ public final class DrillService implements AutoCloseable {
 
     @Override
     public void close() {
-        worker.shutdownNow();
-        try {
-            worker.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        worker.close();
     }
 }

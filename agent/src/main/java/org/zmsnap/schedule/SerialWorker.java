@@ -6,7 +6,7 @@ import java.util.concurrent.TimeUnit;
 import org.zmsnap.DaemonThreads;
 
 /**
- * One thread that runs long DR work (transfers, retention) in order, off the scheduler's thread, so snapshot
+ * One thread that runs long work (transfers, retention, drills) in order, off the scheduler's thread, so snapshot
  * cycles never wait for a transfer. Closing abandons a transfer in progress: ZFS discards a partial receive
  * (or keeps its resume token) and the next run repeats or resumes it.
  */
@@ -19,6 +19,11 @@ final class SerialWorker implements AutoCloseable {
 
     void submit(Runnable work) {
         executor.submit(work);
+    }
+
+    /** True once closed: work cut short then says nothing about what it was doing. */
+    boolean stopped() {
+        return executor.isShutdown();
     }
 
     @Override
