@@ -104,6 +104,12 @@ public sealed interface FailbackPlan {
                     + " on " + facts.get(0).copy() + "): this host is still their source, nothing to fail back."
                     + " Failback follows 'zmsnap promote' on the DR host", true);
         }
+        boolean live = handback.isPresent() && facts.stream().allMatch(f -> f.salvageMark().isEmpty() && !f.localSnaps().isEmpty()
+                && f.localSnaps().get(f.localSnaps().size() - 1).name().snapshot().equals(handback.get().set()));
+        if (live) {
+            // Done before: Zimbra may well run here again, and no grant is needed to say so.
+            return new Ready(handback.get().set(), Optional.empty(), false, facts.stream().map(f -> Phase.CLEAN).toList(), handback, true);
+        }
         if (!inUse.isEmpty()) {
             return new Refused("this host's datasets are in use by " + String.join(", ", inUse) + ": stop Zimbra and MariaDB here"
                     + " (zmcontrol stop) before a failback; the DR host keeps serving meanwhile", true);
@@ -126,9 +132,7 @@ public sealed interface FailbackPlan {
             // One salvage set spans every dataset (it is opened as a set), so every dataset is reset with it.
             phases.replaceAll(p -> p == Phase.CLEAN ? Phase.ORIGINAL : p);
         }
-        boolean live = handback.isPresent() && facts.stream().allMatch(f -> f.salvageMark().isEmpty() && !f.localSnaps().isEmpty()
-                && f.localSnaps().get(f.localSnaps().size() - 1).name().snapshot().equals(handback.get().set()));
-        if (!grantActive && !live) {
+        if (!grantActive) {
             return new Refused("the DR host has not granted this failback (no active " + FailbackGrant.PROPERTY + " on target "
                     + target + "'s root): on the DR host, run: zmsnap failback grant --source NAME", true);
         }
@@ -136,7 +140,7 @@ public sealed interface FailbackPlan {
                 : newer ? Optional.of(new SnapshotTag(SALVAGE_POLICY, now).name()) : Optional.empty();
         boolean taken = salvageMark.isPresent() && facts.stream().allMatch(f -> f.aside().isPresent() || f.localSnaps().stream()
                 .anyMatch(s -> s.name().snapshot().equals(salvageMark.get())));
-        return new Ready(c, salvage, taken, phases, handback, live);
+        return new Ready(c, salvage, taken, phases, handback, false);
     }
 
     private static Phase phase(Facts f, String common, Optional<String> salvageMark) {

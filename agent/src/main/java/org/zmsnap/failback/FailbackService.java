@@ -164,7 +164,9 @@ public final class FailbackService {
             if (mark.isEmpty() && !exists) {
                 mark = aside.flatMap(a -> zfs.getProperty(a, FailbackPlan.SALVAGE_PROPERTY));
             }
-            List<SnapshotInfo> snaps = exists ? tree.snapshotsOf(d) : aside.map(tree::snapshotsOf).orElse(List.of());
+            // Renamed aside, or cloned back but not yet promoted: the dataset's history is the aside's.
+            boolean ownHistory = exists && aside.map(a -> !props.getOrDefault("origin", "").startsWith(a.value() + "@")).orElse(true);
+            List<SnapshotInfo> snaps = ownHistory ? tree.snapshotsOf(d) : aside.map(tree::snapshotsOf).orElse(List.of());
             if ("yes".equals(props.get("mounted")) && props.getOrDefault("mountpoint", "").startsWith("/")) {
                 mountpoints.put(d, Path.of(props.get("mountpoint")));
             }
