@@ -100,7 +100,7 @@ public final class FailbackService {
                     + bytes + " bytes written after the common set " + ready.common() + ": free space (or add disks) before a"
                     + " failback; nothing was reset", false);
         }
-        if (ready.needsSalvage() && o.salvageDir().isEmpty()) {
+        if (ready.needsSalvage() && o.salvageDir().isEmpty() && !o.dryRun()) {
             return new FailbackOutcome.Refused("this host holds state newer than the common set " + ready.common()
                     + " (mail accepted after the last set the DR host received): pass --salvage-dir DIR, where its items are"
                     + " exported before the reset", true);

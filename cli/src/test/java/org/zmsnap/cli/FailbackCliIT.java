@@ -146,19 +146,36 @@ class FailbackCliIT {
             assertEquals(oldBefore, host.pool.snapshots(), "refusals and the dry run changed nothing here");
             assertEquals(drBefore, dr.snapshots(), "nor on the DR host");
 
-            // --- failback, first run: salvage, reset, receive while the DR host keeps serving
+            // --- failback, cut mid-way: the first 'zfs promote' of the reset fails (after the salvage, the export, a
+            // rename and a clone); nothing is destroyed and the next run continues from what ZFS shows
             Path salvageDir = work.resolve("salvage");
+            Path failingZfs = work.resolve("zfs-without-promote");
+            Files.writeString(failingZfs, "#!/bin/bash\nif [ \"$1\" = promote ]; then echo 'injected: promote fails' >&2; exit 1; fi\n"
+                    + "exec zfs \"$@\"\n");
+            assertTrue(failingZfs.toFile().setExecutable(true));
+            Path cutConfig = Files.writeString(work.resolve("cut.yaml"), Files.readString(mailboxConfig)
+                    .replace(host.yaml("ftwrl", "5s", "skip", "zfs", ""), host.yaml("ftwrl", "5s", "skip", failingZfs.toString(), "")));
+            r = CliRun.run(work, "failback", "-c", cutConfig.toString(), "--target", "drlocal", "--salvage-dir", salvageDir.toString());
+            assertRefused(r, 1, "stopped at 'reset " + host.pool.dataset("db") + "'", "injected: promote fails", "run the same command again");
+            assertEquals(drBefore, dr.snapshots(), "the DR host untouched");
+
+            // --- failback, first (continued) run: reset, receive while the DR host keeps serving
             r = CliRun.run(work, "failback", "-c", m, "--target", "drlocal", "--salvage-dir", salvageDir.toString(), "--json");
             assertEquals(0, r.exit(), r.err() + r.out());
             JsonNode first = JSON.readTree(r.out());
             assertEquals("received", first.get("result").asText(), first.toString());
             String salvage = first.get("salvage").asText();
-            long referenced = 0;
+            // what the DR host wrote since the common set (its increment, as zfs sends it) versus a full send
+            long increment = 0;
+            long full = 0;
             for (String leaf : ZfsPool.ZIMBRA_LEAVES) {
-                referenced += Long.parseLong(dr.zfs("get", "-Hp", "-o", "value", "referenced", copyRoot + "/zimbra/" + leaf).stdout().strip());
+                String copy = copyRoot + "/zimbra/" + leaf;
+                increment += sendSize("-I", copy + "@" + common, copy + "@" + drSets.get(1));
+                full += sendSize(copy + "@" + drSets.get(1));
             }
             long sent = first.get("bytes").asLong();
-            assertTrue(sent > 0 && sent < referenced / 2, "only the increment travels back: " + sent + " of " + referenced);
+            assertTrue(sent > 0 && sent <= increment * 11 / 10 + 65536 && sent < full,
+                    "only what the DR host wrote travels back: sent " + sent + ", its increment " + increment + ", a full send " + full);
             for (String ds : host.pool.zimbraDatasets()) {
                 String aside = ds + "_salvage_" + salvage.substring("zmsnap_salvage_".length()).replace("-", "").replace(":", "");
                 assertEquals("1", host.pool.zfs("get", "-H", "-o", "value", "userrefs", aside + "@" + salvage).stdout().strip(),
@@ -247,6 +264,19 @@ class FailbackCliIT {
                 Proc.run(Duration.ofSeconds(30), "rm", "-rf", work.toString());
             }
         }
+    }
+
+    /** Bytes of {@code zfs send ARGS}, counted as they stream. */
+    private static long sendSize(String... args) throws Exception {
+        List<String> argv = new ArrayList<>(List.of("zfs", "send"));
+        argv.addAll(List.of(args));
+        Process p = new ProcessBuilder(argv).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        long n;
+        try (var in = p.getInputStream()) {
+            n = in.transferTo(java.io.OutputStream.nullOutputStream());
+        }
+        assertEquals(0, p.waitFor(), "zfs send " + args);
+        return n;
     }
 
     /** One set on every copy (the DR host's own sets while it serves). */
