@@ -119,6 +119,7 @@ class SalvageIT {
                     assertEquals(1, report.documents());
                     assertEquals(8, report.items());
                     assertEquals(dir.resolve("manifest.json"), report.manifest());
+                    assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir)), "other people's mail");
                     assertNothingLeft(host, workdir);
 
                     JsonNode manifest = JSON.readTree(dir.resolve("manifest.json").toFile());
