@@ -60,7 +60,12 @@ public final class SalvageExporter {
         }
         Path manifestFile = dir.resolve(SalvageManifest.FILE);
         try {
-            Files.createDirectories(dir);
+            if (!Files.exists(dir)) {
+                // Other people's mail: readable by root only, like restore's workdir. An existing directory keeps the
+                // permissions its admin gave it.
+                Files.createDirectories(dir);
+                Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+            }
             // Until the new manifest is written, the directory must not look complete.
             Files.deleteIfExists(manifestFile);
         } catch (IOException e) {

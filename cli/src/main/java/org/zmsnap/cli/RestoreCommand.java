@@ -42,6 +42,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "restore", mixinStandardHelpOptions = true,
         description = {"Restore messages, a folder or a whole mailbox from a snapshot into the live account (--to-imap)",
                 "or to files (--to-dir with --format eml|maildir|mbox). A rerun does not duplicate what is already there.",
+                "--from-salvage DIR --to-imap re-delivers the messages a failback salvaged (DIR/manifest.json).",
                 "--cleanup removes clones and sandbox servers a crashed restore left behind."})
 final class RestoreCommand implements Callable<Integer> {
     enum Kind { item, folder, mailbox }
