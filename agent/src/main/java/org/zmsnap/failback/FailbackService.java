@@ -242,7 +242,7 @@ public final class FailbackService {
         }
 
         FailbackOutcome run() {
-            String step = "";
+            String step = "start";
             try {
                 Optional<Salvage.Summary> exported = Optional.empty();
                 if (plan.needsSalvage()) {
@@ -260,8 +260,12 @@ public final class FailbackService {
                     }
                 }
                 step = "fence";
+                // Read-only and unmounted until the cutover: nothing may write between the received sets (a
+                // modified dataset refuses the next increment). zfs-fuse mounts a clone read-write whatever its
+                // canmount says, so the unmount matters there.
                 for (FailbackPlan.Facts f : survey.facts()) {
                     zfs.set(f.local(), "readonly", "on");
+                    zfs.unmount(f.local());
                 }
                 step = "receive";
                 long bytes = receive();
