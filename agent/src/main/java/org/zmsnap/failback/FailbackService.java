@@ -124,6 +124,8 @@ public final class FailbackService {
         for (int i = 0; i < s.facts().size(); i++) {
             FailbackPlan.Facts f = s.facts().get(i);
             FailbackPlan.Phase p = r.phases().get(i);
+            out.add(f.local() + ": " + p.name().toLowerCase(java.util.Locale.ROOT) + f.aside().map(a -> ", kept aside as " + a).orElse("")
+                    + f.localOrigin().map(o -> ", a clone of " + o).orElse("") + f.salvageMark().map(m -> ", salvage " + m).orElse(""));
             if (p != FailbackPlan.Phase.CLEAN && p != FailbackPlan.Phase.RESET) {
                 out.add("reset " + f.local() + " to @" + r.common() + " without destroying anything: the current state is renamed to "
                         + aside(f.local(), r.salvage().orElseThrow()) + " (kept), a clone of its @" + r.common() + " takes the name");
@@ -255,7 +257,7 @@ public final class FailbackService {
                     exported = export(name);
                     for (int i = 0; i < survey.facts().size(); i++) {
                         FailbackPlan.Facts f = survey.facts().get(i);
-                        step = "reset " + f.local();
+                        step = "reset " + f.local() + " (" + plan.phases().get(i).name().toLowerCase(java.util.Locale.ROOT) + ")";
                         reset(f, plan.phases().get(i), name);
                     }
                 }

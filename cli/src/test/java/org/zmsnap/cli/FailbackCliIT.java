@@ -156,8 +156,12 @@ class FailbackCliIT {
             Path cutConfig = Files.writeString(work.resolve("cut.yaml"), Files.readString(mailboxConfig)
                     .replace(host.yaml("ftwrl", "5s", "skip", "zfs", ""), host.yaml("ftwrl", "5s", "skip", failingZfs.toString(), "")));
             r = CliRun.run(work, "failback", "-c", cutConfig.toString(), "--target", "drlocal", "--salvage-dir", salvageDir.toString());
-            assertRefused(r, 1, "stopped at 'reset " + host.pool.dataset("db") + "'", "injected: promote fails", "run the same command again");
+            assertRefused(r, 1, "stopped at 'reset " + host.pool.dataset("db") + " (original)'", "injected: promote fails", "run the same command again");
             assertEquals(drBefore, dr.snapshots(), "the DR host untouched");
+            r = CliRun.run(work, "failback", "-c", m, "--target", "drlocal", "--dry-run");
+            assertEquals(0, r.exit(), r.err());
+            assertTrue(r.out().contains(host.pool.dataset("db") + ": cloned"), r.out());
+            assertTrue(r.out().contains(host.pool.dataset("store") + ": original"), r.out());
 
             // --- failback, first (continued) run: reset, receive while the DR host keeps serving
             r = CliRun.run(work, "failback", "-c", m, "--target", "drlocal", "--salvage-dir", salvageDir.toString(), "--json");
