@@ -132,7 +132,7 @@ public final class SourceJobs {
         SourceConfig.Pull p = s.pull().orElseThrow();
         return new TargetConfig(holdName(config.host()), TargetConfig.Type.ZFS, "local", 22, "root", Optional.empty(), Optional.empty(),
                 Optional.of(s.root()), Optional.<Path>empty(), List.of(), p.schedule(), s.keep(), p.bandwidth(), p.stallTimeout(),
-                p.commandTimeout(), false, config.zfs().command(), s.rpo(), true);
+                p.commandTimeout(), false, config.zfs().command(), s.rpo(), true, p.minRate(), p.maxDuration());
     }
 
     /**
