@@ -157,6 +157,13 @@ class PullIT {
         CliRun.Result noChange = CliRun.run(host.dir, "pull", "--config", drCfg.toString(), "--json");
         assertEquals(0, noChange.exit(), noChange.err());
         assertEquals(0, json(noChange).get(0).get("bytes").asLong());
+
+        // What 'zmsnap promote' snapshots before it touches the copies is newer, but no source sent it: the status
+        // still shows the newest received set.
+        dr.zfs("snapshot", "-r", drRoot() + "/zimbra@zmsnap_prepromote_2027-01-01T00:00:00Z");
+        CliRun.Result afterPromoteSnapshot = CliRun.run(host.dir, "sources", "--config", drCfg.toString(), "--json");
+        assertEquals(0, afterPromoteSnapshot.exit(), afterPromoteSnapshot.err());
+        assertEquals(newest, json(afterPromoteSnapshot).get(0).get("newest").asText(), afterPromoteSnapshot.out());
     }
 
     @Test
@@ -410,12 +417,13 @@ class PullIT {
         Path mbox = mailboxConfig();
         takeSet(mbox, "hourly");
         assertEquals(0, CliRun.run(host.dir, "pull", "--config", drConfig("{ hourly: 5 }", "").toString()).exit());
-        byte[] data = new byte[8 << 20];
+        byte[] data = new byte[3 << 20];
         new Random(11).nextBytes(data); // incompressible: what is sent is what is written
         Files.write(host.pool.mountpoint(host.pool.dataset("store")).resolve("big"), data);
         takeSet(mbox, "hourly");
-        long cap = 2L << 20;
-        Path capped = drConfig("{ hourly: 5 }", "      bandwidth: 2MiB/s\n");
+        // Well under what this link moves uncapped (the seed above), so the cap is what binds.
+        long cap = 128L << 10;
+        Path capped = drConfig("{ hourly: 5 }", "      bandwidth: 128KiB/s\n");
         CliRun.Result r = CliRun.run(host.dir, "pull", "--config", capped.toString(), "--json");
         assertEquals(0, r.exit(), r.out() + r.err());
         JsonNode j = json(r).get(0);
