@@ -62,7 +62,9 @@ public final class StreamPump {
         this.stallTimeout = stallTimeout;
         this.minRate = bytesPerSecond > 0 ? Math.min(minRate, bytesPerSecond / 2) : minRate;
         this.maxDuration = maxDuration;
-        this.deadline = System.nanoTime() + ((!maxDuration.isZero() && !maxDuration.isNegative()) ? maxDuration.toNanos() : 0);
+        // Beyond a century the deadline is as good as none; capping it keeps toNanos() from overflowing.
+        Duration bounded = maxDuration.compareTo(Duration.ofDays(36_500)) > 0 ? Duration.ofDays(36_500) : maxDuration;
+        this.deadline = System.nanoTime() + ((!bounded.isZero() && !bounded.isNegative()) ? bounded.toNanos() : 0);
     }
 
     /** Why the watchdog ended a copy: each says what happened and what the admin can do. */
