@@ -98,10 +98,12 @@ public final class Replicator {
         Zfs.Tree remote = target.zfs().tree(naming.treeRoot());
         // Resuming needs both ends: 'receive -s' on the DR host and 'send -t' here (zfs-fuse has neither).
         boolean resumable = source.features().resumableReceive() && target.zfs().features().resumableReceive();
+        // One pump for the whole run, resumed transfers included: its cap, minimum rate and max-duration are the run's.
+        StreamPump pump = new StreamPump(t.bandwidth(), t.stallTimeout(), t.minRate(), t.maxDuration());
         long resumed = -1;
         if (target.zfs().features().resumableReceive()) {
             try {
-                resumed = resumeInterrupted(t, target, remote, resumable, naming);
+                resumed = resumeInterrupted(t, target, remote, resumable, pump, naming);
             } catch (ReplicationException ex) {
                 return new ReplicationOutcome.Failed(t.name(), ex.getMessage(), 0, List.of());
             }
@@ -126,7 +128,6 @@ public final class Replicator {
         List<String> steps = new ArrayList<>();
         List<String> done = new ArrayList<>();
         Map<DatasetName, SnapshotInfo> newest = new LinkedHashMap<>();
-        StreamPump pump = new StreamPump(t.bandwidth(), t.stallTimeout());
         for (var e : plans.entrySet()) {
             DatasetName d = e.getKey();
             DatasetName dst = naming.copyOf().apply(d);
@@ -233,7 +234,8 @@ public final class Replicator {
      *
      * @return bytes sent by resumed transfers, or -1 when there was nothing to resume
      */
-    private long resumeInterrupted(TargetConfig t, TargetEndpoint target, Zfs.Tree remote, boolean resumable, CopyNaming naming) {
+    private long resumeInterrupted(TargetConfig t, TargetEndpoint target, Zfs.Tree remote, boolean resumable,
+                                   StreamPump pump, CopyNaming naming) {
         long total = -1;
         for (DatasetName d : datasets) {
             DatasetName dst = naming.copyOf().apply(d);
@@ -252,7 +254,7 @@ public final class Replicator {
                 continue;
             }
             try {
-                total += transfer(t, target, new StreamPump(t.bandwidth(), t.stallTimeout()),
+                total += transfer(t, target, pump,
                         List.of(sourceZfs, "send", "-t", token.get()), dst, "resume of an interrupted transfer", true);
                 // The token may have been a full seed's: a seed is made read-only right after its step, which the
                 // interrupted run never reached. DR datasets are always read-only, so setting it again is harmless.
@@ -322,7 +324,7 @@ public final class Replicator {
             });
         } catch (IOException e) {
             copyError = e.getMessage();
-            r = new StreamPump.Result(0, 0, false);
+            r = new StreamPump.Result(0, 0, Optional.empty());
         } finally {
             try {
                 recv.stdin().close();
@@ -339,8 +341,8 @@ public final class Replicator {
         if (r.stalled() || sendExit != 0 || recvExit != 0 || !copyError.isEmpty()) {
             send.kill();
             recv.kill();
-            String why = r.stalled() ? "the stream stalled (no bytes for " + t.stallTimeout().toSeconds() + " s)"
-                    : "zfs send exited " + sendExit + ", zfs receive exited " + recvExit;
+            String why = r.stop().map(StreamPump.Stop::describe)
+                    .orElse("zfs send exited " + sendExit + ", zfs receive exited " + recvExit);
             throw new ReplicationException(dst + " on " + target.where() + " (" + what + "): " + why
                     + (copyError.isEmpty() ? "" : "; copy: " + copyError)
                     + stderr("zfs send", send) + stderr("zfs receive", recv)
