@@ -150,7 +150,9 @@ public sealed interface FailbackPlan {
         if (f.localOrigin().isPresent() && f.aside().isPresent() && f.localOrigin().get().startsWith(f.aside().get().value() + "@")) {
             return Phase.CLONED;
         }
-        if (f.aside().isPresent() && f.asideOrigin().isPresent() && f.asideOrigin().get().equals(f.local().at(common).toString())) {
+        // Reset: the kept state is a clone of one of the dataset's snapshots (the common set of the run that reset it;
+        // later runs find a newer common set, the sets received since).
+        if (f.aside().isPresent() && f.asideOrigin().isPresent() && f.asideOrigin().get().startsWith(f.local().value() + "@")) {
             return Phase.RESET;
         }
         if (salvageMark.isPresent()) {

@@ -378,7 +378,7 @@ public final class FailbackService {
             TargetConfig here = new TargetConfig(HOLD_NAME, TargetConfig.Type.ZFS, "local", 22, "root", Optional.empty(),
                     Optional.empty(), Optional.of(DatasetName.of(survey.facts().get(0).local().pool())), Optional.empty(), List.of(),
                     Optional.empty(), all, t.bandwidth(), t.stallTimeout(), t.commandTimeout(), false, ctx.config().zfs().command(),
-                    t.rpo(), false);
+                    t.rpo(), false, t.minRate(), t.maxDuration());
             ReplicationOutcome o;
             try (TargetEndpoint local = TargetEndpoint.open(here)) {
                 o = new Replicator(remote, dr.streaming(), dr.zfsCommand(), catalog, copies)
