@@ -76,8 +76,9 @@ public record LowPriority(int nice, VerifyConfig.IoClass io, Function<String, Op
             return warnings;
         }
         if (nice > 0) {
-            // renice sets, nice adds: add here too, so the threads end where the sandbox does (capped at 19).
-            int target = Math.min(19, threadNice().orElse(0) + nice);
+            // renice sets, nice adds: add to the process's own niceness (its main thread's, never lowered here), so
+            // the threads end where the sandbox does and a second drill on the same thread does not lower it further.
+            int target = Math.min(19, processNice().orElse(0) + nice);
             run(runner, "renice", List.of("-n", Integer.toString(target), "-p", tid.get()), warnings);
         }
         if (io != VerifyConfig.IoClass.NONE) {
@@ -117,10 +118,10 @@ public record LowPriority(int nice, VerifyConfig.IoClass io, Function<String, Op
         }
     }
 
-    /** The calling thread's niceness: field 19 of /proc/thread-self/stat. */
-    static Optional<Integer> threadNice() {
+    /** The niceness this process was started with: field 19 of /proc/self/stat (the thread group leader's). */
+    static Optional<Integer> processNice() {
         try {
-            String stat = Files.readString(Path.of("/proc/thread-self/stat"));
+            String stat = Files.readString(Path.of("/proc/self/stat"));
             String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
             return Optional.of(Integer.parseInt(f[16]));
         } catch (IOException | RuntimeException e) {
