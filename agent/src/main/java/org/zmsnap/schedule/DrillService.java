@@ -117,6 +117,10 @@ public final class DrillService implements AutoCloseable {
                 }
                 v.notRecorded().ifPresent(why -> LOG.warn("verify of={} set={}: result not recorded on the set: {}", where, r.tag(), why));
             } catch (SetBusyException | RestoreUsageException ex) {
+                if (worker.stopped()) {
+                    LOG.info("verify drill abandoned: zmsnapd is stopping");
+                    return;
+                }
                 // Being received, held by a restore, or nothing received yet: nothing to say about the copies; the next
                 // firing tries again, and a source that stays busy shows as a stale drill (verify --status, the alert).
                 skipped = true;

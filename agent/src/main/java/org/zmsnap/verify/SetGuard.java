@@ -131,9 +131,19 @@ public final class SetGuard {
 
     /** "pid 4711 (zmsnap verify --snapshot latest ...), session 1a2b3c4d" */
     static String describe(RestoreSession s) {
-        String what = ProcessHandle.of(s.owner()).flatMap(h -> h.info().arguments().map(List::of)
-                .map(SetGuard::command).or(() -> h.info().command())).orElse("?");
-        return "pid " + s.owner() + " (" + what + "), session " + s.id();
+        return "pid " + s.owner() + " (" + arguments(s.owner()).map(SetGuard::command).orElse("?") + "), session " + s.id();
+    }
+
+    /** From /proc: ProcessHandle's arguments() is empty for a long command line (a JVM's class path). */
+    private static java.util.Optional<List<String>> arguments(long pid) {
+        try {
+            String cmdline = new String(java.nio.file.Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline")),
+                    java.nio.charset.StandardCharsets.UTF_8);
+            List<String> args = java.util.Arrays.stream(cmdline.split("\0")).filter(a -> !a.isEmpty()).toList();
+            return args.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(args);
+        } catch (java.io.IOException | SecurityException e) {
+            return java.util.Optional.empty(); // gone meanwhile, or not ours to read
+        }
     }
 
     /** The zmsnap words of a command line: from the subcommand on, or zmsnapd; short enough for one line. */
