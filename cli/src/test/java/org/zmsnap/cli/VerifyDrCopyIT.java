@@ -292,6 +292,37 @@ class VerifyDrCopyIT {
         assertNothingLeft();
     }
 
+    @Test
+    void zmsnapdOnTheDrHostDrillsTheSourcesCopiesOnItsSchedule() throws Exception {
+        Path daemonCfg = host.dir.resolve("dr-daemon.yaml");
+        Files.writeString(daemonCfg, Files.readString(drCfg) + "metrics:\n  listen: 127.0.0.1:0\n"
+                + "verify:\n  schedule: \"*/3 * * * * ?\"\n  sample: 0\n");
+        org.zmsnap.config.Config cfg = ConfigLoader.load(daemonCfg);
+        String body = "";
+        try (org.zmsnap.daemon.Daemon d = org.zmsnap.daemon.Daemon.start(cfg, org.zmsnap.systemd.SdNotify.fromEnvironment())) {
+            java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+            java.net.URI metrics = java.net.URI.create("http://127.0.0.1:" + d.metricsPort() + "/metrics");
+            long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+            while (System.nanoTime() < deadline) {
+                body = http.send(java.net.http.HttpRequest.newBuilder(metrics).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+                if (body.lines().anyMatch(l -> l.startsWith("zmsnap_verify_runs_total{") && l.contains("result=\"problems\"") && !l.endsWith(" 0.0"))) {
+                    break;
+                }
+                Thread.sleep(500);
+            }
+        }
+        String all = body;
+        // The newest set is the faulty one: the lost blob is found by the size check of every drill.
+        assertTrue(all.lines().anyMatch(l -> l.startsWith("zmsnap_verify_runs_total{") && l.contains("result=\"problems\"")
+                && !l.endsWith(" 0.0")), all);
+        assertTrue(all.lines().anyMatch(l -> l.startsWith("zmsnap_verify_problems{") && l.contains("kind=\"missing-blob\"")
+                && l.endsWith(" 1.0")), all);
+        for (String s : copySnapshots(faultyTag)) {
+            assertTrue(verified(s).contains(" failed "), s + ": " + verified(s));
+        }
+        assertNothingLeft();
+    }
+
     private Optional<ProcessHandle> sandbox() {
         return sandbox(drWork);
     }
