@@ -287,6 +287,8 @@ public final class ConfigLoader {
             }
             long bandwidth = t.parsed("bandwidth", "a rate such as 50MiB/s", v -> Sizes.parse(v.replaceAll("/s$", ""))).orElse(0L);
             Duration stall = t.duration("stall-timeout").orElse(Duration.ofSeconds(60));
+            long minRate = minRate(t, bandwidth);
+            Duration maxDuration = maxDuration(t);
             Duration commandTimeout = t.duration("command-timeout").orElse(Duration.ofSeconds(60));
             boolean rollback = t.string("on-divergence").map(v -> switch (v) {
                 case "refuse" -> false;
@@ -298,7 +300,7 @@ public final class ConfigLoader {
             boolean prune = t.bool("prune").orElse(host.equals("local"));
             t.finish();
             out.put(name, new TargetConfig(name, type, host, port, user, identity, knownHosts, root, dir, after, schedule,
-                    keep, bandwidth, stall, commandTimeout, rollback, remoteZfs, rpo, prune));
+                    keep, bandwidth, stall, commandTimeout, rollback, remoteZfs, rpo, prune, minRate, maxDuration));
         }
         return out;
     }
@@ -387,10 +389,35 @@ public final class ConfigLoader {
         });
         long bandwidth = p.parsed("bandwidth", "a rate such as 50MiB/s", v -> Sizes.parse(v.replaceAll("/s$", ""))).orElse(0L);
         Duration stall = p.duration("stall-timeout").orElse(Duration.ofSeconds(60));
+        long minRate = minRate(p, bandwidth);
+        Duration maxDuration = maxDuration(p);
         Duration commandTimeout = p.duration("command-timeout").orElse(Duration.ofSeconds(60));
         String zfs = p.string("zfs-command").orElse("zfs");
         p.finish();
-        return new SourceConfig.Pull(host, port, user, identity, knownHosts, schedule, bandwidth, stall, commandTimeout, zfs);
+        return new SourceConfig.Pull(host, port, user, identity, knownHosts, schedule, bandwidth, stall, commandTimeout, zfs,
+                minRate, maxDuration);
+    }
+
+    /**
+     * {@code min-rate} of a target or a pull: a rate, 0 for none. One the {@code bandwidth} cap can never let through
+     * is refused; the default is lowered under a cap instead (the pump never holds a capped stream to more than half
+     * its cap), so a small cap needs no second setting.
+     */
+    private static long minRate(YamlMap m, long bandwidth) {
+        Optional<Long> explicit = m.parsed("min-rate", "a rate such as 64KiB/s, or 0 for no minimum",
+                v -> Sizes.parse(v.replaceAll("/s$", "")));
+        if (explicit.isPresent() && bandwidth > 0 && explicit.get() > bandwidth) {
+            throw new ConfigException(m.child("min-rate"), explicit.get() + " bytes/s is above the bandwidth cap of " + bandwidth
+                    + " bytes/s: every transfer would be ended as too slow. Set min-rate well below bandwidth (at most half"
+                    + " of it is used), or 0 for no minimum");
+        }
+        return explicit.orElse(TargetConfig.DEFAULT_MIN_RATE);
+    }
+
+    /** {@code max-duration}: a duration, 0 for none (the default). */
+    private static Duration maxDuration(YamlMap m) {
+        return m.parsed("max-duration", "a duration such as 6h, or 0 for no limit",
+                v -> v.strip().equals("0") ? Duration.ZERO : Durations.parse(v)).orElse(Duration.ZERO);
     }
 
     private static Path readable(YamlMap m, String key, String what) {

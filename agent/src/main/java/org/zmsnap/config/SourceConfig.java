@@ -42,7 +42,17 @@ public record SourceConfig(String name, List<DatasetName> datasets, DatasetName 
      *
      * @param schedule Quartz cron for zmsnapd; absent: only {@code zmsnap pull} runs it
      * @param zfs      the zfs program on the mailbox host
+     * @param minRate  {@code min-rate}, as a target's ({@link TargetConfig#minRate()})
+     * @param maxDuration {@code max-duration}, as a target's ({@link TargetConfig#maxDuration()})
      */
     public record Pull(String host, int port, String user, Path identity, Path knownHosts, Optional<String> schedule,
-                       long bandwidth, Duration stallTimeout, Duration commandTimeout, String zfs) {}
+                       long bandwidth, Duration stallTimeout, Duration commandTimeout, String zfs, long minRate,
+                       Duration maxDuration) {
+        /** The default {@code min-rate} and no {@code max-duration}. */
+        public Pull(String host, int port, String user, Path identity, Path knownHosts, Optional<String> schedule,
+                    long bandwidth, Duration stallTimeout, Duration commandTimeout, String zfs) {
+            this(host, port, user, identity, knownHosts, schedule, bandwidth, stallTimeout, commandTimeout, zfs,
+                    TargetConfig.DEFAULT_MIN_RATE, Duration.ZERO);
+        }
+    }
 }

@@ -14,6 +14,9 @@ import org.zmsnap.zfs.DatasetName;
  * @param path          directory on the DR host (type rsync)
  * @param keep          DR retention per policy; only these policies' sets are sent
  * @param bandwidth     bytes per second, 0 for no cap
+ * @param minRate       {@code min-rate}: bytes per second, averaged over {@code stall-timeout}, below which a transfer
+ *                      is ended as failed (a trickling sender must not hold the link forever); 0 for none
+ * @param maxDuration   {@code max-duration}: how long one run may transfer before it is ended as failed; zero for no limit
  * @param rollbackOnDivergence {@code on-divergence: rollback}: discard target-only snapshots instead of refusing
  * @param rpo           the recovery point objective: alert when the lag exceeds it
  * @param prune         {@code prune}: this host applies DR retention on the target (destroys its old snapshots).
@@ -24,8 +27,22 @@ public record TargetConfig(String name, Type type, String host, int port, String
                            Optional<Path> knownHosts, Optional<DatasetName> root, Optional<Path> path,
                            List<String> afterSnapshot, Optional<String> schedule, Map<String, Integer> keep,
                            long bandwidth, Duration stallTimeout, Duration commandTimeout,
-                           boolean rollbackOnDivergence, String remoteZfs, Duration rpo, boolean prune) {
+                           boolean rollbackOnDivergence, String remoteZfs, Duration rpo, boolean prune,
+                           long minRate, Duration maxDuration) {
     public enum Type { ZFS, RSYNC }
+
+    /** {@code min-rate} when the config names none: far below any working link, far above a trickle. */
+    public static final long DEFAULT_MIN_RATE = 64 * 1024;
+
+    /** The default {@code min-rate} and no {@code max-duration}. */
+    public TargetConfig(String name, Type type, String host, int port, String user, Optional<Path> identity,
+                        Optional<Path> knownHosts, Optional<DatasetName> root, Optional<Path> path,
+                        List<String> afterSnapshot, Optional<String> schedule, Map<String, Integer> keep,
+                        long bandwidth, Duration stallTimeout, Duration commandTimeout,
+                        boolean rollbackOnDivergence, String remoteZfs, Duration rpo, boolean prune) {
+        this(name, type, host, port, user, identity, knownHosts, root, path, afterSnapshot, schedule, keep, bandwidth,
+                stallTimeout, commandTimeout, rollbackOnDivergence, remoteZfs, rpo, prune, DEFAULT_MIN_RATE, Duration.ZERO);
+    }
 
     public TargetConfig {
         afterSnapshot = List.copyOf(afterSnapshot);

@@ -90,7 +90,7 @@ public final class SourceJobs {
     /**
      * What {@code zmsnap sources} shows for one source.
      *
-     * @param newest   the newest set received on every copy
+     * @param newest   the newest set received on every copy (never promote's {@code zmsnap_prepromote_*})
      * @param sets     how many sets are kept here
      * @param promoted the promotion record, when the copies were promoted
      */
@@ -108,7 +108,10 @@ public final class SourceJobs {
                 return new Status(s, Optional.empty(), 0, Optional.empty(), Optional.empty(), Optional.empty());
             }
             List<SnapshotSet> sets = new SnapshotCatalog(zfs, s.copies(), List.of()).sets();
-            Optional<SnapshotSet> newest = sets.stream().filter(x -> x.missing().isEmpty()).findFirst();
+            // The newest set *received* whole: promote's own snapshot of the copies' state is newer, but it came from no
+            // mailbox host, and the lag and the newest set are about what the source sent.
+            Optional<SnapshotSet> newest = sets.stream().filter(x -> x.missing().isEmpty())
+                    .filter(x -> !x.tag().policy().equals(org.zmsnap.promote.PromotionPlan.PREPROMOTE_POLICY)).findFirst();
             return new Status(s, newest, sets.size(), lastPull(s), promoted(s, present), Optional.empty());
         } catch (RuntimeException e) {
             return new Status(s, Optional.empty(), 0, Optional.empty(), Optional.empty(), Optional.of(e.getMessage()));
@@ -132,7 +135,7 @@ public final class SourceJobs {
         SourceConfig.Pull p = s.pull().orElseThrow();
         return new TargetConfig(holdName(config.host()), TargetConfig.Type.ZFS, "local", 22, "root", Optional.empty(), Optional.empty(),
                 Optional.of(s.root()), Optional.<Path>empty(), List.of(), p.schedule(), s.keep(), p.bandwidth(), p.stallTimeout(),
-                p.commandTimeout(), false, config.zfs().command(), s.rpo(), true);
+                p.commandTimeout(), false, config.zfs().command(), s.rpo(), true, p.minRate(), p.maxDuration());
     }
 
     /**

@@ -76,6 +76,11 @@ public final class Replicator {
 
     /** One run to one target. Every failure ends as an outcome with the bytes the run sent. */
     public ReplicationOutcome replicate(TargetConfig t, TargetEndpoint target, boolean forceRollback) {
+        return replicate(t, target, forceRollback, CopyNaming.of(t));
+    }
+
+    /** The same run with another naming of the receiving datasets (a failback receives into the old host's names). */
+    public ReplicationOutcome replicate(TargetConfig t, TargetEndpoint target, boolean forceRollback, CopyNaming naming) {
         List<SnapshotName> sent = new ArrayList<>(); // held while sending: the hold moves off them at the end
         // One listing of the source serves the sets (what the target wants) and the plans (by GUID, foreign
         // snapshots included): over SSH, in pull mode, every call is a round trip and a forced-command start.
@@ -90,23 +95,25 @@ public final class Replicator {
         Map<DatasetName, List<SnapshotInfo>> sourceSnaps = new LinkedHashMap<>();
         // One listing of the whole DR subtree: every remote call costs a round trip (and, behind a forced
         // command, a process start), so a no-change run stays cheap.
-        Zfs.Tree remote = target.zfs().tree(t.root().orElseThrow());
+        Zfs.Tree remote = target.zfs().tree(naming.treeRoot());
         // Resuming needs both ends: 'receive -s' on the DR host and 'send -t' here (zfs-fuse has neither).
         boolean resumable = source.features().resumableReceive() && target.zfs().features().resumableReceive();
+        // One pump for the whole run, resumed transfers included: its cap, minimum rate and max-duration are the run's.
+        StreamPump pump = new StreamPump(t.bandwidth(), t.stallTimeout(), t.minRate(), t.maxDuration());
         long resumed = -1;
         if (target.zfs().features().resumableReceive()) {
             try {
-                resumed = resumeInterrupted(t, target, remote, resumable);
+                resumed = resumeInterrupted(t, target, remote, resumable, pump, naming);
             } catch (ReplicationException ex) {
                 return new ReplicationOutcome.Failed(t.name(), ex.getMessage(), 0, List.of());
             }
             if (resumed >= 0) {
-                remote = target.zfs().tree(t.root().orElseThrow());
+                remote = target.zfs().tree(naming.treeRoot());
             }
         }
         for (DatasetName d : datasets) {
             List<SnapshotInfo> src = listing.getOrDefault(d, List.of());
-            DatasetName dst = t.targetOf(d);
+            DatasetName dst = naming.copyOf().apply(d);
             Optional<List<SnapshotInfo>> dstSnaps = remote.datasets().contains(dst)
                     ? Optional.of(remote.snapshotsOf(dst)) : Optional.empty();
             ReplicationPlan p = ReplicationPlan.plan(src, dstSnaps, wanted, forceRollback || t.rollbackOnDivergence());
@@ -121,10 +128,9 @@ public final class Replicator {
         List<String> steps = new ArrayList<>();
         List<String> done = new ArrayList<>();
         Map<DatasetName, SnapshotInfo> newest = new LinkedHashMap<>();
-        StreamPump pump = new StreamPump(t.bandwidth(), t.stallTimeout());
         for (var e : plans.entrySet()) {
             DatasetName d = e.getKey();
-            DatasetName dst = t.targetOf(d);
+            DatasetName dst = naming.copyOf().apply(d);
             ReplicationPlan p = e.getValue();
             if (p instanceof ReplicationPlan.UpToDate u) {
                 newest.put(d, u.common());
@@ -176,7 +182,7 @@ public final class Replicator {
         // (host: local by default, or prune: true for a serve started with --allow-destroy) does this host.
         int destroyed = 0;
         try {
-            destroyed = t.prune() ? retainOnTarget(t, target, newest) : 0;
+            destroyed = t.prune() ? retainOnTarget(t, target, newest, naming) : 0;
         } catch (ZfsException ex) {
             // Everything was received; a set the target's retention could not destroy is retried next run.
             LOG.warn("DR retention on {} failed after a successful run: {}", target.where(), ex.getMessage());
@@ -196,11 +202,6 @@ public final class Replicator {
                 .ifPresent(mp -> target.zfs().set(dst, SOURCE_MOUNTPOINT, mp));
     }
 
-    /**
-     * A remote DR host's {@code zmsnap serve} accepts an {@code -I} stream (a package of incrementals) only where its
-     * receive can pin properties ({@code -o}/{@code -x}, OpenZFS): elsewhere (zfs-fuse) the intermediates go as one
-     * plain {@code -i} stream each.
-     */
     /**
      * One plain {@code -i} stream per snapshot: no receive zmsnap drives accepts an {@code -I} package (see
      * {@link StreamHeader#accepted}), whichever end makes it.
@@ -233,10 +234,11 @@ public final class Replicator {
      *
      * @return bytes sent by resumed transfers, or -1 when there was nothing to resume
      */
-    private long resumeInterrupted(TargetConfig t, TargetEndpoint target, Zfs.Tree remote, boolean resumable) {
+    private long resumeInterrupted(TargetConfig t, TargetEndpoint target, Zfs.Tree remote, boolean resumable,
+                                   StreamPump pump, CopyNaming naming) {
         long total = -1;
         for (DatasetName d : datasets) {
-            DatasetName dst = t.targetOf(d);
+            DatasetName dst = naming.copyOf().apply(d);
             if (!remote.datasets().contains(dst)) {
                 continue;
             }
@@ -252,7 +254,7 @@ public final class Replicator {
                 continue;
             }
             try {
-                total += transfer(t, target, new StreamPump(t.bandwidth(), t.stallTimeout()),
+                total += transfer(t, target, pump,
                         List.of(sourceZfs, "send", "-t", token.get()), dst, "resume of an interrupted transfer", true);
                 // The token may have been a full seed's: a seed is made read-only right after its step, which the
                 // interrupted run never reached. DR datasets are always read-only, so setting it again is harmless.
@@ -322,7 +324,7 @@ public final class Replicator {
             });
         } catch (IOException e) {
             copyError = e.getMessage();
-            r = new StreamPump.Result(0, 0, false);
+            r = new StreamPump.Result(0, 0, Optional.empty());
         } finally {
             try {
                 recv.stdin().close();
@@ -339,8 +341,8 @@ public final class Replicator {
         if (r.stalled() || sendExit != 0 || recvExit != 0 || !copyError.isEmpty()) {
             send.kill();
             recv.kill();
-            String why = r.stalled() ? "the stream stalled (no bytes for " + t.stallTimeout().toSeconds() + " s)"
-                    : "zfs send exited " + sendExit + ", zfs receive exited " + recvExit;
+            String why = r.stop().map(StreamPump.Stop::describe)
+                    .orElse("zfs send exited " + sendExit + ", zfs receive exited " + recvExit);
             throw new ReplicationException(dst + " on " + target.where() + " (" + what + "): " + why
                     + (copyError.isEmpty() ? "" : "; copy: " + copyError)
                     + stderr("zfs send", send) + stderr("zfs receive", recv)
@@ -386,9 +388,9 @@ public final class Replicator {
      * DR retention by the one rule ({@link Retention}) over the target's copies, read in one listing; the newest
      * set in common with this host is never destroyed, nor is a held one.
      */
-    private int retainOnTarget(TargetConfig t, TargetEndpoint target, Map<DatasetName, SnapshotInfo> newest) {
-        Zfs.Tree remote = target.zfs().tree(t.root().orElseThrow());
-        List<DatasetName> copies = newest.keySet().stream().map(t::targetOf).toList();
+    private int retainOnTarget(TargetConfig t, TargetEndpoint target, Map<DatasetName, SnapshotInfo> newest, CopyNaming naming) {
+        Zfs.Tree remote = target.zfs().tree(naming.treeRoot());
+        List<DatasetName> copies = newest.keySet().stream().map(naming.copyOf()).toList();
         Map<DatasetName, List<SnapshotInfo>> listing = new LinkedHashMap<>();
         copies.forEach(c -> listing.put(c, remote.snapshotsOf(c)));
         Map<SnapshotTag, String> needed = new HashMap<>();

@@ -31,6 +31,7 @@ public final class ServePolicy {
     private final DatasetName root;
     private final boolean allowDestroy;
     private final boolean receiveOverrides;
+    private final boolean failbackGranted;
 
     /**
      * @param allowDestroy     {@code --allow-destroy}: the DR admin accepts that the mailbox host may destroy and
@@ -38,10 +39,27 @@ public final class ServePolicy {
      * @param receiveOverrides the DR host's {@code zfs receive} takes {@code -o}/{@code -x} (OpenZFS)
      */
     public ServePolicy(DatasetName root, boolean allowDestroy, boolean receiveOverrides) {
+        this(root, allowDestroy, receiveOverrides, false);
+    }
+
+    /**
+     * @param failbackGranted the DR admin granted a failback for this root ({@code zmsnap failback grant}, not yet
+     *                        expired or revoked): while it lasts, the old mailbox host may also read its copies back
+     *                        — exactly what {@link SendOnlyPolicy} allows, nothing that writes more
+     */
+    public ServePolicy(DatasetName root, boolean allowDestroy, boolean receiveOverrides, boolean failbackGranted) {
         this.root = root;
         this.allowDestroy = allowDestroy;
         this.receiveOverrides = receiveOverrides;
+        this.failbackGranted = failbackGranted;
     }
+
+    /** The operations only a failback grant opens: whether {@code serve} must read the grant for this request. */
+    public static boolean readsBack(String originalCommand) {
+        return ServeRules.parse(originalCommand) instanceof ServeRules.Request r && READ_BACK.contains(r.operation());
+    }
+
+    private static final Set<String> READ_BACK = Set.of("send", "hold", "release", "holds");
 
     public ServeDecision check(String originalCommand) {
         ServeRules.Parsed p = ServeRules.parse(originalCommand);
@@ -59,6 +77,9 @@ public final class ServePolicy {
             case "set" -> set(req);
             case "version" -> req.args().isEmpty() ? new ServeDecision.Run(req.withPrefix(req.zfs()))
                     : new ServeDecision.Refused("zfs version takes no arguments");
+            case "send", "hold", "release", "holds" -> failbackGranted ? new SendOnlyPolicy(root).check(originalCommand)
+                    : new ServeDecision.Refused("zfs " + req.operation() + " is refused: this key only appends to its copies."
+                            + " During a failback the DR admin grants reading them back, on the DR host: zmsnap failback grant --source NAME");
             default -> new ServeDecision.Refused("zfs " + req.operation() + " is not an operation replication needs");
         };
     }

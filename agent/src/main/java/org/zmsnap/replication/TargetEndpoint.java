@@ -42,6 +42,15 @@ public final class TargetEndpoint implements AutoCloseable {
         return zfs;
     }
 
+    /** Starts commands on that host with raw pipes: the sender when the copies travel back (failback). */
+    public StreamingRunner streaming() {
+        return streaming;
+    }
+
+    public String zfsCommand() {
+        return zfsCommand;
+    }
+
     public String where() {
         return where;
     }

@@ -49,6 +49,20 @@ public final class AccountResolver {
         }
     }
 
+    /** Every mailbox row of the database {@code c} reaches (a snapshot's sandbox, or the live one), by mailbox id. */
+    public static List<Account> all(Connection c) {
+        List<Account> out = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT id, group_id, account_id, comment FROM zimbra.mailbox ORDER BY id");
+             ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                out.add(new Account(rs.getInt(1), rs.getInt(2), rs.getString(3), rs.getString(4)));
+            }
+        } catch (SQLException e) {
+            throw new RestoreException("cannot read zimbra.mailbox: " + e.getMessage(), e);
+        }
+        return out;
+    }
+
     private static Optional<Account> one(Connection c, String where, Object... args) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT id, group_id, account_id, comment FROM zimbra.mailbox WHERE " + where)) {
             for (int i = 0; i < args.length; i++) {

@@ -26,7 +26,7 @@ public final class FolderTree {
     }
 
     /** A tree from folders already known (tests, and callers that built them elsewhere). */
-    static FolderTree of(java.util.Collection<Folder> folders) {
+    public static FolderTree of(java.util.Collection<Folder> folders) {
         Map<Integer, Folder> m = new HashMap<>();
         folders.forEach(f -> m.put(f.id(), f));
         return new FolderTree(m);

@@ -91,6 +91,54 @@ public final class ItemReader {
         return ids;
     }
 
+    /** Every item id of the mailbox {@code a} (any type), in the database {@code c} reaches. */
+    public static Set<Integer> ids(Connection c, Account a) {
+        Set<Integer> ids = new HashSet<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT id FROM " + a.group() + ".mail_item WHERE mailbox_id = ?")) {
+            ps.setInt(1, a.mailboxId());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    ids.add(rs.getInt(1));
+                }
+            }
+        } catch (SQLException e) {
+            throw new RestoreException("cannot read the item ids of " + a.email() + ": " + e.getMessage(), e);
+        }
+        return ids;
+    }
+
+    /**
+     * The tag names of the items {@code ids} that have any (tag_names: names joined by NUL, with a leading and
+     * trailing NUL); items without tags are not in the map.
+     */
+    public static java.util.Map<Integer, List<String>> tagNames(Connection c, Account a, java.util.Collection<Integer> ids) {
+        java.util.Map<Integer, List<String>> out = new java.util.HashMap<>();
+        if (ids.isEmpty()) {
+            return out;
+        }
+        StringBuilder sql = new StringBuilder("SELECT id, tag_names FROM " + a.group()
+                + ".mail_item WHERE mailbox_id = ? AND tag_names IS NOT NULL AND tag_names <> ''");
+        List<Object> args = new ArrayList<>();
+        args.add(a.mailboxId());
+        in(sql, args, "id", new HashSet<>(ids));
+        try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+            for (int i = 0; i < args.size(); i++) {
+                ps.setObject(i + 1, args.get(i));
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    List<String> names = java.util.Arrays.stream(rs.getString(2).split("\0")).filter(n -> !n.isEmpty()).toList();
+                    if (!names.isEmpty()) {
+                        out.put(rs.getInt(1), names);
+                    }
+                }
+            }
+        } catch (SQLException e) {
+            throw new RestoreException("cannot read the tags of " + a.email() + ": " + e.getMessage(), e);
+        }
+        return out;
+    }
+
     private static void in(StringBuilder sql, List<Object> args, String column, Set<Integer> values) {
         if (values.isEmpty()) {
             return;

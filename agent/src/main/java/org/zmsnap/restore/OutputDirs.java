@@ -6,10 +6,10 @@ import java.nio.file.Path;
 import java.util.List;
 
 /** A folder path as a directory under the output root; segments that would escape it are made harmless. */
-final class OutputDirs {
+public final class OutputDirs {
     private OutputDirs() {}
 
-    static Path of(Path root, List<String> folder) {
+    public static Path of(Path root, List<String> folder) {
         Path p = root;
         for (String s : folder) {
             String safe = s.replace('/', '_').replace('\0', '_');
@@ -29,7 +29,7 @@ final class OutputDirs {
         }
     }
 
-    static String fileName(MailItem item, String fallback) {
+    public static String fileName(MailItem item, String fallback) {
         if (item.contact()) {
             return item.id() + ".vcf"; // the content is the vCard the restorer made from the row
         }

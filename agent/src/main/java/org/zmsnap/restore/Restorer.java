@@ -16,16 +16,22 @@ public final class Restorer {
     static final int READ_THREADS = 3;
     static final int READ_WINDOW = 16;
 
-    private final Account account;
+    private final java.util.function.Function<MailItem, BlobContent> reader;
     private final FolderTree folders;
-    private final BlobLocator blobs;
     private final boolean strict;
     private final boolean dryRun;
 
     public Restorer(Account account, FolderTree folders, BlobLocator blobs, boolean strict, boolean dryRun) {
-        this.account = account;
+        this(item -> BlobReader.read(blobs.locate(account.mailboxId(), item), item.digest()), folders, strict, dryRun);
+    }
+
+    /**
+     * @param reader an item's content from wherever it is kept (a snapshot's blob store, a salvage directory);
+     *               called for items with a blob that are not contacts
+     */
+    public Restorer(java.util.function.Function<MailItem, BlobContent> reader, FolderTree folders, boolean strict, boolean dryRun) {
+        this.reader = reader;
         this.folders = folders;
-        this.blobs = blobs;
         this.strict = strict;
         this.dryRun = dryRun;
     }
@@ -35,8 +41,7 @@ public final class Restorer {
         Batch batch = new Batch(target, tally);
         try (ReadAhead<MailItem, BlobContent> reads = new ReadAhead<>(items,
                 // A contact's blob holds only its attachments, which are not restored: not read.
-                item -> item.hasBlob() && !item.contact()
-                        ? BlobReader.read(blobs.locate(account.mailboxId(), item), item.digest()) : null,
+                item -> item.hasBlob() && !item.contact() ? reader.apply(item) : null,
                 READ_THREADS, READ_WINDOW)) {
             for (int i = 0; i < items.size(); i++) {
                 carry(items.get(i), reads.get(i), target, batch, tally);

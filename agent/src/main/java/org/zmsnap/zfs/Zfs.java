@@ -363,6 +363,44 @@ public final class Zfs {
         }
     }
 
+    /** {@code zfs unmount DATASET}; a dataset that is not mounted is left as it is. */
+    public void unmount(DatasetName dataset) {
+        if (!getProperty(dataset, "mounted").orElse("no").equals("yes")) {
+            return;
+        }
+        CommandResult r = run(List.of(zfsCommand, "unmount", dataset.value()), timeout);
+        if (!r.ok()) {
+            throw new ZfsException("cannot unmount " + dataset + ": " + r.stderr().strip());
+        }
+    }
+
+    /** {@code zfs inherit PROPERTY DATASET}: back to the parent's value (or the default). */
+    public void inherit(DatasetName dataset, String property) {
+        CommandResult r = run(List.of(zfsCommand, "inherit", property, dataset.value()), timeout);
+        if (!r.ok()) {
+            throw new ZfsException("cannot reset " + property + " of " + dataset + ": " + r.stderr().strip());
+        }
+    }
+
+    /** {@code zfs rename FROM TO} of a filesystem, with its snapshots (same pool). */
+    public void rename(DatasetName from, DatasetName to) {
+        CommandResult r = run(List.of(zfsCommand, "rename", from.value(), to.value()), timeout);
+        if (!r.ok()) {
+            throw new ZfsException("cannot rename " + from + " to " + to + ": " + r.stderr().strip());
+        }
+    }
+
+    /**
+     * {@code zfs promote CLONE}: the clone takes over its origin's snapshots up to the origin (same GUIDs), and the
+     * former parent becomes a clone of it.
+     */
+    public void promote(DatasetName clone) {
+        CommandResult r = run(List.of(zfsCommand, "promote", clone.value()), timeout);
+        if (!r.ok()) {
+            throw new ZfsException("cannot promote " + clone + ": " + r.stderr().strip());
+        }
+    }
+
     /** True when {@code snapshot} exists. */
     public boolean exists(SnapshotName snapshot) {
         CommandResult r = run(List.of(zfsCommand, "get", "-H", "-o", "value", "type", snapshot.toString()), timeout);

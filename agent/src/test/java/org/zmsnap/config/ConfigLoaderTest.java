@@ -57,6 +57,12 @@ class ConfigLoaderTest {
         assertTrue(c.targets().get("here").prune(), "local: no serve in between, retention from here");
         assertTrue(!c.targets().get("dr1").prune(), "remote: its serve is append-only; the DR host prunes");
         assertTrue(c.targets().get("dr2").prune(), "explicit, for a serve started with --allow-destroy");
+        assertEquals(TargetConfig.DEFAULT_MIN_RATE, c.targets().get("dr1").minRate());
+        assertEquals(java.time.Duration.ZERO, c.targets().get("dr1").maxDuration());
+        Config bounded = parse(MINIMAL + "policies:\n  hourly: { schedule: \"0 0 * * * ?\", keep: 2 }\n"
+                + "targets:\n  dr1:\n" + remote + "    min-rate: 0\n    max-duration: 2h\n");
+        assertEquals(0, bounded.targets().get("dr1").minRate());
+        assertEquals(java.time.Duration.ofHours(2), bounded.targets().get("dr1").maxDuration());
         ConfigException bad = error(MINIMAL + "policies:\n  hourly: { schedule: \"0 0 * * * ?\", keep: 2 }\n"
                 + "targets:\n  dr1:\n" + remote + "    prune: sometimes\n");
         assertEquals("targets.dr1.prune", bad.path());

@@ -68,6 +68,38 @@ class SourcesConfigTest {
     }
 
     @Test
+    void aPullIsBoundedByAMinimumRateAndOptionallyAMaxDuration() throws Exception {
+        Path key = Files.writeString(dir.resolve("id"), "k");
+        Path known = Files.writeString(dir.resolve("known_hosts"), "");
+        String source = """
+                sources:
+                  mbox1:
+                    datasets: [tank/zimbra/db]
+                    root: backup/mbox1
+                    keep: { daily: 7 }
+                    pull:
+                      host: mbox1.example.com
+                      identity: %s
+                      known-hosts: %s
+                """.formatted(key, known);
+        SourceConfig.Pull defaults = parse(source).source("mbox1").pull().orElseThrow();
+        assertEquals(64 * 1024, defaults.minRate(), "a trickle is bounded by default");
+        assertEquals(Duration.ZERO, defaults.maxDuration(), "no deadline by default: a first seed may take hours");
+        SourceConfig.Pull set = parse(source + "      min-rate: 1MiB/s\n      max-duration: 6h\n").source("mbox1").pull().orElseThrow();
+        assertEquals(1L << 20, set.minRate());
+        assertEquals(Duration.ofHours(6), set.maxDuration());
+        SourceConfig.Pull off = parse(source + "      min-rate: 0\n      max-duration: 0\n").source("mbox1").pull().orElseThrow();
+        assertEquals(0, off.minRate());
+        assertEquals(Duration.ZERO, off.maxDuration());
+        // Under a small cap the default floor is lowered by the pump, never refused: only an explicit one above the cap is.
+        assertEquals(64 * 1024, parse(source + "      bandwidth: 32KiB/s\n").source("mbox1").pull().orElseThrow().minRate());
+        ConfigException above = error(source + "      bandwidth: 1MiB/s\n      min-rate: 2MiB/s\n");
+        assertEquals("sources.mbox1.pull.min-rate", above.path());
+        assertTrue(above.getMessage().contains("above the bandwidth cap"), above.getMessage());
+        assertEquals("sources.mbox1.pull.max-duration", error(source + "      max-duration: soon\n").path());
+    }
+
+    @Test
     void commandsThatNeedDatasetsSayWhatToUseOnADrHost() {
         Config c = parse("""
                 sources:

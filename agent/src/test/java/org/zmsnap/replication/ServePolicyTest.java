@@ -105,7 +105,7 @@ class ServePolicyTest {
         refused("zfs receive -u", "exactly one");
         refused("zfs receive backup/mbox1/a@s", "not a snapshot");
         refused("zfs get all backup", "outside");
-        refused("zfs send backup/mbox1/zimbra/db@x", "not an operation");
+        refused("zfs send backup/mbox1/zimbra/db@x", "only appends to its copies");
         refused("zfs inherit mountpoint backup/mbox1/zimbra/db", "not an operation");
         refused("zfs mount backup/mbox1/zimbra/db", "not an operation");
         refused("rm -rf /", "only zfs");
@@ -131,5 +131,24 @@ class ServePolicyTest {
         refused("timeout -s KILL 0s zfs version", "only 'timeout -s KILL <seconds>s'");
         refused("timeout -s KILL 61s", "only 'timeout -s KILL <seconds>s'");
         refused("timeout -s KILL 61s timeout -s KILL 61s zfs version", "only zfs commands");
+    }
+
+    @Test
+    void aFailbackGrantOpensReadingBackAndNothingElse() {
+        String send = "zfs send -i @zmsnap_hourly_2026-11-30T10:00:00Z backup/mbox1/zimbra/db@zmsnap_hourly_2026-11-30T11:00:00Z";
+        refused(send, "zmsnap failback grant");
+        refused("zfs hold zmsnap:failback backup/mbox1/zimbra/db@zmsnap_hourly_2026-11-30T11:00:00Z", "only appends");
+        ServePolicy granted = new ServePolicy(ROOT, false, false, true);
+        assertTrue(ServePolicy.readsBack(send));
+        assertTrue(!ServePolicy.readsBack("zfs list -H backup/mbox1"), "a listing never needs the grant");
+        allowed(granted, "zfs", "send", "-i", "@zmsnap_hourly_2026-11-30T10:00:00Z", "backup/mbox1/zimbra/db@zmsnap_hourly_2026-11-30T11:00:00Z");
+        allowed(granted, "zfs", "hold", "zmsnap:failback", "backup/mbox1/zimbra/db@zmsnap_hourly_2026-11-30T11:00:00Z");
+        // the grant is the send-only rule: inside the root, no properties, no replication streams
+        refused(granted, "zfs send tank/zimbra/db@zmsnap_hourly_2026-11-30T11:00:00Z", "outside");
+        refused(granted, "zfs send -p backup/mbox1/zimbra/db@zmsnap_hourly_2026-11-30T11:00:00Z", "not allowed");
+        refused(granted, "zfs send -R backup/mbox1@zmsnap_hourly_2026-11-30T11:00:00Z", "not allowed");
+        // and it adds no write: still append-only
+        refused(granted, "zfs destroy backup/mbox1/zimbra/db@zmsnap_hourly_2026-11-30T11:00:00Z", "append-only");
+        refused(granted, "zfs set org.zmsnap:failback-grant=2099-01-01T00:00:00Z backup/mbox1", "only 'zfs set readonly=on");
     }
 }

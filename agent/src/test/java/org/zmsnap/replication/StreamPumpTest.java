@@ -2,18 +2,22 @@ package org.zmsnap.replication;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.time.Duration;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /**
  * The bandwidth cap's rules, checked by lower bounds on elapsed time only (a busy machine can only make a copy
  * slower, never faster): no copy beats the cap by more than the one-second burst, and the burst is only what
- * a pause saved.
+ * a pause saved. The watchdog's bounds (stall, minimum rate, deadline) are checked against a fake sender that
+ * trickles at a known rate: a stop must come within a generous bound, and a stream fast enough must never be stopped.
  */
 class StreamPumpTest {
     private static final long MB = 1_000_000;
@@ -49,5 +53,137 @@ class StreamPumpTest {
         StreamPump.Result r = new StreamPump(0, Duration.ofSeconds(30)).copy(new ByteArrayInputStream(data), out, () -> {});
         assertEquals(data.length, r.bytes());
         assertEquals(42, out.toByteArray()[data.length - 1]);
+    }
+
+    /** A sender that gives {@code chunk} bytes every {@code everyMillis} until {@code total} (-1: forever) or closed. */
+    static final class Trickle extends InputStream {
+        private final int chunk;
+        private final long everyMillis;
+        private long left;
+        private volatile boolean closed;
+
+        Trickle(int chunk, long everyMillis, long total) {
+            this.chunk = chunk;
+            this.everyMillis = everyMillis;
+            this.left = total;
+        }
+
+        @Override
+        public int read() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            try {
+                Thread.sleep(everyMillis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            if (closed) {
+                throw new IOException("killed");
+            }
+            if (left == 0) {
+                return -1;
+            }
+            int n = (int) Math.min(len, left < 0 ? chunk : Math.min(chunk, left));
+            left = left < 0 ? -1 : left - n;
+            return n;
+        }
+
+        @Override
+        public void close() {
+            closed = true;
+        }
+    }
+
+    @Test
+    void aTricklingStreamUnderTheMinimumRateIsStoppedAfterAboutOneWindow() throws IOException {
+        Trickle in = new Trickle(100, 50, -1); // 2 KB/s, forever
+        StreamPump pump = new StreamPump(0, Duration.ofSeconds(1), 64 * 1024, Duration.ZERO);
+        long t0 = System.nanoTime();
+        StreamPump.Result r = pump.copy(in, OutputStream.nullOutputStream(), in::close);
+        double secs = (System.nanoTime() - t0) / 1e9;
+        StreamPump.Stop.TooSlow why = assertInstanceOf(StreamPump.Stop.TooSlow.class, r.stop().orElseThrow());
+        assertTrue(secs >= 0.95 && secs < 10, "stopped after " + secs + " s");
+        assertTrue(r.stalled());
+        assertTrue(why.bytes() > 0 && why.bytes() < 64 * 1024, why.toString());
+        assertTrue(why.describe().contains("min-rate") && why.describe().contains("0 turns the check off"), why.describe());
+    }
+
+    @Test
+    void aStreamAboveTheMinimumRateRunsToItsEnd() throws IOException {
+        Trickle in = new Trickle(32 * 1024, 50, 2_500_000); // ~640 KB/s for ~4 s: several windows
+        StreamPump.Result r = new StreamPump(0, Duration.ofSeconds(1), 64 * 1024, Duration.ZERO)
+                .copy(in, OutputStream.nullOutputStream(), in::close);
+        assertEquals(Optional.empty(), r.stop());
+        assertEquals(2_500_000, r.bytes());
+    }
+
+    @Test
+    void minimumRateZeroLetsATrickleFinish() throws IOException {
+        Trickle in = new Trickle(100, 50, 5_000); // 2 KB/s for 2.5 s
+        StreamPump.Result r = new StreamPump(0, Duration.ofSeconds(1), 0, Duration.ZERO)
+                .copy(in, OutputStream.nullOutputStream(), in::close);
+        assertEquals(Optional.empty(), r.stop());
+        assertEquals(5_000, r.bytes());
+    }
+
+    @Test
+    void aCapBelowTheMinimumRateNeverTripsIt() throws IOException {
+        // A cap of 40 KB/s with the default floor of 64 KiB/s: the floor becomes half the cap, and the cap's own waits
+        // are short enough (a quarter second's worth per read) to be neither a stall nor a trickle.
+        StreamPump pump = new StreamPump(40_000, Duration.ofSeconds(1), 64 * 1024, Duration.ZERO);
+        long t0 = System.nanoTime();
+        StreamPump.Result r = pump.copy(new ByteArrayInputStream(new byte[120_000]), OutputStream.nullOutputStream(), () -> {});
+        double secs = (System.nanoTime() - t0) / 1e9;
+        assertEquals(Optional.empty(), r.stop());
+        assertEquals(120_000, r.bytes());
+        assertTrue(secs >= 2.5, "120 KB at 40 KB/s took " + secs + " s");
+    }
+
+    @Test
+    void theRunsMaxDurationEndsTheCopyInFlightAndRefusesTheNext() throws IOException {
+        StreamPump pump = new StreamPump(0, Duration.ofSeconds(1), 0, Duration.ofMillis(1500));
+        Trickle in = new Trickle(10_000, 50, -1); // fast enough, but endless
+        long t0 = System.nanoTime();
+        StreamPump.Result r = pump.copy(in, OutputStream.nullOutputStream(), in::close);
+        double secs = (System.nanoTime() - t0) / 1e9;
+        StreamPump.Stop.OutOfTime why = assertInstanceOf(StreamPump.Stop.OutOfTime.class, r.stop().orElseThrow());
+        assertTrue(secs >= 1.4 && secs < 10, "stopped after " + secs + " s");
+        assertTrue(r.bytes() > 0);
+        assertTrue(why.describe().contains("max-duration of 1500ms"), why.describe());
+
+        Trickle next = new Trickle(10_000, 50, 10_000);
+        StreamPump.Result late = pump.copy(next, OutputStream.nullOutputStream(), next::close);
+        assertInstanceOf(StreamPump.Stop.OutOfTime.class, late.stop().orElseThrow());
+        assertEquals(0, late.bytes(), "nothing is read once the run is out of time");
+    }
+
+    @Test
+    void aSilentStreamIsAStall() throws IOException {
+        java.util.concurrent.CountDownLatch killed = new java.util.concurrent.CountDownLatch(1);
+        InputStream silent = new InputStream() {
+            @Override
+            public int read() {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                try {
+                    killed.await(60, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                throw new IOException("killed");
+            }
+        };
+        long t0 = System.nanoTime();
+        StreamPump.Result r = new StreamPump(0, Duration.ofSeconds(1), 64 * 1024, Duration.ZERO)
+                .copy(silent, OutputStream.nullOutputStream(), killed::countDown);
+        double secs = (System.nanoTime() - t0) / 1e9;
+        assertInstanceOf(StreamPump.Stop.Stalled.class, r.stop().orElseThrow(), "no bytes at all is a stall, not a trickle");
+        assertTrue(secs >= 0.95 && secs < 10, "stopped after " + secs + " s");
     }
 }

@@ -8,7 +8,7 @@ public final class Main {
     private Main() {}
 
     static List<Benchmark> benchmarks() {
-        return List.of(new GeneratorBenchmark(), new QuiesceBenchmark(), new FootprintBenchmark(), new ReplicateBenchmark(), new PromoteBenchmark(),
+        return List.of(new GeneratorBenchmark(), new QuiesceBenchmark(), new FootprintBenchmark(), new ReplicateBenchmark(), new PromoteBenchmark(), new FailbackBenchmark(),
                 new RestoreBenchmark(), new VerifyBenchmark());
     }
 

@@ -42,6 +42,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "restore", mixinStandardHelpOptions = true,
         description = {"Restore messages, a folder or a whole mailbox from a snapshot into the live account (--to-imap)",
                 "or to files (--to-dir with --format eml|maildir|mbox). A rerun does not duplicate what is already there.",
+                "--from-salvage DIR --to-imap re-delivers the messages a failback salvaged (DIR/manifest.json).",
                 "--cleanup removes clones and sandbox servers a crashed restore left behind."})
 final class RestoreCommand implements Callable<Integer> {
     enum Kind { item, folder, mailbox }
@@ -93,6 +94,14 @@ final class RestoreCommand implements Callable<Integer> {
     @Option(names = "--target-account", paramLabel = "EMAIL", description = "restore into this account instead of the original")
     String targetAccount;
 
+    @Option(names = "--from-salvage", paramLabel = "DIR",
+            description = "re-deliver what a failback salvaged (DIR/manifest.json) into the live accounts; with --to-imap")
+    Path fromSalvage;
+
+    @Option(names = "--into-original-folders", description = "with --from-salvage: each message into its recorded folder"
+            + " instead of \"Recovered <date>\"")
+    boolean intoOriginalFolders;
+
     @Option(names = "--strict", description = "a blob whose digest does not match is a failure, not a warning")
     boolean strict;
 
@@ -109,6 +118,9 @@ final class RestoreCommand implements Callable<Integer> {
     public Integer call() throws SQLException {
         if (cleanup) {
             return cleanup();
+        }
+        if (fromSalvage != null || intoOriginalFolders) {
+            return new SalvageRestore(this).call();
         }
         check();
         try (AgentContext ctx = new AgentContext(config.load())) {

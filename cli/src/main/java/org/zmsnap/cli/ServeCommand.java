@@ -13,6 +13,7 @@ import org.zmsnap.exec.Command;
 import org.zmsnap.exec.CommandResult;
 import org.zmsnap.exec.LocalCommandRunner;
 import org.zmsnap.exec.PassThrough;
+import org.zmsnap.failback.FailbackGrant;
 import org.zmsnap.replication.SendOnlyPolicy;
 import org.zmsnap.replication.ServeDecision;
 import org.zmsnap.replication.ServePolicy;
@@ -33,7 +34,8 @@ import picocli.CommandLine.Spec;
         description = {"Restricted endpoint for authorized_keys. On a DR host (push replication into it):",
                 "  command=\"/opt/zmsnap/bin/zmsnap serve --root backup/mbox1\",restrict ssh-ed25519 AAAA... zmsnap@mbox1",
                 "  allows zfs receive (always -u, plain streams only)/list/get/create/set inside the root;",
-                "  destroy and rollback only with --allow-destroy.",
+                "  destroy and rollback only with --allow-destroy; sends back to the old host only while the DR admin",
+                "  has granted a failback (zmsnap failback grant).",
                 "On a mailbox host (the DR host pulls from it):",
                 "  command=\"/opt/zmsnap/bin/zmsnap serve --send-only --root tank/zimbra\",restrict ssh-ed25519 AAAA... zmsnap@dr1",
                 "  allows zfs send/list/get/hold/release (zmsnap: tags) inside the root, nothing that writes.",
@@ -70,7 +72,7 @@ final class ServeCommand implements Callable<Integer> {
         }
         String original = System.getenv("SSH_ORIGINAL_COMMAND");
         ServeDecision d = sendOnly ? new SendOnlyPolicy(r).check(original)
-                : new ServePolicy(r, allowDestroy, receiveOverrides(original)).check(original);
+                : new ServePolicy(r, allowDestroy, receiveOverrides(original), failbackGranted(r, original)).check(original);
         String who = "zmsnap serve" + (sendOnly ? " --send-only" : "") + " (root " + r + ")";
         String what = "'" + (original == null ? "" : original) + "'";
         if (d instanceof ServeDecision.Refused refused) {
@@ -94,6 +96,22 @@ final class ServeCommand implements Callable<Integer> {
     private boolean receiveOverrides(String original) {
         boolean receive = original != null && (original.contains("receive") || original.contains("recv"));
         return receive && new Zfs(new LocalCommandRunner(), zfs, Duration.ofSeconds(30)).features().receiveOverrides();
+    }
+
+    /**
+     * Whether the DR admin granted a failback for this root ({@code zmsnap failback grant}): read only for a request
+     * that needs it (a send or a hold), from the root's own property, which no request through this key can set.
+     */
+    private boolean failbackGranted(DatasetName r, String original) {
+        if (!ServePolicy.readsBack(original)) {
+            return false;
+        }
+        try {
+            return FailbackGrant.parse(new Zfs(new LocalCommandRunner(), zfs, Duration.ofSeconds(30)).getProperty(r, FailbackGrant.PROPERTY))
+                    .map(g -> g.active(java.time.Instant.now())).orElse(false);
+        } catch (RuntimeException e) {
+            return false;
+        }
     }
 
     /**

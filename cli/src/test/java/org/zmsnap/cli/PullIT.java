@@ -157,6 +157,13 @@ class PullIT {
         CliRun.Result noChange = CliRun.run(host.dir, "pull", "--config", drCfg.toString(), "--json");
         assertEquals(0, noChange.exit(), noChange.err());
         assertEquals(0, json(noChange).get(0).get("bytes").asLong());
+
+        // What 'zmsnap promote' snapshots before it touches the copies is newer, but no source sent it: the status
+        // still shows the newest received set.
+        dr.zfs("snapshot", "-r", drRoot() + "/zimbra@zmsnap_prepromote_2027-01-01T00:00:00Z");
+        CliRun.Result afterPromoteSnapshot = CliRun.run(host.dir, "sources", "--config", drCfg.toString(), "--json");
+        assertEquals(0, afterPromoteSnapshot.exit(), afterPromoteSnapshot.err());
+        assertEquals(newest, json(afterPromoteSnapshot).get(0).get("newest").asText(), afterPromoteSnapshot.out());
     }
 
     @Test
@@ -320,6 +327,113 @@ class PullIT {
         assertTrue(dr.snapshots().isEmpty(), "nothing received: " + dr.snapshots());
         String datasets = dr.zfs("list", "-H", "-o", "name,mountpoint", "-r", dr.name()).stdout();
         assertFalse(datasets.contains(host.pool.mountpoint(host.pool.dataset("db")).toString()), datasets);
+    }
+
+    /**
+     * A mailbox host whose sends trickle (throttled, or an attacker stalling the DR host): its 'zfs' for
+     * 'serve --send-only' pipes 'zfs send' through a 4 KB/s throttle. Test-only script; the product runs no shell.
+     */
+    void trickleFromTheMailboxHost() throws Exception {
+        Path slow = host.dir.resolve("trickle-zfs");
+        Files.writeString(slow, "#!/bin/bash\nif [ \"$1\" = send ]; then shift; set -o pipefail\n"
+                + "  zfs send \"$@\" | perl -e '$|=1; binmode STDIN; binmode STDOUT;"
+                + " while (read(STDIN, $b, 400)) { print $b; select(undef, undef, undef, 0.1) }'\n  exit $?\nfi\nexec zfs \"$@\"\n");
+        Files.setPosixFilePermissions(slow, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        ssh.authorize("command=\"" + ROOT.resolve("bin/zmsnap").toAbsolutePath().normalize() + " serve --send-only --zfs " + slow
+                + " --root " + host.pool.name() + "/zimbra\",restrict");
+    }
+
+    @Test
+    void aTricklingPullEndsAtTheMinimumRateKeepsWhatWasReceivedAndFreesTheSourceForPromote() throws Exception {
+        Path mbox = mailboxConfig();
+        Path drCfg = drConfig("{ hourly: 5 }", ""); // stall-timeout 5s, min-rate left at its default (64 KiB/s)
+        takeSet(mbox, "hourly");
+        assertEquals(0, CliRun.run(host.dir, "pull", "--config", drCfg.toString()).exit());
+        List<String> before = dr.snapshots();
+        byte[] big = new byte[1 << 20]; // at 4 KB/s, minutes of stream
+        new Random(7).nextBytes(big);
+        Files.write(host.pool.mountpoint(host.pool.dataset("store")).resolve("big"), big);
+        takeSet(mbox, "hourly");
+        trickleFromTheMailboxHost();
+
+        Config cfg = ConfigLoader.load(drCfg);
+        org.zmsnap.config.SourceConfig source = cfg.source("mbox1");
+        Path linkLock = cfg.linkLock("source", "mbox1");
+        try (AgentContext ctx = new AgentContext(cfg)) {
+            org.zmsnap.drhost.SourceJobs jobs = new org.zmsnap.drhost.SourceJobs(cfg, ctx.zfs());
+            long t0 = System.nanoTime();
+            java.util.concurrent.CompletableFuture<org.zmsnap.replication.ReplicationOutcome> run =
+                    java.util.concurrent.CompletableFuture.supplyAsync(() -> jobs.pull(source));
+            // While the trickle runs, the pull holds the source's link lock (what 'zmsnap promote' takes).
+            boolean sawItHeld = false;
+            while (!run.isDone() && !sawItHeld) {
+                try (org.zmsnap.snapshot.HostLock probe = org.zmsnap.snapshot.HostLock.acquire(linkLock, "probe", Duration.ZERO)) {
+                    Thread.sleep(20); // not yet taken: let go at once, so the pull can take it
+                } catch (org.zmsnap.snapshot.HostLock.HostLockBusyException held) {
+                    sawItHeld = true;
+                }
+                Thread.sleep(100);
+            }
+            org.zmsnap.replication.ReplicationOutcome o = run.get(120, java.util.concurrent.TimeUnit.SECONDS);
+            double secs = (System.nanoTime() - t0) / 1e9;
+            assertTrue(sawItHeld, "the pull held the link lock while it ran");
+            org.zmsnap.replication.ReplicationOutcome.Failed f = assertInstanceOf(org.zmsnap.replication.ReplicationOutcome.Failed.class, o);
+            assertTrue(f.reason().contains("trickled") && f.reason().contains("min-rate") && f.reason().contains("intact"), f.reason());
+            // One 5 s window after the trickling stream starts (plus the watchdog's period, SSH and the listing):
+            // well under a minute, where nothing but a kill would have ended it before.
+            assertTrue(secs < 45, "the trickling pull ended after " + secs + " s");
+            try (org.zmsnap.snapshot.HostLock free = org.zmsnap.snapshot.HostLock.acquire(linkLock, "promote", Duration.ZERO)) {
+                // taken at once: a promotion waiting for this source would run now
+            }
+            System.out.println("trickling pull ended after " + secs + " s: " + f.reason());
+        }
+        List<String> after = dr.snapshots();
+        assertTrue(after.containsAll(before), "what the DR host had is intact: " + before + " -> " + after);
+        assertEquals(1, drSnaps("store").size(), "the cut increment of the store was not received: " + after);
+        CliRun.Result st = CliRun.run(host.dir, "sources", "--config", drCfg.toString(), "--json");
+        assertEquals("failed", json(st).get(0).get("last_result").asText(), st.out());
+    }
+
+    @Test
+    void aPullThatOutlivesItsMaxDurationEndsAsFailedAndSaysWhichSetting() throws Exception {
+        takeSet(mailboxConfig(), "hourly");
+        trickleFromTheMailboxHost();
+        // The minimum rate is off: only the run's deadline can end this trickle.
+        Path drCfg = drConfig("{ hourly: 5 }", "      min-rate: 0\n      max-duration: 8s\n");
+        long t0 = System.nanoTime();
+        CliRun.Result r = CliRun.run(host.dir, "pull", "--config", drCfg.toString(), "--json");
+        double secs = (System.nanoTime() - t0) / 1e9;
+        assertEquals(1, r.exit(), r.out() + r.err());
+        JsonNode j = json(r).get(0);
+        assertEquals("failed", j.get("result").asText());
+        assertTrue(j.get("reason").asText().contains("max-duration of 8s"), j.toString());
+        assertTrue(secs >= 8 && secs < 60, "ended after " + secs + " s");
+        assertEquals(0, CliRun.run(host.dir, "prune", "--source", "mbox1", "--dry-run", "--config", drCfg.toString()).exit(),
+                "the source's link lock is free again");
+    }
+
+    @Test
+    void aPullWithABandwidthCapStaysUnderIt() throws Exception {
+        Path mbox = mailboxConfig();
+        takeSet(mbox, "hourly");
+        assertEquals(0, CliRun.run(host.dir, "pull", "--config", drConfig("{ hourly: 5 }", "").toString()).exit());
+        byte[] data = new byte[3 << 20];
+        new Random(11).nextBytes(data); // incompressible: what is sent is what is written
+        Files.write(host.pool.mountpoint(host.pool.dataset("store")).resolve("big"), data);
+        takeSet(mbox, "hourly");
+        // Well under what this link moves uncapped (the seed above), so the cap is what binds.
+        long cap = 128L << 10;
+        Path capped = drConfig("{ hourly: 5 }", "      bandwidth: 128KiB/s\n");
+        CliRun.Result r = CliRun.run(host.dir, "pull", "--config", capped.toString(), "--json");
+        assertEquals(0, r.exit(), r.out() + r.err());
+        JsonNode j = json(r).get(0);
+        long bytes = j.get("bytes").asLong();
+        double secs = j.get("seconds").asDouble();
+        assertTrue(bytes >= data.length, "the increment carried the new data: " + j);
+        double rate = bytes / secs;
+        // A busy machine only makes a run slower; the cap must never be beaten by more than the pump's burst.
+        assertTrue(rate <= 1.3 * cap, "pulled " + bytes + " bytes in " + secs + " s = " + (long) rate + " B/s against a cap of " + cap);
+        System.out.println("capped pull: " + bytes + " bytes in " + secs + " s = " + (long) rate + " B/s (cap " + cap + ")");
     }
 
     static String userrefs(String snapshot) {

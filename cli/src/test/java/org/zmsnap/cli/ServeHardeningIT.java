@@ -247,6 +247,41 @@ class ServeHardeningIT {
         }
     }
 
+    @Test
+    void aFailbackGrantLetsTheKeyReadItsCopiesBackOnlyWhileItLasts() throws Exception {
+        String copy = drRoot() + "/zimbra/db";
+        dr.zfs("create", "-p", drRoot() + "/zimbra");
+        dr.zfs("create", copy);
+        dr.zfs("snapshot", copy + "@zmsnap_hourly_2026-11-22T10:00:00Z");
+        String s1 = copy + "@zmsnap_hourly_2026-11-22T10:00:00Z";
+        // no grant: the append-only key may not read its copies back
+        Proc.Result r = throughSsh(null, "zfs", "send", s1);
+        assertEquals(1, r.exitCode());
+        assertTrue(r.stderr().contains("zmsnap failback grant"), r.stderr());
+        // the key cannot grant itself
+        r = throughSsh(null, "zfs", "set", "org.zmsnap:failback-grant=2099-01-01T00:00:00Z mbox1", drRoot());
+        assertEquals(1, r.exitCode(), r.stderr());
+        assertEquals("-", prop("org.zmsnap:failback-grant", drRoot()));
+        // the DR admin grants (the property zmsnap failback grant sets): sends and zmsnap holds inside the root work
+        dr.zfs("set", "org.zmsnap:failback-grant=" + java.time.Instant.now().plusSeconds(3600) + " drhost", drRoot());
+        r = throughSsh(null, "zfs", "send", s1);
+        assertEquals(0, r.exitCode(), r.stderr());
+        Path back = dir.resolve("read-back");
+        Files.write(back, r.stdout().getBytes(StandardCharsets.ISO_8859_1));
+        receiveHere(back, dr.name() + "/readback");
+        assertEquals(0, throughSsh(null, "zfs", "hold", "zmsnap:failback", s1).exitCode());
+        assertEquals("1", prop("userrefs", s1));
+        // and nothing that writes more
+        for (String[] bad : List.of(new String[] {"zfs", "destroy", s1}, new String[] {"zfs", "send", "-p", s1},
+                new String[] {"zfs", "send", dr.name() + "/readback@zmsnap_hourly_2026-11-22T10:00:00Z"})) {
+            assertEquals(1, throughSsh(null, bad).exitCode(), String.join(" ", bad));
+        }
+        // an expired grant grants nothing
+        dr.zfs("set", "org.zmsnap:failback-grant=" + java.time.Instant.now().minusSeconds(1) + " drhost", drRoot());
+        assertEquals(1, throughSsh(null, "zfs", "send", s1).exitCode());
+        assertTrue(dr.snapshots().contains(s1));
+    }
+
     private void receiveHere(Path stream, String dataset) throws Exception {
         Process p = new ProcessBuilder("zfs", "receive", "-u", dataset).redirectInput(stream.toFile())
                 .redirectError(ProcessBuilder.Redirect.INHERIT).start();

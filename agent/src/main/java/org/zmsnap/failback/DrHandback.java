@@ -1,0 +1,189 @@
+package org.zmsnap.failback;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.zmsnap.config.Config;
+import org.zmsnap.config.SourceConfig;
+import org.zmsnap.promote.PromotedMark;
+import org.zmsnap.snapshot.HostLock;
+import org.zmsnap.snapshot.SnapshotTag;
+import org.zmsnap.zfs.DatasetName;
+import org.zmsnap.zfs.SnapshotInfo;
+import org.zmsnap.zfs.SnapshotName;
+import org.zmsnap.zfs.Zfs;
+
+/**
+ * The DR host's part of a failback, each an explicit command of its admin: {@link #grant} the old host's key the right
+ * to read its copies back for a while, {@link #handback} the service (final set with the service stopped, the copies
+ * read-only replicas again), {@link #revoke} the grant. The DR host's standing rights never grow: only the grant opens
+ * anything, and it expires.
+ */
+public final class DrHandback {
+    /** Policy of the final set taken with the service stopped on the DR host. */
+    public static final String HANDBACK_POLICY = "handback";
+    private static final Duration LOCK_WAIT = Duration.ofSeconds(10);
+
+    private final Config config;
+    private final Zfs zfs;
+
+    public DrHandback(Config config, Zfs zfs) {
+        this.config = config;
+        this.zfs = zfs;
+    }
+
+    /** Refused: nothing was changed. {@code usage}: exit 2, else 1. */
+    public static final class Refusal extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        private final boolean usage;
+
+        Refusal(String message, boolean usage) {
+            super(message);
+            this.usage = usage;
+        }
+
+        public boolean usage() {
+            return usage;
+        }
+    }
+
+    /** Sets the grant on the source's root; only for a source promoted here (or handed back, to finish). */
+    public FailbackGrant grant(SourceConfig s, Duration duration) {
+        if (duration.isNegative() || duration.isZero() || duration.compareTo(FailbackGrant.MAX) > 0) {
+            throw new Refusal("a grant lasts more than 0 and at most " + FailbackGrant.MAX.toHours() + " hours, not "
+                    + duration.toHours(), true);
+        }
+        try (HostLock ignored = HostLock.acquire(config.linkLock("source", s.name()), "failback grant for " + s.name(), LOCK_WAIT)) {
+            State st = state(s);
+            if (st.promoted().isEmpty() && st.handback().isEmpty()) {
+                throw new Refusal("source " + s.name() + " is not promoted on this host: there is nothing to fail back", true);
+            }
+            FailbackGrant g = new FailbackGrant(Instant.now().plus(duration), config.host());
+            zfs.set(s.root(), FailbackGrant.PROPERTY, g.value());
+            return g;
+        }
+    }
+
+    /** Removes the grant and the failback's hold on the copies: the key is append-only again. */
+    public int revoke(SourceConfig s) {
+        try (HostLock ignored = HostLock.acquire(config.linkLock("source", s.name()), "failback revoke for " + s.name(), LOCK_WAIT)) {
+            if (zfs.missing(List.of(s.root())).isEmpty()) {
+                zfs.inherit(s.root(), FailbackGrant.PROPERTY);
+            }
+            int released = 0;
+            String tag = "zmsnap:" + FailbackService.HOLD_NAME;
+            for (DatasetName c : present(s)) {
+                for (SnapshotInfo i : zfs.snapshots(c, List.of())) {
+                    if (i.held() && zfs.release(tag, i.name())) {
+                        released++;
+                    }
+                }
+            }
+            return released;
+        }
+    }
+
+    /** @param finalSet the set the old host goes live on; {@code already}: an earlier run had handed back */
+    public record Handback(String finalSet, boolean already, List<String> steps) {}
+
+    /**
+     * Hands the service back: refuses while anything uses the live datasets (Zimbra must be stopped: the write pause
+     * starts here), takes the final set, marks it, and makes the copies read-only, unmounted replicas again. Safe to
+     * run again after an interruption.
+     */
+    public Handback handback(SourceConfig s) {
+        try (HostLock ignored = HostLock.acquire(config.linkLock("source", s.name()), "failback handback of " + s.name(), LOCK_WAIT)) {
+            State st = state(s);
+            if (st.promoted().isEmpty()) {
+                if (st.handback().isPresent()) {
+                    return new Handback(st.handback().get().set(), true, List.of());
+                }
+                throw new Refusal("source " + s.name() + " is not promoted on this host: there is nothing to hand back", true);
+            }
+            List<DatasetName> copies = s.copies();
+            for (DatasetName c : copies) {
+                if (!zfs.missing(List.of(DatasetName.of(c.value() + "_promoted"))).isEmpty()) {
+                    continue;
+                }
+                throw new Refusal("source " + s.name() + " was promoted as clones (" + c + "_promoted): handback supports a copy"
+                        + " promoted in place. See docs/failover.md", true);
+            }
+            Map<DatasetName, Path> mounted = new LinkedHashMap<>();
+            for (DatasetName c : copies) {
+                Map<String, String> p = zfs.properties(c, List.of("mounted", "mountpoint"));
+                if ("yes".equals(p.get("mounted")) && p.getOrDefault("mountpoint", "").startsWith("/")) {
+                    mounted.put(c, Path.of(p.get("mountpoint")));
+                }
+            }
+            List<String> users = new PathUsers().of(mounted.values());
+            if (!users.isEmpty()) {
+                throw new Refusal("the promoted datasets are in use by " + String.join(", ", users) + ": stop Zimbra here first"
+                        + " (zmcontrol stop); the handback's final set must hold everything this host accepted", false);
+            }
+            List<String> steps = new ArrayList<>();
+            String finalSet = finalSet(copies, steps);
+            HandbackMark mark = new HandbackMark(Instant.now(), finalSet, config.host());
+            List<DatasetName> deepestFirst = copies.stream().sorted(Comparator.comparing(DatasetName::value).reversed()).toList();
+            for (DatasetName c : deepestFirst) {
+                zfs.set(c, HandbackMark.PROPERTY, mark.value());
+                zfs.unmount(c);
+                zfs.set(c, "readonly", "on");
+                zfs.inherit(c, "mountpoint");
+                zfs.inherit(c, PromotedMark.PROPERTY);
+            }
+            steps.add("copies read-only and unmounted again, marked " + HandbackMark.PROPERTY + "=" + mark.value());
+            return new Handback(finalSet, false, steps);
+        }
+    }
+
+    /** The final set: taken now, or the one an interrupted handback took (the newest, of the handback policy, everywhere). */
+    private String finalSet(List<DatasetName> copies, List<String> steps) {
+        Optional<String> existing = Optional.empty();
+        for (DatasetName c : copies) {
+            List<SnapshotInfo> snaps = zfs.snapshots(c, List.of());
+            Optional<String> newest = snaps.isEmpty() ? Optional.empty() : Optional.of(snaps.get(snaps.size() - 1).name().snapshot())
+                    .filter(n -> SnapshotTag.parse(n).map(t -> t.policy().equals(HANDBACK_POLICY)).orElse(false));
+            if (newest.isEmpty() || (existing.isPresent() && !existing.equals(newest))) {
+                existing = Optional.empty();
+                break;
+            }
+            existing = newest;
+        }
+        if (existing.isPresent()) {
+            return existing.get();
+        }
+        String name = new SnapshotTag(HANDBACK_POLICY, Instant.now()).name();
+        List<SnapshotName> names = copies.stream().map(c -> c.at(name)).toList();
+        // The service is stopped (checked): nothing writes between the per-dataset calls where ZFS has no atomic one.
+        if (zfs.features().multiSnapshot()) {
+            zfs.snapshot(names, false, Map.of(), zfs.defaultTimeout());
+        } else {
+            names.forEach(n -> zfs.snapshot(List.of(n), false, Map.of(), zfs.defaultTimeout()));
+        }
+        steps.add("final set @" + name + " taken with the service stopped");
+        return name;
+    }
+
+    private record State(Optional<String> promoted, Optional<HandbackMark> handback) {}
+
+    private State state(SourceConfig s) {
+        List<DatasetName> present = present(s);
+        if (present.isEmpty()) {
+            throw new Refusal("source " + s.name() + " has no copies under " + s.root() + " on this host", true);
+        }
+        Map<String, String> p = zfs.properties(present.get(0), List.of(PromotedMark.PROPERTY, HandbackMark.PROPERTY));
+        return new State(Optional.ofNullable(p.get(PromotedMark.PROPERTY)),
+                HandbackMark.parse(Optional.ofNullable(p.get(HandbackMark.PROPERTY))));
+    }
+
+    private List<DatasetName> present(SourceConfig s) {
+        List<DatasetName> missing = zfs.missing(s.copies());
+        return s.copies().stream().filter(c -> !missing.contains(c)).toList();
+    }
+}
