@@ -442,8 +442,12 @@ public final class ConfigLoader {
         if (fullEvery.isZero() || fullEvery.isNegative()) {
             throw new ConfigException(m.child("full-every"), "must be longer than 0 (e.g. 7d)");
         }
+        int nice = m.integer("nice", 0, 19).orElse(VerifyConfig.DEFAULT_NICE);
+        VerifyConfig.IoClass io = m.string("ionice").map(v -> java.util.Arrays.stream(VerifyConfig.IoClass.values())
+                .filter(c -> c.label().equals(v.strip())).findFirst().orElseThrow(() -> new ConfigException(m.child("ionice"),
+                        "must be best-effort, idle or none, not '" + v + "'"))).orElse(VerifyConfig.IoClass.BEST_EFFORT);
         m.finish();
-        return new VerifyConfig(schedule, sample, fullEvery);
+        return new VerifyConfig(schedule, sample, fullEvery, nice, io);
     }
 
     private static void cron(String path, String schedule) {

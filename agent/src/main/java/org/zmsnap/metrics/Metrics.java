@@ -251,14 +251,15 @@ public final class Metrics implements AutoCloseable {
                     .description("problems the last restore drill found, by kind").register(registry);
         }
         Counter.builder("zmsnap.verify.items.checked").description("items the restore drills checked").register(registry);
-        for (String result : new String[] {"ok", "problems", "failed"}) {
+        for (String result : new String[] {"ok", "problems", "failed", "skipped"}) {
             Counter.builder("zmsnap.verify.runs").tag("result", result).description("restore drills by result").register(registry);
         }
     }
 
     /**
-     * One drill's result: {@code result} ok (no problem), problems (the set is damaged) or failed (the drill
-     * itself could not run); {@code problems} counts by kind, replacing the previous drill's.
+     * One drill's result: {@code result} ok (no problem), problems (the set is damaged), skipped (a source's copies
+     * were being received or held open, the others had no problem) or failed (the drill itself could not run);
+     * {@code problems} counts by kind, replacing the previous drill's.
      */
     public void verify(String result, long items, Map<String, Long> problems, long nanos, long finishedEpochSecond) {
         Counter.builder("zmsnap.verify.runs").tag("result", result).register(registry).increment();

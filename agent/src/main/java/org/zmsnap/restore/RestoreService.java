@@ -102,6 +102,14 @@ public final class RestoreService {
 
     /** {@link #open(String)} for a set already chosen. */
     public OpenedSnapshot open(SnapshotSet set) {
+        return open(set, List.of());
+    }
+
+    /**
+     * {@link #open(SnapshotSet)} with the sandbox mariadbd started through {@code launcher} (a restore drill's
+     * {@code nice}/{@code ionice}); a borrowed {@code zmsnap mount} session keeps the priority it has.
+     */
+    public OpenedSnapshot open(SnapshotSet set, List<String> launcher) {
         // Finding kept sessions needs only the workdir, not the pools.
         for (Path dir : new RestoreLeftovers(ctx.zfs(), config().workdir(), List.of()).mounted()) {
             RestoreSession s = RestoreSession.load(dir);
@@ -109,7 +117,7 @@ public final class RestoreService {
                 return OpenedSnapshot.borrow(ctx.zfs(), dir);
             }
         }
-        return new SnapshotOpener(ctx.zfs(), config(), source.datasets(), source.livePaths(), source.key()).open(set);
+        return new SnapshotOpener(ctx.zfs(), config(), source.datasets(), source.livePaths(), source.key(), launcher).open(set);
     }
 
     /**

@@ -35,6 +35,16 @@ public final class SandboxDatabase {
      *                a real Zimbra database can take minutes, and a run killed meanwhile must still be cleanable
      */
     public static BackgroundProcess start(Path mariadbd, Path datadir, Path sessionDir, java.util.function.LongConsumer started) {
+        return start(List.of(), mariadbd, datadir, sessionDir, started);
+    }
+
+    /**
+     * @param launcher programs that exec the server, e.g. {@code nice -n 10 ionice -c 2 -n 7} for a restore drill
+     *                 (the pid stays the server's: each execs the next); empty for a restore, which runs at normal
+     *                 priority because someone is waiting for it
+     */
+    public static BackgroundProcess start(List<String> launcher, Path mariadbd, Path datadir, Path sessionDir,
+                                          java.util.function.LongConsumer started) {
         if (!Files.isExecutable(mariadbd)) {
             throw new RestoreException("restore.mariadbd " + mariadbd + " is not an executable file");
         }
@@ -48,7 +58,8 @@ public final class SandboxDatabase {
             throw new RestoreException("cannot create " + tmp + ": " + e.getMessage(), e);
         }
         Path socket = socket(sessionDir);
-        List<String> argv = List.of(mariadbd.toString(), "--no-defaults", "--user=root",
+        List<String> argv = new java.util.ArrayList<>(launcher);
+        argv.addAll(List.of(mariadbd.toString(), "--no-defaults", "--user=root",
                 "--datadir=" + datadir,
                 "--socket=" + socket,
                 "--skip-networking",
@@ -67,7 +78,7 @@ public final class SandboxDatabase {
                 "--loose-innodb-fast-shutdown=2",
                 "--skip-slave-start",
                 "--character-set-server=utf8mb4",
-                "--collation-server=utf8mb4_general_ci");
+                "--collation-server=utf8mb4_general_ci"));
         BackgroundProcess p = BackgroundProcess.start(argv, sessionDir.resolve("mariadbd.out"));
         started.accept(p.pid());
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();

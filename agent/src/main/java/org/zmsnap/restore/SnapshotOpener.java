@@ -32,6 +32,7 @@ public final class SnapshotOpener {
     private final List<DatasetName> datasets;
     private final Map<DatasetName, Path> livePaths;
     private final String source;
+    private final List<String> launcher;
 
     public SnapshotOpener(Zfs zfs, RestoreConfig config, List<DatasetName> datasets) {
         this(zfs, config, datasets, Map.of(), "local");
@@ -43,6 +44,13 @@ public final class SnapshotOpener {
      * @param source    recorded in the session ({@link RestoreSource#key()})
      */
     public SnapshotOpener(Zfs zfs, RestoreConfig config, List<DatasetName> datasets, Map<DatasetName, Path> livePaths, String source) {
+        this(zfs, config, datasets, livePaths, source, List.of());
+    }
+
+    /** @param launcher what execs the sandbox mariadbd (see {@link SandboxDatabase#start(List, Path, Path, Path, java.util.function.LongConsumer)}) */
+    public SnapshotOpener(Zfs zfs, RestoreConfig config, List<DatasetName> datasets, Map<DatasetName, Path> livePaths, String source,
+                          List<String> launcher) {
+        this.launcher = List.copyOf(launcher);
         this.zfs = zfs;
         this.config = config;
         this.datasets = List.copyOf(datasets);
@@ -119,7 +127,7 @@ public final class SnapshotOpener {
             guard.begin();
             BackgroundProcess server;
             try {
-                server = SandboxDatabase.start(config.mariadbd(), datadir, dir, pid -> {
+                server = SandboxDatabase.start(launcher, config.mariadbd(), datadir, dir, pid -> {
                     before.withServer(pid).save(dir);
                     guard.end();
                 });

@@ -14,6 +14,9 @@ import org.zmsnap.AgentContext;
 import org.zmsnap.config.VerifyConfig;
 import org.zmsnap.metrics.Metrics;
 import org.zmsnap.restore.RestoreService;
+import org.zmsnap.restore.RestoreUsageException;
+import org.zmsnap.verify.DrillSubjects;
+import org.zmsnap.verify.SetBusyException;
 import org.zmsnap.verify.Problem;
 import org.zmsnap.verify.VerifiedMark;
 import org.zmsnap.verify.VerifyReport;
@@ -33,6 +36,8 @@ public final class DrillService implements AutoCloseable {
     private final Clock clock;
     private final AtomicBoolean busy = new AtomicBoolean();
     private final SerialWorker worker = new SerialWorker("zmsnap-verify");
+    /** How long a drill waits for a restore (or a verify) that has the same set open. */
+    static final Duration WAIT = Duration.ofMinutes(5);
 
     public DrillService(AgentContext ctx, Metrics metrics, VerifyConfig config, Clock clock) {
         this.ctx = ctx;
@@ -46,29 +51,14 @@ public final class DrillService implements AutoCloseable {
         return config;
     }
 
-    /**
-     * What the drills verify: this host's own sets on a mailbox host, and on a DR host the copies of every source
-     * (the newest set of each), so a DR copy is proven restorable where it would be restored.
-     */
-    private Map<String, RestoreService> sources() {
-        Map<String, RestoreService> out = new java.util.LinkedHashMap<>();
-        if (ctx.config().mailboxHost()) {
-            out.put("this host", new RestoreService(ctx));
-        }
-        for (String name : ctx.config().sources().keySet()) {
-            out.put("source " + name, new RestoreService(ctx, java.util.Optional.empty(), java.util.Optional.of(name)));
-        }
-        return out;
-    }
-
     /** The last successful drill recorded on the sets, so the gauge is right from the start. */
     public void initFromDisk() {
         worker.submit(() -> {
             try {
                 // The gauge says when every drilled copy last passed: the oldest of their newest successes.
                 java.util.OptionalLong oldest = java.util.OptionalLong.empty();
-                for (RestoreService source : sources().values()) {
-                    var newest = VerifyService.marks(source.sets()).stream().filter(VerifiedMark::ok)
+                for (DrillSubjects.Subject subject : DrillSubjects.of(ctx)) {
+                    var newest = VerifyService.marks(subject.restore().get().sets()).stream().filter(VerifiedMark::ok)
                             .mapToLong(m -> m.time().getEpochSecond()).max();
                     if (newest.isEmpty()) {
                         return;
@@ -103,12 +93,14 @@ public final class DrillService implements AutoCloseable {
         Map<String, Long> byKind = new TreeMap<>();
         long items = 0;
         boolean problems = false;
-        for (var e : sources().entrySet()) {
-            String where = e.getKey();
+        boolean skipped = false;
+        for (DrillSubjects.Subject subject : DrillSubjects.of(ctx)) {
+            String where = subject.name();
             try {
-                RestoreService source = e.getValue();
+                RestoreService source = subject.restore().get();
                 boolean full = fullDue(VerifyService.marks(source.sets()), clock.instant(), config.fullEvery());
-                VerifyService.Verified v = new VerifyService(ctx.zfs(), source, clock).verify("latest", full, config.sample());
+                VerifyService.Verified v = VerifyService.of(ctx, source, clock, WAIT, msg -> LOG.info("verify of={}: {}", where, msg))
+                        .verify("latest", full, config.sample());
                 VerifyReport r = v.report();
                 r.problems().forEach(p -> byKind.merge(p.kind().label(), 1L, Long::sum));
                 items += r.items();
@@ -124,6 +116,15 @@ public final class DrillService implements AutoCloseable {
                             where, r.tag(), p.kind().label(), p.mailbox(), p.item(), p.detail()));
                 }
                 v.notRecorded().ifPresent(why -> LOG.warn("verify of={} set={}: result not recorded on the set: {}", where, r.tag(), why));
+            } catch (SetBusyException | RestoreUsageException ex) {
+                if (worker.stopped()) {
+                    LOG.info("verify drill abandoned: zmsnapd is stopping");
+                    return;
+                }
+                // Being received, held by a restore, or nothing received yet: nothing to say about the copies; the next
+                // firing tries again, and a source that stays busy shows as a stale drill (verify --status, the alert).
+                skipped = true;
+                LOG.warn("verify of={} skipped: {}", where, ex.getMessage());
             } catch (RuntimeException ex) {
                 if (worker.stopped()) {
                     // zmsnapd is stopping: the drill was cut short, which says nothing about the set.
@@ -135,7 +136,8 @@ public final class DrillService implements AutoCloseable {
                 return;
             }
         }
-        metrics.verify(problems ? "problems" : "ok", items, byKind, System.nanoTime() - t0, clock.instant().getEpochSecond());
+        // A skipped source did not pass: the success timestamp moves only when every source was drilled.
+        metrics.verify(problems ? "problems" : skipped ? "skipped" : "ok", items, byKind, System.nanoTime() - t0, clock.instant().getEpochSecond());
     }
 
     /** A full check is due when none of the chain's recorded checks is a full one younger than {@code every}. */

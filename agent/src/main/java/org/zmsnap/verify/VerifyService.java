@@ -8,6 +8,11 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.nio.file.Path;
+import java.util.function.Consumer;
+import org.zmsnap.AgentContext;
+import org.zmsnap.exec.LocalCommandRunner;
+import org.zmsnap.promote.RunningReceives;
 import org.zmsnap.restore.BlobLocator;
 import org.zmsnap.restore.OpenedSnapshot;
 import org.zmsnap.restore.RestoreException;
@@ -34,11 +39,34 @@ public final class VerifyService {
     private final Zfs zfs;
     private final RestoreService restore;
     private final Clock clock;
+    private final SetGuard guard;
+    private final LowPriority priority;
+    private final Consumer<String> notice;
 
-    public VerifyService(Zfs zfs, RestoreService restore, Clock clock) {
+    /**
+     * @param guard    whether the chosen set is free to open (not being received, not held by another zmsnap)
+     * @param priority the drill's nice/ionice
+     * @param notice   what the user or the log should hear while it runs (waiting, a priority not applied)
+     */
+    public VerifyService(Zfs zfs, RestoreService restore, Clock clock, SetGuard guard, LowPriority priority, Consumer<String> notice) {
         this.zfs = zfs;
         this.restore = restore;
         this.clock = clock;
+        this.guard = guard;
+        this.priority = priority;
+        this.notice = notice;
+    }
+
+    /**
+     * The verify of {@code restore}'s source on this host: receives seen through /proc with the configured zfs
+     * program, the priority of the config's {@code verify} section (or its defaults).
+     *
+     * @param wait how long to wait for another zmsnap that holds the set open
+     */
+    public static VerifyService of(AgentContext ctx, RestoreService restore, Clock clock, Duration wait, Consumer<String> notice) {
+        SetGuard guard = new SetGuard(ctx.zfs(), restore.source(), restore.config().workdir(),
+                new RunningReceives(Path.of("/proc"), ctx.config().zfs().command()), wait, notice);
+        return new VerifyService(ctx.zfs(), restore, clock, guard, LowPriority.of(ctx.config().verify()), notice);
     }
 
     /** What a verify did: the report, and why the result could not be written on the set, if it could not. */
@@ -50,6 +78,7 @@ public final class VerifyService {
      */
     public Verified verify(String spec, boolean full, double sample) {
         SnapshotSet set = restore.choose(spec);
+        guard.check(set);
         VerifyMode mode = full ? VerifyMode.fullCheck() : VerifyMode.incremental(previousVerified(set), sample);
         VerifyReport report = run(set, mode);
         String value = new VerifiedMark(Instant.now(clock), report.ok(), mode.label()).value();
@@ -64,9 +93,11 @@ public final class VerifyService {
 
     private VerifyReport run(SnapshotSet set, VerifyMode mode) {
         long t0 = System.nanoTime();
+        // This thread runs the zfs commands and starts the blob readers: lowered first, they inherit its priority.
+        priority.lowerThisThread(new LocalCommandRunner()).forEach(notice);
         OpenedSnapshot o;
         try {
-            o = restore.open(set);
+            o = restore.open(set, priority.launcher());
         } catch (SandboxStartException e) {
             // The clones are gone already (the opener cleans up what it made); the finding is the database.
             return VerifyReport.databaseDown(set.tag().name(), mode, (System.nanoTime() - t0) / 1_000_000, e.getMessage());

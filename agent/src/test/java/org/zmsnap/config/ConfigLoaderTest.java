@@ -173,6 +173,13 @@ class ConfigLoaderTest {
         v = parse(MINIMAL + "verify: { schedule: \"0 0 3 * * ?\", sample: 0.05, full-every: 1d }\n").verify().orElseThrow();
         assertEquals(0.05, v.sample());
         assertEquals(Duration.ofDays(1), v.fullEvery());
+        assertEquals(10, v.nice(), "drills are polite by default");
+        assertEquals(VerifyConfig.IoClass.BEST_EFFORT, v.ionice());
+        v = parse(MINIMAL + "verify: { schedule: \"0 0 3 * * ?\", nice: 0, ionice: idle }\n").verify().orElseThrow();
+        assertEquals(0, v.nice());
+        assertEquals(VerifyConfig.IoClass.IDLE, v.ionice());
+        assertEquals(VerifyConfig.IoClass.NONE, parse(MINIMAL + "verify: { schedule: \"0 0 3 * * ?\", ionice: none }\n")
+                .verify().orElseThrow().ionice());
     }
 
     @Test
@@ -185,6 +192,10 @@ class ConfigLoaderTest {
         assertEquals("verify.full-every", error(MINIMAL + "verify: { schedule: \"0 0 3 * * ?\", full-every: weekly }\n").path());
         assertEquals("verify.full-every", error(MINIMAL + "verify: { schedule: \"0 0 3 * * ?\", full-every: 0s }\n").path());
         assertTrue(error(MINIMAL + "verify: { schedule: \"0 0 3 * * ?\", smaple: 0.1 }\n").path().startsWith("verify.smaple"));
+        assertEquals("verify.nice", error(MINIMAL + "verify: { schedule: \"0 0 3 * * ?\", nice: 20 }\n").path());
+        e = error(MINIMAL + "verify: { schedule: \"0 0 3 * * ?\", ionice: realtime }\n");
+        assertEquals("verify.ionice", e.path());
+        assertTrue(e.getMessage().contains("best-effort, idle or none"), e.getMessage());
     }
 
     @Test
