@@ -3,17 +3,14 @@ package org.zmsnap;
 import java.util.concurrent.ThreadFactory;
 
 /**
- * Threads for zmsnap's own executors: named, so a thread dump says what each is for, and daemon threads, so a
- * helper pool never keeps the JVM alive after the work (or a shutdown hook) is done.
+ * Forwards to {@link org.zmsnap.runtime.DaemonThreads}, where the rule now lives (the root package holds the
+ * wiring, so the packages it wires must not depend on it). Kept only while StreamPump, MaildirWriter and
+ * ReadAhead, which other branches are editing, still import it here; delete it once they import the runtime one.
  */
 public final class DaemonThreads {
     private DaemonThreads() {}
 
     public static ThreadFactory named(String name) {
-        return r -> {
-            Thread t = new Thread(r, name);
-            t.setDaemon(true);
-            return t;
-        };
+        return org.zmsnap.runtime.DaemonThreads.named(name);
     }
 }

@@ -46,21 +46,12 @@ final class YamlMap {
         return new YamlMap(path, m);
     }
 
-    String path() {
-        return path;
-    }
-
     String child(String key) {
         return path.isEmpty() ? key : path + "." + key;
     }
 
     Set<String> keys() {
         return entries.keySet();
-    }
-
-    boolean has(String key) {
-        known.add(key);
-        return entries.containsKey(key) && !isNull(entries.get(key));
     }
 
     Optional<String> string(String key) {
@@ -151,10 +142,6 @@ final class YamlMap {
             return Optional.empty();
         }
         return Optional.of(of(child(key), n));
-    }
-
-    int line(String key) {
-        return lines.getOrDefault(key, 0);
     }
 
     /** Fails on the first key the schema did not read, suggesting the closest known key. */

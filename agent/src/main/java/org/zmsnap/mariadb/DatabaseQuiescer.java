@@ -20,8 +20,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.zmsnap.DaemonThreads;
 import org.zmsnap.config.QuiesceMethod;
+import org.zmsnap.runtime.DaemonThreads;
 
 /**
  * Holds FLUSH TABLES WITH READ LOCK or BACKUP STAGE BLOCK_COMMIT on one pinned connection while an action

@@ -8,7 +8,7 @@ import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Executors;
-import org.zmsnap.DaemonThreads;
+import org.zmsnap.runtime.DaemonThreads;
 
 /** Serves {@code /metrics} (Prometheus text format) and {@code /healthz} (200 or 503 with the reasons). */
 public final class MetricsServer implements AutoCloseable {

@@ -1,6 +1,5 @@
 package org.zmsnap.replication;
 
-import java.time.Duration;
 import java.util.List;
 import org.zmsnap.config.TargetConfig;
 import org.zmsnap.exec.LocalCommandRunner;
@@ -73,10 +72,6 @@ public final class TargetEndpoint implements AutoCloseable {
         }
         argv.add(dataset.value());
         return streaming.start(argv);
-    }
-
-    Duration timeout() {
-        return zfs.defaultTimeout();
     }
 
     @Override

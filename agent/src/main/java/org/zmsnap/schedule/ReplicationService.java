@@ -6,7 +6,6 @@ import org.slf4j.LoggerFactory;
 import org.zmsnap.AgentContext;
 import org.zmsnap.config.TargetConfig;
 import org.zmsnap.metrics.Metrics;
-import org.zmsnap.replication.ReplicationOutcome;
 import org.zmsnap.replication.ReplicationRunner;
 
 /**
@@ -20,11 +19,14 @@ public final class ReplicationService implements AutoCloseable {
     private final Metrics metrics;
     private final ReplicationRunner runner;
     private final SerialWorker worker = new SerialWorker("zmsnap-replication");
+    private final TransferRecord outcomes;
 
     public ReplicationService(AgentContext ctx, Metrics metrics) {
         this.ctx = ctx;
         this.metrics = metrics;
         this.runner = new ReplicationRunner(ctx.config(), ctx.zfs(), ctx.catalog());
+        this.outcomes = new TransferRecord(LOG, "replication", "target", "pruned_on_target", true, metrics::replication,
+                metrics::newestCommon);
         ctx.config().targets().values().forEach(t -> {
             metrics.target(t.name());
             metrics.rpo(t.name(), t.rpo());
@@ -53,21 +55,7 @@ public final class ReplicationService implements AutoCloseable {
     }
 
     private void run(TargetConfig t) {
-        ReplicationOutcome o = runner.run(t, false);
-        if (o instanceof ReplicationOutcome.Replicated r) {
-            metrics.replication(t.name(), r.result(), r.bytes(), r.nanos());
-            r.newestCommonTime().ifPresent(c -> metrics.newestCommon(t.name(), c));
-            LOG.info("replication target={} result={} bytes={} seconds={} newest={} pruned_on_target={}", t.name(), r.result(),
-                    r.bytes(), String.format(java.util.Locale.ROOT, "%.1f", r.nanos() / 1e9), r.newestCommon().orElse("-"),
-                    r.destroyedOnTarget());
-        } else {
-            metrics.replication(t.name(), o.result(), o instanceof ReplicationOutcome.Failed f ? f.bytes() : 0, 0);
-            if (o instanceof ReplicationOutcome.NothingEligible) {
-                LOG.warn("replication target={} result={} reason=\"{}\"", t.name(), o.result(), o.reason());
-            } else {
-                LOG.error("replication target={} result={} reason=\"{}\"", t.name(), o.result(), o.reason());
-            }
-        }
+        outcomes.record(t.name(), runner.run(t, false));
     }
 
     public Map<String, TargetConfig> targets() {

@@ -3,7 +3,7 @@ package org.zmsnap.schedule;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import org.zmsnap.DaemonThreads;
+import org.zmsnap.runtime.DaemonThreads;
 
 /**
  * One thread that runs long work (transfers, retention, drills) in order, off the scheduler's thread, so snapshot

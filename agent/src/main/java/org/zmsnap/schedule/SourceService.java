@@ -1,6 +1,5 @@
 package org.zmsnap.schedule;
 
-import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.zmsnap.AgentContext;
@@ -22,11 +21,13 @@ public final class SourceService implements AutoCloseable {
     private final Metrics metrics;
     private final SourceJobs jobs;
     private final SerialWorker worker = new SerialWorker("zmsnap-sources");
+    private final TransferRecord outcomes;
 
     public SourceService(AgentContext ctx, Metrics metrics) {
         this.ctx = ctx;
         this.metrics = metrics;
         this.jobs = new SourceJobs(ctx.config(), ctx.zfs());
+        this.outcomes = new TransferRecord(LOG, "pull", "source", "pruned", false, metrics::pull, metrics::sourceNewest);
         ctx.config().sources().values().forEach(s -> metrics.source(s.name(), s.rpo()));
     }
 
@@ -56,15 +57,7 @@ public final class SourceService implements AutoCloseable {
             refresh(s); // e.g. promoted since zmsnapd started: the promotion gauge says so
             return;
         }
-        if (o instanceof ReplicationOutcome.Replicated r) {
-            metrics.pull(s.name(), r.result(), r.bytes(), r.nanos());
-            r.newestCommonTime().ifPresent(c -> metrics.sourceNewest(s.name(), c));
-            LOG.info("pull source={} result={} bytes={} seconds={} newest={} pruned={}", s.name(), r.result(), r.bytes(),
-                    String.format(Locale.ROOT, "%.1f", r.nanos() / 1e9), r.newestCommon().orElse("-"), r.destroyedOnTarget());
-        } else {
-            metrics.pull(s.name(), o.result(), o instanceof ReplicationOutcome.Failed f ? f.bytes() : 0, 0);
-            LOG.error("pull source={} result={} reason=\"{}\"", s.name(), o.result(), o.reason());
-        }
+        outcomes.record(s.name(), o);
     }
 
     private void runPrune(SourceConfig s) {

@@ -139,12 +139,7 @@ public final class Zfs {
      * requested user properties.
      */
     public List<SnapshotInfo> snapshots(DatasetName dataset, Collection<String> userProperties) {
-        return snapshotsBelow(dataset, 1, userProperties).getOrDefault(dataset, List.of());
-    }
-
-    /** Snapshots of every dataset in the subtree, keyed by dataset, each list oldest first. */
-    public Map<DatasetName, List<SnapshotInfo>> snapshotsRecursive(DatasetName root, Collection<String> userProperties) {
-        return snapshotsBelow(root, -1, userProperties);
+        return listBelow(dataset, 1, userProperties).snapshots().getOrDefault(dataset, List.of());
     }
 
     /** The filesystems and snapshots of a subtree, from one call: what a remote endpoint lists per run. */
@@ -169,10 +164,6 @@ public final class Zfs {
             }
             throw e;
         }
-    }
-
-    private Map<DatasetName, List<SnapshotInfo>> snapshotsBelow(DatasetName root, int depth, Collection<String> userProperties) {
-        return listBelow(root, depth, userProperties).snapshots();
     }
 
     private Tree listBelow(DatasetName root, int depth, Collection<String> userProperties) {

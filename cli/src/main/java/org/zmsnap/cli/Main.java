@@ -1,7 +1,7 @@
 package org.zmsnap.cli;
 
-import org.zmsnap.Version;
 import org.zmsnap.config.ConfigException;
+import org.zmsnap.runtime.Version;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 

@@ -1,4 +1,4 @@
-package org.zmsnap;
+package org.zmsnap.runtime;
 
 import java.io.IOException;
 import java.io.InputStream;
