@@ -11,7 +11,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import org.zmsnap.DaemonThreads;
+import org.zmsnap.runtime.DaemonThreads;
 
 /**
  * Copies a send stream into a receive stream: large buffer, byte counter, optional bandwidth cap, and a watchdog

@@ -17,7 +17,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.Stream;
-import org.zmsnap.DaemonThreads;
+import org.zmsnap.runtime.DaemonThreads;
 
 /**
  * A Maildir per folder (DIR/<folder path>/{cur,new,tmp}): unread messages in new/, read ones in cur/ with the

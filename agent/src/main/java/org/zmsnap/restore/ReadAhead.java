@@ -8,7 +8,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Function;
-import org.zmsnap.DaemonThreads;
+import org.zmsnap.runtime.DaemonThreads;
 
 /**
  * Works on a list a few items ahead of its consumer, on a few threads, and hands results out in list order.
