@@ -55,7 +55,7 @@ public final class PathUsers {
         for (Path l : links) {
             try {
                 Path target = Files.readSymbolicLink(l);
-                if (roots.stream().anyMatch(r -> target.startsWith(r) && !(l.endsWith("root") && target.equals(Path.of("/"))))) {
+                if (roots.stream().anyMatch(target::startsWith)) {
                     return true;
                 }
             } catch (IOException | UnsupportedOperationException | SecurityException e) {
