@@ -70,18 +70,23 @@ public final class DrHandback {
         }
     }
 
-    /** Removes the grant and the failback's hold on the copies: the key is append-only again. */
+    /**
+     * Removes the grant and the failback's holds on the copies (the newest set sent back, and the promoted set promote
+     * kept as the failback's base): the key is append-only again and DR retention may prune those sets.
+     */
     public int revoke(SourceConfig s) {
         try (HostLock ignored = HostLock.acquire(config.linkLock("source", s.name()), "failback revoke for " + s.name(), LOCK_WAIT)) {
             if (zfs.missing(List.of(s.root())).isEmpty()) {
                 zfs.inherit(s.root(), FailbackGrant.PROPERTY);
             }
             int released = 0;
-            String tag = "zmsnap:" + FailbackService.HOLD_NAME;
+            List<String> tags = List.of("zmsnap:" + FailbackService.HOLD_NAME, org.zmsnap.promote.PromotionPlan.FAILBACK_BASE_TAG);
             for (DatasetName c : present(s)) {
                 for (SnapshotInfo i : zfs.snapshots(c, List.of())) {
-                    if (i.held() && zfs.release(tag, i.name())) {
-                        released++;
+                    for (String tag : tags) {
+                        if (i.held() && zfs.release(tag, i.name())) {
+                            released++;
+                        }
                     }
                 }
             }

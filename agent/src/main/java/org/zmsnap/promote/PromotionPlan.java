@@ -37,6 +37,8 @@ public sealed interface PromotionPlan {
 
     String PREPROMOTE_POLICY = "prepromote";
     String HOLD_TAG = "zmsnap:prepromote";
+    /** On the promoted set of every copy: the base of a later failback, kept until {@code failback revoke}. */
+    String FAILBACK_BASE_TAG = "zmsnap:failback-base";
 
     enum Mode { IN_PLACE, CLONE }
 
@@ -204,6 +206,9 @@ public sealed interface PromotionPlan {
         cut.forEach(c -> steps.add(new Step.AbortPartial(c.copy())));
         survey.copies().forEach(c -> steps.add(new Step.Snapshot(c.copy().at(pre.name()))));
         survey.copies().forEach(c -> steps.add(new Step.Hold(HOLD_TAG, c.copy().at(pre.name()))));
+        // The promoted set is also the newest one the old host has: a failback's base. Once this host takes and prunes
+        // its own sets, nothing else would keep it ('zmsnap failback revoke' releases it).
+        survey.copies().forEach(c -> steps.add(new Step.Hold(FAILBACK_BASE_TAG, c.copy().at(chosen.tag().name()))));
         // Parents before children: /opt/zimbra before /opt/zimbra/store.
         List<CopyState> byMount = survey.copies().stream()
                 .sorted(Comparator.comparing(c -> mountpoints.get(live.get(c.copy())).toString())).toList();

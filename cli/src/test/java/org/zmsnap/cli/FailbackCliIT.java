@@ -29,6 +29,7 @@ import org.zmsnap.config.TargetConfig;
 import org.zmsnap.fixtures.MariaDbServer;
 import org.zmsnap.fixtures.Proc;
 import org.zmsnap.fixtures.SnapshotHost;
+import org.zmsnap.fixtures.SshHost;
 import org.zmsnap.fixtures.ZfsPool;
 import org.zmsnap.fixtures.zimbra.DeliveryLoad;
 import org.zmsnap.fixtures.zimbra.GeneratedAccount;
@@ -49,17 +50,24 @@ import org.zmsnap.snapshot.CycleOutcome;
  */
 class FailbackCliIT {
     static final ObjectMapper JSON = new ObjectMapper();
+    static final Path ROOT = Path.of(System.getProperty("zmsnap.project.root", ".."));
 
     @Test
     void theOldHostComesBackWithTheDrHostsMailAndItsOwnSalvaged() throws Exception {
         ZfsPool dr = ZfsPool.createEmpty("zfb", "3G");
         SnapshotHost host = null;
+        SshHost ssh = null;
         MariaDbServer drDb = null;
         MariaDbServer backDb = null;
         Process squatter = null;
         Path work = Files.createTempDirectory("zmsnap-failback-it-");
         try {
             host = new SnapshotHost();
+            // The DR host's sshd: the old host's key runs only the restricted receiver, as in production. Every byte
+            // of the failback travels back through it, and only while the DR admin's grant lasts.
+            ssh = SshHost.start(work);
+            ssh.authorize("command=\"" + ROOT.resolve("bin/zmsnap").toAbsolutePath().normalize() + " serve --root " + dr.name()
+                    + "/mbox1\",restrict");
             Path store = host.pool.mountpoint(host.pool.dataset("store"));
             GeneratedAccount acct;
             try (Connection c = host.db.connect()) {
@@ -68,7 +76,9 @@ class FailbackCliIT {
             String copyRoot = dr.name() + "/mbox1";
             Path mailboxConfig = host.writeConfig(host.yaml("ftwrl", "5s", "skip", "zfs", "")
                     + "policies:\n  hourly: { schedule: \"0 0 * * * ?\", keep: 20 }\n"
-                    + "targets:\n  drlocal: { type: zfs, host: local, root: " + copyRoot + ", keep: { hourly: 20 } }\n");
+                    + "targets:\n  dr1:\n    type: zfs\n    host: 127.0.0.1\n    port: " + ssh.port() + "\n    user: root\n"
+                    + "    identity: " + ssh.clientKey() + "\n    known-hosts: " + ssh.knownHosts() + "\n    root: " + copyRoot + "\n"
+                    + "    keep: { hourly: 20 }\n");
             Config cfg = ConfigLoader.load(mailboxConfig);
             String m = mailboxConfig.toString();
 
@@ -82,7 +92,7 @@ class FailbackCliIT {
                 for (int i = 0; i < 2; i++) {
                     CycleOutcome o = ctx.snapshotCycle().run("hourly");
                     replicated.add(assertInstanceOf(CycleOutcome.Taken.class, o, o.toString()).report().tag().name());
-                    TargetConfig tc = cfg.targets().get("drlocal");
+                    TargetConfig tc = cfg.targets().get("dr1");
                     try (TargetEndpoint ep = TargetEndpoint.open(tc)) {
                         assertInstanceOf(ReplicationOutcome.Replicated.class,
                                 new Replicator(ctx.zfs(), "zfs", ctx.catalog(), cfg.datasets()).replicate(tc, ep, false));
@@ -99,7 +109,7 @@ class FailbackCliIT {
 
             // --- not promoted yet: nothing to fail back
             List<String> oldBefore = host.pool.snapshots();
-            assertRefused(CliRun.run(work, "failback", "-c", m, "--target", "drlocal"), 2, "not promoted");
+            assertRefused(CliRun.run(work, "failback", "-c", m, "--target", "dr1"), 2, "not promoted");
 
             // --- the DR host promotes; mail arrives there
             Path live = work.resolve("live");
@@ -113,6 +123,8 @@ class FailbackCliIT {
             String d = drConfig.toString();
             CliRun.Result r = CliRun.run(work, "promote", "-c", d, "--source", "mbox1");
             assertEquals(0, r.exit(), r.err() + r.out());
+            assertEquals("1", dr.zfs("get", "-H", "-o", "value", "userrefs", copyRoot + "/zimbra/store@" + common).stdout().strip(),
+                    "promote holds the promoted set: the failback's base, whatever this host's retention does meanwhile");
             drDb = MariaDbServer.start(live.resolve("db").resolve("data"), MariaDbServer.Options.zimbraDefaults().existingDatadir());
             List<DeliveryLoad.Delivery> onDr;
             List<String> drSets = new ArrayList<>();
@@ -129,17 +141,17 @@ class FailbackCliIT {
 
             // --- bad input and missing rights: each refused, nothing changed on either side
             List<String> drBefore = dr.snapshots();
-            assertRefused(CliRun.run(work, "failback", "-c", m, "--target", "nosuch"), 2, "unknown zfs target 'nosuch'", "drlocal");
-            assertRefused(CliRun.run(work, "failback", "-c", m, "--target", "drlocal"), 2, "has not granted", "zmsnap failback grant");
+            assertRefused(CliRun.run(work, "failback", "-c", m, "--target", "nosuch"), 2, "unknown zfs target 'nosuch'", "dr1");
+            assertRefused(CliRun.run(work, "failback", "-c", m, "--target", "dr1"), 2, "has not granted", "zmsnap failback grant");
             assertRefused(CliRun.run(work, "failback", "grant", "-c", d, "--source", "mbox1", "--hours", "500"), 2, "at most 168 hours");
             r = CliRun.run(work, "failback", "grant", "-c", d, "--source", "mbox1", "--hours", "2");
             assertEquals(0, r.exit(), r.err());
             squatter = new ProcessBuilder("sleep", "300").directory(store.toFile()).start(); // someone still on the store
-            assertRefused(CliRun.run(work, "failback", "-c", m, "--target", "drlocal"), 2, "in use by " + squatter.pid() + " (sleep)");
+            assertRefused(CliRun.run(work, "failback", "-c", m, "--target", "dr1"), 2, "in use by " + squatter.pid() + " (sleep)");
             squatter.destroyForcibly().waitFor();
             squatter = null;
-            assertRefused(CliRun.run(work, "failback", "-c", m, "--target", "drlocal"), 2, "--salvage-dir");
-            r = CliRun.run(work, "failback", "-c", m, "--target", "drlocal", "--dry-run", "--json");
+            assertRefused(CliRun.run(work, "failback", "-c", m, "--target", "dr1"), 2, "--salvage-dir");
+            r = CliRun.run(work, "failback", "-c", m, "--target", "dr1", "--dry-run", "--json");
             assertEquals(0, r.exit(), r.err());
             JsonNode dry = JSON.readTree(r.out());
             assertEquals("dry-run", dry.get("result").asText());
@@ -157,16 +169,16 @@ class FailbackCliIT {
             assertTrue(failingZfs.toFile().setExecutable(true));
             Path cutConfig = Files.writeString(work.resolve("cut.yaml"), Files.readString(mailboxConfig)
                     .replace(host.yaml("ftwrl", "5s", "skip", "zfs", ""), host.yaml("ftwrl", "5s", "skip", failingZfs.toString(), "")));
-            r = CliRun.run(work, "failback", "-c", cutConfig.toString(), "--target", "drlocal", "--salvage-dir", salvageDir.toString());
+            r = CliRun.run(work, "failback", "-c", cutConfig.toString(), "--target", "dr1", "--salvage-dir", salvageDir.toString());
             assertRefused(r, 1, "stopped at 'reset " + host.pool.dataset("db") + " (original)'", "injected: promote fails", "run the same command again");
             assertEquals(drBefore, dr.snapshots(), "the DR host untouched");
-            r = CliRun.run(work, "failback", "-c", m, "--target", "drlocal", "--dry-run");
+            r = CliRun.run(work, "failback", "-c", m, "--target", "dr1", "--dry-run");
             assertEquals(0, r.exit(), r.err());
             assertTrue(r.out().contains(host.pool.dataset("db") + ": cloned"), r.out());
             assertTrue(r.out().contains(host.pool.dataset("store") + ": original"), r.out());
 
             // --- failback, first (continued) run: reset, receive while the DR host keeps serving
-            r = CliRun.run(work, "failback", "-c", m, "--target", "drlocal", "--salvage-dir", salvageDir.toString(), "--json");
+            r = CliRun.run(work, "failback", "-c", m, "--target", "dr1", "--salvage-dir", salvageDir.toString(), "--json");
             assertEquals(0, r.exit(), r.err() + r.out());
             JsonNode first = JSON.readTree(r.out());
             assertEquals("received", first.get("result").asText(), first.toString());
@@ -195,7 +207,7 @@ class FailbackCliIT {
             assertTrue(items.size() > 0, "the mail accepted after the last replicated set is salvaged");
 
             // a rerun continues from what is there: nothing new to do
-            r = CliRun.run(work, "failback", "-c", m, "--target", "drlocal", "--salvage-dir", salvageDir.toString(), "--json");
+            r = CliRun.run(work, "failback", "-c", m, "--target", "dr1", "--salvage-dir", salvageDir.toString(), "--json");
             assertEquals(0, r.exit(), r.err() + r.out());
             assertEquals(0, JSON.readTree(r.out()).get("bytes").asLong());
 
@@ -210,7 +222,7 @@ class FailbackCliIT {
             assertEquals("no", dr.zfs("get", "-H", "-o", "value", "mounted", copyRoot + "/zimbra/store").stdout().strip());
 
             // --- failback, cutover: the final set arrives, the datasets go live
-            r = CliRun.run(work, "failback", "-c", m, "--target", "drlocal", "--salvage-dir", salvageDir.toString(), "--json");
+            r = CliRun.run(work, "failback", "-c", m, "--target", "dr1", "--salvage-dir", salvageDir.toString(), "--json");
             assertEquals(0, r.exit(), r.err() + r.out());
             JsonNode cut = JSON.readTree(r.out());
             assertEquals("live", cut.get("result").asText(), cut.toString());
@@ -249,14 +261,16 @@ class FailbackCliIT {
             for (String ds : host.pool.zimbraDatasets()) {
                 host.pool.zfs("snapshot", ds + "@" + next);
             }
-            try (AgentContext ctx = new AgentContext(cfg); TargetEndpoint ep = TargetEndpoint.open(cfg.targets().get("drlocal"))) {
-                ReplicationOutcome o = new Replicator(ctx.zfs(), "zfs", ctx.catalog(), cfg.datasets()).replicate(cfg.targets().get("drlocal"), ep, false);
+            try (AgentContext ctx = new AgentContext(cfg); TargetEndpoint ep = TargetEndpoint.open(cfg.targets().get("dr1"))) {
+                ReplicationOutcome o = new Replicator(ctx.zfs(), "zfs", ctx.catalog(), cfg.datasets()).replicate(cfg.targets().get("dr1"), ep, false);
                 ReplicationOutcome.Replicated rep = assertInstanceOf(ReplicationOutcome.Replicated.class, o, o.toString());
                 assertTrue(rep.steps().stream().allMatch(s -> s.contains("-i " + finalSet)), rep.steps().toString());
             }
             r = CliRun.run(work, "failback", "revoke", "-c", d, "--source", "mbox1");
             assertEquals(0, r.exit(), r.err());
             assertEquals("-", dr.zfs("get", "-H", "-o", "value", "org.zmsnap:failback-grant", copyRoot).stdout().strip());
+            assertEquals("0", dr.zfs("get", "-H", "-o", "value", "userrefs", copyRoot + "/zimbra/store@" + common).stdout().strip(),
+                    "the base is released with the grant");
             assertFalse(Files.readString(Path.of("/proc/self/mountinfo")).contains(copyRoot + "/"), "the DR copies are unmounted replicas");
         } finally {
             if (squatter != null) {
@@ -268,6 +282,9 @@ class FailbackCliIT {
                 }
             }
             try {
+                if (ssh != null) {
+                    ssh.close();
+                }
                 dr.close();
             } finally {
                 if (host != null) {
