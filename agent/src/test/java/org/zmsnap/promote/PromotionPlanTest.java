@@ -93,6 +93,8 @@ class PromotionPlanTest {
                 "zfs snapshot " + COPY_STORE + "@" + pre,
                 "zfs hold zmsnap:prepromote " + COPY_DB + "@" + pre,
                 "zfs hold zmsnap:prepromote " + COPY_STORE + "@" + pre,
+                "zfs hold zmsnap:failback-base " + COPY_DB + "@" + T3,
+                "zfs hold zmsnap:failback-base " + COPY_STORE + "@" + T3,
                 "zfs set readonly=off " + COPY_DB,
                 "zfs set mountpoint=/opt/zimbra/db " + COPY_DB,
                 "zfs mount " + COPY_DB + "   (at /opt/zimbra/db)",
