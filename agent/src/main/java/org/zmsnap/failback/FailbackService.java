@@ -93,7 +93,7 @@ public final class FailbackService {
             return new FailbackOutcome.Done(ready.common(), Optional.empty(), List.of(), 0, true,
                     ready.handback().map(HandbackMark::set), Optional.empty());
         }
-        long bytes = bytesAfter(remote, s, ready.common());
+        long bytes = bytesAfter(remote, t.root().orElseThrow(), s, ready.common());
         long available = available(zfs, locals.get(0));
         if (bytes > 0 && available >= 0 && bytes > available) {
             return new FailbackOutcome.Refused("this host's pool has " + available + " bytes available, and the DR copies hold "
@@ -151,6 +151,8 @@ public final class FailbackService {
         Zfs.Tree drTree = remote.tree(root);
         boolean grant = drTree.datasets().contains(root)
                 && FailbackGrant.parse(remote.getProperty(root, FailbackGrant.PROPERTY)).map(g -> g.active(Instant.now())).orElse(false);
+        Map<DatasetName, Map<String, String>> marks = drTree.datasets().contains(root)
+                ? remote.propertiesBelow(root, List.of(PromotedMark.PROPERTY, HandbackMark.PROPERTY)) : Map.of();
         Map<DatasetName, Zfs.Tree> localTrees = new HashMap<>();
         List<FailbackPlan.Facts> facts = new ArrayList<>();
         Map<DatasetName, Path> mountpoints = new java.util.LinkedHashMap<>();
@@ -174,10 +176,11 @@ public final class FailbackService {
             }
             DatasetName copy = t.targetOf(d);
             boolean copyExists = drTree.datasets().contains(copy);
-            Map<String, String> marks = copyExists ? remote.properties(copy, List.of(PromotedMark.PROPERTY, HandbackMark.PROPERTY)) : Map.of();
+            Map<String, String> copyMarks = marks.getOrDefault(copy, Map.of());
             facts.add(new FailbackPlan.Facts(d, exists, snaps, exists ? written(zfs, d) : Optional.empty(), mark, aside, asideOrigin,
                     Optional.ofNullable(props.get("origin")), copy, copyExists, drTree.snapshotsOf(copy),
-                    Optional.ofNullable(marks.get(PromotedMark.PROPERTY)), HandbackMark.parse(Optional.ofNullable(marks.get(HandbackMark.PROPERTY))),
+                    Optional.ofNullable(copyMarks.get(PromotedMark.PROPERTY)),
+                    HandbackMark.parse(Optional.ofNullable(copyMarks.get(HandbackMark.PROPERTY))),
                     drTree.datasets().contains(DatasetName.of(copy.value() + "_promoted"))));
         }
         return new Survey(facts, grant, new PathUsers().of(mountpoints.values()), mountpoints);
@@ -200,20 +203,21 @@ public final class FailbackService {
     }
 
     /** What the DR copies hold after the common set: the increment to receive. -1 where the DR host's ZFS cannot say. */
-    private static long bytesAfter(Zfs remote, Survey s, String common) {
-        long total = 0;
-        for (FailbackPlan.Facts f : s.facts()) {
-            try {
-                String v = remote.properties(f.copy(), List.of("written@" + common)).get("written@" + common);
+    private static long bytesAfter(Zfs remote, DatasetName root, Survey s, String common) {
+        try {
+            Map<DatasetName, Map<String, String>> written = remote.propertiesBelow(root, List.of("written@" + common));
+            long total = 0;
+            for (FailbackPlan.Facts f : s.facts()) {
+                String v = written.getOrDefault(f.copy(), Map.of()).get("written@" + common);
                 if (v == null) {
                     return -1;
                 }
                 total += Long.parseLong(v);
-            } catch (ZfsException | NumberFormatException e) {
-                return -1;
             }
+            return total;
+        } catch (ZfsException | NumberFormatException e) {
+            return -1;
         }
-        return total;
     }
 
     private static long available(Zfs zfs, DatasetName d) {

@@ -346,6 +346,26 @@ public final class Zfs {
         return out;
     }
 
+    /**
+     * Properties of every filesystem in a subtree from one call ({@code zfs get -Hp -r}): over SSH each call is a
+     * round trip and a forced command's start. A property unset ('-') is absent; a dataset with none is absent.
+     */
+    public Map<DatasetName, Map<String, String>> propertiesBelow(DatasetName root, Collection<String> names) {
+        CommandResult r = run(List.of(zfsCommand, "get", "-Hp", "-r", "-t", "filesystem", "-o", "name,property,value",
+                String.join(",", names), root.value()), timeout);
+        if (!r.ok()) {
+            throw new ZfsException("cannot read " + names + " below " + root + ": " + r.stderr().strip());
+        }
+        Map<DatasetName, Map<String, String>> out = new LinkedHashMap<>();
+        for (String line : r.stdout().lines().toList()) {
+            String[] f = line.split("\t", 3);
+            if (f.length == 3 && !f[2].equals("-") && !f[2].isEmpty()) {
+                out.computeIfAbsent(new DatasetName(f[0]), k -> new LinkedHashMap<>()).put(f[1], f[2]);
+            }
+        }
+        return out;
+    }
+
     /** {@code zfs mount DATASET} at its mountpoint property. */
     public void mount(DatasetName dataset) {
         CommandResult r = run(List.of(zfsCommand, "mount", dataset.value()), timeout);

@@ -138,6 +138,9 @@ class ServePolicyTest {
         String send = "zfs send -i @zmsnap_hourly_2026-11-30T10:00:00Z backup/mbox1/zimbra/db@zmsnap_hourly_2026-11-30T11:00:00Z";
         refused(send, "zmsnap failback grant");
         refused("zfs hold zmsnap:failback backup/mbox1/zimbra/db@zmsnap_hourly_2026-11-30T11:00:00Z", "only appends");
+        // what failback reads without a grant: the marks of every copy in one listing
+        allowed(policy, "zfs", "get", "-Hp", "-r", "-t", "filesystem", "-o", "name,property,value",
+                "org.zmsnap:promoted,org.zmsnap:handback", "backup/mbox1");
         ServePolicy granted = new ServePolicy(ROOT, false, false, true);
         assertTrue(ServePolicy.readsBack(send));
         assertTrue(!ServePolicy.readsBack("zfs list -H backup/mbox1"), "a listing never needs the grant");
