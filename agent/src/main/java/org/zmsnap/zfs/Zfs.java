@@ -347,11 +347,12 @@ public final class Zfs {
     }
 
     /**
-     * Properties of every filesystem in a subtree from one call ({@code zfs get -Hp -r}): over SSH each call is a
+     * Properties of every filesystem (and volume) in a subtree from one call ({@code zfs get -Hp -r}): over SSH each call is a
      * round trip and a forced command's start. A property unset ('-') is absent; a dataset with none is absent.
      */
     public Map<DatasetName, Map<String, String>> propertiesBelow(DatasetName root, Collection<String> names) {
-        CommandResult r = run(List.of(zfsCommand, "get", "-Hp", "-r", "-t", "filesystem", "-o", "name,property,value",
+        // No '-t filesystem': zfs-fuse's get has no -t. Snapshots' lines are skipped below instead.
+        CommandResult r = run(List.of(zfsCommand, "get", "-Hp", "-r", "-o", "name,property,value",
                 String.join(",", names), root.value()), timeout);
         if (!r.ok()) {
             throw new ZfsException("cannot read " + names + " below " + root + ": " + r.stderr().strip());
@@ -359,7 +360,7 @@ public final class Zfs {
         Map<DatasetName, Map<String, String>> out = new LinkedHashMap<>();
         for (String line : r.stdout().lines().toList()) {
             String[] f = line.split("\t", 3);
-            if (f.length == 3 && !f[2].equals("-") && !f[2].isEmpty()) {
+            if (f.length == 3 && f[0].indexOf('@') < 0 && !f[2].equals("-") && !f[2].isEmpty()) {
                 out.computeIfAbsent(new DatasetName(f[0]), k -> new LinkedHashMap<>()).put(f[1], f[2]);
             }
         }

@@ -139,7 +139,7 @@ class ServePolicyTest {
         refused(send, "zmsnap failback grant");
         refused("zfs hold zmsnap:failback backup/mbox1/zimbra/db@zmsnap_hourly_2026-11-30T11:00:00Z", "only appends");
         // what failback reads without a grant: the marks of every copy in one listing
-        allowed(policy, "zfs", "get", "-Hp", "-r", "-t", "filesystem", "-o", "name,property,value",
+        allowed(policy, "zfs", "get", "-Hp", "-r", "-o", "name,property,value",
                 "org.zmsnap:promoted,org.zmsnap:handback", "backup/mbox1");
         ServePolicy granted = new ServePolicy(ROOT, false, false, true);
         assertTrue(ServePolicy.readsBack(send));
