@@ -17,6 +17,10 @@ public final class Main {
             description = "also show log lines of zmsnap (INFO) and of its libraries (JDBC, SSH) on stderr")
     boolean verbose;
 
+    /** {@code zmsnap -c FILE COMMAND}: read by the command's own {@link ConfigOption} when it is not given there. */
+    @CommandLine.Mixin
+    ConfigOption config;
+
     public static final int OK = 0;
     public static final int FAILURE = 1;
     public static final int USAGE = 2;
