@@ -32,7 +32,12 @@ public final class Main {
     public static int run(String... args) {
         // Before anything logs; picocli accepts --verbose anywhere (an inherited option), so look at the words.
         CliLogging.configure(java.util.Arrays.asList(args).contains("--verbose"));
-        CommandLine cl = new CommandLine(new Main());
+        return commandLine().execute(args);
+    }
+
+    /** The whole command tree, with zmsnap's error handling and help layout. */
+    static CommandLine commandLine() {
+        CommandLine cl = HelpLayout.install(new CommandLine(new Main()));
         cl.setExecutionExceptionHandler((e, line, parsed) -> {
             if (e instanceof org.zmsnap.restore.RestoreUsageException) {
                 line.getErr().println("zmsnap: " + e.getMessage());
@@ -45,7 +50,7 @@ public final class Main {
             line.getErr().println("zmsnap: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
             return FAILURE;
         });
-        return cl.execute(args);
+        return cl;
     }
 
     static final class VersionProvider implements CommandLine.IVersionProvider {
