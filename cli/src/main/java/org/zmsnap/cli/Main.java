@@ -21,6 +21,10 @@ public final class Main {
     @CommandLine.Mixin
     ConfigOption config;
 
+    /** {@code zmsnap --json COMMAND}: switches on the command's own --json ({@link GlobalJson}). */
+    @CommandLine.Option(names = "--json", description = GlobalJson.DESCRIPTION)
+    boolean json;
+
     public static final int OK = 0;
     public static final int FAILURE = 1;
     public static final int USAGE = 2;
@@ -49,6 +53,10 @@ public final class Main {
             }
             line.getErr().println("zmsnap: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
             return FAILURE;
+        });
+        cl.setExecutionStrategy(parsed -> {
+            GlobalJson.apply(parsed);
+            return new CommandLine.RunLast().execute(parsed);
         });
         return cl;
     }

@@ -2,7 +2,11 @@ package org.zmsnap.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -52,6 +56,37 @@ class GlobalOptionsTest {
     @Test
     void theCommandsOwnOptionWinsOverTheGlobalOne() {
         assertEquals(Path.of("/b.yaml"), configOf("-c", "/a.yaml", "snapshots", "-c", "/b.yaml"));
+    }
+
+    /** Whether the innermost command of {@code args} would print JSON, after the top-level option is applied. */
+    private static boolean jsonOf(String... args) {
+        ParseResult r = Main.commandLine().parseArgs(args);
+        GlobalJson.apply(r);
+        while (r.subcommand() != null) {
+            r = r.subcommand();
+        }
+        return r.commandSpec().findOption("--json").getValue();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"snapshot", "snapshots", "prune", "targets", "sources", "replicate", "verify", "pull --source mbox1"})
+    void jsonBeforeOrAfterTheCommand(String command) {
+        assertEquals(true, jsonOf(words("--json", command).toArray(String[]::new)), "--json " + command);
+        assertEquals(true, jsonOf(words(command, "--json").toArray(String[]::new)), command + " --json");
+        assertEquals(false, jsonOf(words(command).toArray(String[]::new)), command);
+        assertEquals(true, jsonOf(words("-c /a.yaml --json", command).toArray(String[]::new)));
+    }
+
+    @Test
+    void jsonBeforeACommandWithoutJsonIsAUsageError() {
+        ParseResult r = Main.commandLine().parseArgs("--json", "unmount");
+        CommandLine.ParameterException e = assertThrows(CommandLine.ParameterException.class, () -> GlobalJson.apply(r));
+        assertTrue(e.getMessage().contains("'zmsnap unmount' has no JSON output"), e.getMessage());
+        StringWriter err = new StringWriter();
+        CommandLine cl = Main.commandLine();
+        cl.setErr(new PrintWriter(err, true));
+        assertEquals(Main.USAGE, cl.execute("--json", "unmount"));
+        assertTrue(err.toString().contains("has no JSON output") && err.toString().contains("zmsnap unmount --help"), err.toString());
     }
 
     @ParameterizedTest
