@@ -95,13 +95,19 @@ public final class Cron {
         return q;
     }
 
-    /** Checks one crontab field and writes it for Quartz: other fields mean the same in both, so they stay as written. */
+    /** Checks one crontab field and writes it for Quartz: numbers mean the same in both except in day-of-week. */
     private static String field(Field field, String value) {
         for (String item : value.toUpperCase(Locale.ROOT).split(",", -1)) {
             item(field, value, item);
         }
-        return field == DAY_OF_WEEK ? days(value) : value.toUpperCase(Locale.ROOT);
+        if (field == DAY_OF_WEEK) {
+            return days(value);
+        }
+        // Month names become numbers (the same 1-12 in both): Quartz ignores the step of a named range ("JAN-DEC/3").
+        return NAME.matcher(value.toUpperCase(Locale.ROOT)).replaceAll(m -> Integer.toString(number(field, m.group(), value)));
     }
+
+    private static final Pattern NAME = Pattern.compile("[A-Z]{3}");
 
     /**
      * Day-of-week is written out as the days it means, by name: crontab counts 0-7 from Sunday (7 Sunday again),

@@ -38,7 +38,9 @@ class CronTest {
             "0 0 * * 1-5/2     | 0 0 0 ? * MON,WED,FRI",
             "0 0 * * 0,7       | 0 0 0 ? * SUN",
             "0 0 * * wed-sat   | 0 0 0 ? * WED-SAT",
-            "0 0 1 jan *       | 0 0 0 1 JAN ?",
+            "0 0 1 jan *       | 0 0 0 1 1 ?",
+            "0 0 1 jan-dec/3 * | 0 0 0 1 1-12/3 ?",
+            "0 0 1 Mar,sep *   | 0 0 0 1 3,9 ?",
             "0 0 1 1-6/2 *     | 0 0 0 1 1-6/2 ?",
             "5,35 */2 * * *    | 0 5,35 */2 * * ?",
             "@daily            | 0 0 0 * * ?",
@@ -75,6 +77,19 @@ class CronTest {
             expected.add(DayOfWeek.valueOf(d));
         }
         assertEquals(expected, daysFired(Cron.toQuartz(crontab)));
+    }
+
+    @Test
+    void aStepOverNamedMonthsIsKept() throws ParseException {
+        CronExpression e = new CronExpression(Cron.toQuartz("0 0 1 jan-dec/3 *"));
+        e.setTimeZone(TimeZone.getTimeZone("UTC"));
+        Date t = Date.from(Instant.parse("2026-01-15T00:00:00Z"));
+        StringBuilder months = new StringBuilder();
+        for (int i = 0; i < 4; i++) {
+            t = e.getNextValidTimeAfter(t);
+            months.append(ZonedDateTime.ofInstant(t.toInstant(), ZoneOffset.UTC).getMonthValue()).append(' ');
+        }
+        assertEquals("4 7 10 1 ", months.toString());
     }
 
     @Test
