@@ -18,7 +18,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
-import org.quartz.CronExpression;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
@@ -198,8 +197,7 @@ public final class ConfigLoader {
                 throw new ConfigException(path, "policy names use lowercase letters, digits and '-', starting with a letter");
             }
             YamlMap p = m.map(name).orElseThrow(() -> new ConfigException(path, "needs 'schedule' and 'keep'"));
-            String schedule = p.requireString("schedule");
-            cron(p.child("schedule"), schedule);
+            String schedule = p.cron("schedule").orElseThrow(() -> new ConfigException(p.child("schedule"), "is required"));
             int keep = p.integer("keep", 1, 100_000).orElseThrow(() -> new ConfigException(p.child("keep"), "is required"));
             p.finish();
             out.put(name, new PolicyConfig(name, schedule, keep));
@@ -265,12 +263,7 @@ public final class ConfigLoader {
                             + "' is not a configured policy (" + String.join(", ", policies.keySet()) + ")");
                 }
             }
-            Optional<String> schedule = t.string("schedule");
-            schedule.ifPresent(s -> {
-                if (!CronExpression.isValidExpression(s)) {
-                    throw new ConfigException(t.child("schedule"), "'" + s + "' is not a Quartz cron expression");
-                }
-            });
+            Optional<String> schedule = t.cron("schedule");
             Map<String, Integer> keep = new LinkedHashMap<>();
             t.map("keep").ifPresent(k -> {
                 for (String policy : new ArrayList<>(k.keys())) {
@@ -351,11 +344,7 @@ public final class ConfigLoader {
                 mp.finish();
             });
             Duration rpo = s.duration("rpo").orElse(Duration.ofHours(2));
-            String pruneSchedule = s.string("prune-schedule").orElse("0 7 * * * ?");
-            if (!CronExpression.isValidExpression(pruneSchedule)) {
-                throw new ConfigException(s.child("prune-schedule"), "'" + pruneSchedule + "' is not a Quartz cron expression"
-                        + " (six or seven fields, e.g. \"0 7 * * * ?\" for hourly at minute 7)");
-            }
+            String pruneSchedule = s.cron("prune-schedule").orElse("0 7 * * * ?");
             s.finish();
             for (SourceConfig other : out.values()) {
                 if (other.root().equals(root) || other.root().isAncestorOf(root) || root.isAncestorOf(other.root())) {
@@ -380,13 +369,7 @@ public final class ConfigLoader {
         }
         Path identity = readable(p, "identity", "the SSH private key this DR host logs in with");
         Path knownHosts = readable(p, "known-hosts", "the mailbox host's key: host keys are checked strictly");
-        Optional<String> schedule = p.string("schedule");
-        schedule.ifPresent(c -> {
-            if (!CronExpression.isValidExpression(c)) {
-                throw new ConfigException(p.child("schedule"), "'" + c + "' is not a Quartz cron expression"
-                        + " (six or seven fields: sec min hour day-of-month month day-of-week [year], e.g. \"0 */15 * * * ?\")");
-            }
-        });
+        Optional<String> schedule = p.cron("schedule");
         long bandwidth = p.parsed("bandwidth", "a rate such as 50MiB/s", v -> Sizes.parse(v.replaceAll("/s$", ""))).orElse(0L);
         Duration stall = p.duration("stall-timeout").orElse(Duration.ofSeconds(60));
         long minRate = minRate(p, bandwidth);
@@ -429,8 +412,7 @@ public final class ConfigLoader {
     }
 
     private static VerifyConfig verify(YamlMap m) {
-        String schedule = m.requireString("schedule");
-        cron(m.child("schedule"), schedule);
+        String schedule = m.cron("schedule").orElseThrow(() -> new ConfigException(m.child("schedule"), "is required"));
         double sample = m.parsed("sample", "a fraction from 0 to 1 such as 0.01", v -> {
             double d = Double.parseDouble(v.strip());
             if (!(d >= 0 && d <= 1)) {
@@ -448,20 +430,6 @@ public final class ConfigLoader {
                         "must be best-effort, idle or none, not '" + v + "'"))).orElse(VerifyConfig.IoClass.BEST_EFFORT);
         m.finish();
         return new VerifyConfig(schedule, sample, fullEvery, nice, io);
-    }
-
-    private static void cron(String path, String schedule) {
-        if (!CronExpression.isValidExpression(schedule)) {
-            String why;
-            try {
-                new CronExpression(schedule);
-                why = "";
-            } catch (java.text.ParseException e) {
-                why = ": " + e.getMessage();
-            }
-            throw new ConfigException(path, "'" + schedule + "' is not a Quartz cron expression" + why
-                    + " (six or seven fields: sec min hour day-of-month month day-of-week [year], e.g. \"0 0 * * * ?\")");
-        }
     }
 
     private static RestoreConfig restore(YamlMap m) {

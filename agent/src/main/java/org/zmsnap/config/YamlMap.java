@@ -99,6 +99,11 @@ final class YamlMap {
         });
     }
 
+    /** A schedule key, in the Quartz form whichever form was written ({@link Cron}: the one rule). */
+    Optional<String> cron(String key) {
+        return parsed(key, "a cron expression", Cron::toQuartz);
+    }
+
     Optional<Duration> duration(String key) {
         return parsed(key, "a duration such as 500ms, 2s, 5m, 1h", Durations::parse);
     }

@@ -30,7 +30,19 @@ public final class Zmsnapd implements Callable<Integer> {
     boolean check;
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new Zmsnapd()).execute(args));
+        System.exit(commandLine().execute(args));
+    }
+
+    /** A usage error prints the error and where the help is, not the whole help after it (as zmsnap does). */
+    static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new Zmsnapd());
+        cl.setParameterExceptionHandler((e, args) -> {
+            e.getCommandLine().getErr().println("zmsnapd: " + e.getMessage());
+            CommandLine.UnmatchedArgumentException.printSuggestions(e, e.getCommandLine().getErr());
+            e.getCommandLine().getErr().println("See 'zmsnapd --help' for its options.");
+            return 2;
+        });
+        return cl;
     }
 
     @Override

@@ -164,6 +164,37 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void crontabFormIsKeptInQuartzForm() {
+        Config c = parse(MINIMAL + "policies:\n  quarter: { schedule: \"*/15 * * * *\", keep: 3 }\n"
+                + "  weekly: { schedule: \"0 3 * * 0\", keep: 3 }\n  hourly: { schedule: \"0 0 * * * ?\", keep: 3 }\n"
+                + "targets:\n  here:\n    host: local\n    root: backup2/mbox1\n    schedule: \"30 * * * *\"\n"
+                + "verify:\n  schedule: \"0 4 * * mon\"\n");
+        assertEquals("0 */15 * * * ?", c.policies().get("quarter").schedule());
+        assertEquals("0 0 3 ? * SUN", c.policies().get("weekly").schedule());
+        assertEquals("0 0 * * * ?", c.policies().get("hourly").schedule());
+        assertEquals("0 30 * * * ?", c.targets().get("here").schedule().orElseThrow());
+        assertEquals("0 0 4 ? * MON", c.verify().orElseThrow().schedule());
+    }
+
+    @Test
+    void cronErrorsNameTheKeyTheLineAndTheReason() {
+        ConfigException e = error(MINIMAL + "policies:\n  hourly:\n    keep: 3\n    schedule: \"0 3 1 * mon\"\n");
+        assertEquals("policies.hourly.schedule", e.path());
+        assertTrue(e.getMessage().contains("(line 9)"), e.getMessage());
+        assertTrue(e.getMessage().contains("either matches"), e.getMessage());
+        e = error(MINIMAL + "policies:\n  hourly: { schedule: \"0 0 3 * * *\", keep: 3 }\n");
+        assertTrue(e.getMessage().contains("must be '?'") && e.getMessage().contains("(line 7)"), e.getMessage());
+        e = error(MINIMAL + "verify:\n  schedule: \"61 * * * *\"\n");
+        assertEquals("verify.schedule", e.path());
+        assertTrue(e.getMessage().contains("minute 61 is out of range 0-59") && e.getMessage().contains("(line 7)"),
+                e.getMessage());
+        e = error(MINIMAL + "policies:\n  hourly: { schedule: \"0 0 * * * ?\", keep: 3 }\n"
+                + "targets:\n  here:\n    host: local\n    root: backup2/mbox1\n    schedule: \"0 0 * *\"\n");
+        assertEquals("targets.here.schedule", e.path());
+        assertTrue(e.getMessage().contains("(line 12)"), e.getMessage());
+    }
+
+    @Test
     void verifySectionWithDefaultsAndEveryKey() {
         assertTrue(parse(MINIMAL).verify().isEmpty(), "no drills unless configured");
         VerifyConfig v = parse(MINIMAL + "verify:\n  schedule: \"0 30 4 * * ?\"\n").verify().orElseThrow();

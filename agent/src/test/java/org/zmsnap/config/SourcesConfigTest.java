@@ -100,6 +100,37 @@ class SourcesConfigTest {
     }
 
     @Test
+    void pullAndPruneSchedulesTakeEitherCronForm() throws Exception {
+        Path key = Files.writeString(dir.resolve("id"), "k");
+        Path known = Files.writeString(dir.resolve("known_hosts"), "");
+        String source = """
+                sources:
+                  mbox1:
+                    datasets: [tank/zimbra/db]
+                    root: backup/mbox1
+                    keep: { daily: 7 }
+                    prune-schedule: "%s"
+                    pull:
+                      host: mbox1.example.com
+                      identity: %s
+                      known-hosts: %s
+                      schedule: "%s"
+                """;
+        SourceConfig s = parse(source.formatted("7 * * * *", key, known, "*/15 * * * *")).source("mbox1");
+        assertEquals("0 7 * * * ?", s.pruneSchedule());
+        assertEquals(Optional.of("0 */15 * * * ?"), s.pull().orElseThrow().schedule());
+        s = parse(source.formatted("0 7 * * * ?", key, known, "0 */10 * * * ?")).source("mbox1");
+        assertEquals("0 7 * * * ?", s.pruneSchedule());
+        assertEquals(Optional.of("0 */10 * * * ?"), s.pull().orElseThrow().schedule());
+        ConfigException e = error(source.formatted("7 * * *", key, known, "*/15 * * * *"));
+        assertEquals("sources.mbox1.prune-schedule", e.path());
+        assertTrue(e.getMessage().contains("(line 6)"), e.getMessage());
+        e = error(source.formatted("7 * * * *", key, known, "*/15 * * * * *"));
+        assertEquals("sources.mbox1.pull.schedule", e.path());
+        assertTrue(e.getMessage().contains("(line 11)") && e.getMessage().contains("must be '?'"), e.getMessage());
+    }
+
+    @Test
     void commandsThatNeedDatasetsSayWhatToUseOnADrHost() {
         Config c = parse("""
                 sources:

@@ -35,25 +35,27 @@ final class BrowseCommand implements Callable<Integer> {
     @Mixin
     ConfigOption config;
 
-    @Option(names = "--snapshot", required = true, paramLabel = "TAG|latest|TIME")
+    @Option(names = "--snapshot", required = true, paramLabel = "TAG|latest|TIME",
+            description = "the set: a tag (zmsnap_hourly_2026-11-22T14:00:00Z), latest, or an ISO time (the newest complete set at or before it)")
     String snapshot;
 
     @Mixin
     DrTargetOption target;
 
-    @Option(names = "--account", required = true, paramLabel = "EMAIL|ZIMBRAID|MAILBOXID")
+    @Option(names = "--account", required = true, paramLabel = "EMAIL|ZIMBRAID|MAILBOXID",
+            description = "the mailbox: email address (also renamed accounts and aliases, through zmprov), zimbraId or mailbox id")
     String account;
 
-    @Option(names = "--folder", paramLabel = "PATH", description = "e.g. /Inbox/Projects")
+    @Option(names = "--folder", paramLabel = "PATH", description = "list the messages of this folder, e.g. /Inbox/Projects")
     String folder;
 
     @Option(names = "--query", paramLabel = "TEXT", description = "matches subject, sender and recipients")
     String query;
 
-    @Option(names = "--since", paramLabel = "TIME")
+    @Option(names = "--since", paramLabel = "TIME", description = "only messages dated at or after this ISO time, e.g. 2026-11-01T00:00:00Z")
     Instant since;
 
-    @Option(names = "--until", paramLabel = "TIME")
+    @Option(names = "--until", paramLabel = "TIME", description = "only messages dated at or before this ISO time")
     Instant until;
 
     @Option(names = "--deleted", description = "only items in the snapshot that are no longer in the live mailbox")

@@ -17,6 +17,14 @@ public final class Main {
             description = "also show log lines of zmsnap (INFO) and of its libraries (JDBC, SSH) on stderr")
     boolean verbose;
 
+    /** {@code zmsnap -c FILE COMMAND}: read by the command's own {@link ConfigOption} when it is not given there. */
+    @CommandLine.Mixin
+    ConfigOption config;
+
+    /** {@code zmsnap --json COMMAND}: switches on the command's own --json ({@link GlobalJson}). */
+    @CommandLine.Option(names = "--json", description = GlobalJson.DESCRIPTION)
+    boolean json;
+
     public static final int OK = 0;
     public static final int FAILURE = 1;
     public static final int USAGE = 2;
@@ -28,7 +36,12 @@ public final class Main {
     public static int run(String... args) {
         // Before anything logs; picocli accepts --verbose anywhere (an inherited option), so look at the words.
         CliLogging.configure(java.util.Arrays.asList(args).contains("--verbose"));
-        CommandLine cl = new CommandLine(new Main());
+        return commandLine().execute(args);
+    }
+
+    /** The whole command tree, with zmsnap's error handling and help layout. */
+    static CommandLine commandLine() {
+        CommandLine cl = HelpLayout.install(new CommandLine(new Main()));
         cl.setExecutionExceptionHandler((e, line, parsed) -> {
             if (e instanceof org.zmsnap.restore.RestoreUsageException) {
                 line.getErr().println("zmsnap: " + e.getMessage());
@@ -41,7 +54,11 @@ public final class Main {
             line.getErr().println("zmsnap: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
             return FAILURE;
         });
-        return cl.execute(args);
+        cl.setExecutionStrategy(parsed -> {
+            GlobalJson.apply(parsed);
+            return new CommandLine.RunLast().execute(parsed);
+        });
+        return cl;
     }
 
     static final class VersionProvider implements CommandLine.IVersionProvider {

@@ -52,25 +52,29 @@ final class RestoreCommand implements Callable<Integer> {
     @Mixin
     ConfigOption config;
 
-    @Parameters(index = "0", arity = "0..1", paramLabel = "item|folder|mailbox")
+    @Parameters(index = "0", arity = "0..1", paramLabel = "item|folder|mailbox",
+            description = "what to restore: the messages named by --item, the folder named by --folder, or the whole mailbox"
+                    + " (without Trash and Junk)")
     Kind kind;
 
     @Option(names = "--cleanup", description = "remove what crashed restores left (clones, sandbox mariadbd, session dirs)")
     boolean cleanup;
 
-    @Option(names = "--snapshot", paramLabel = "TAG|latest|TIME")
+    @Option(names = "--snapshot", paramLabel = "TAG|latest|TIME",
+            description = "the set: a tag (zmsnap_hourly_2026-11-22T14:00:00Z), latest, or an ISO time (the newest complete set at or before it)")
     String snapshot;
 
     @Mixin
     DrTargetOption target;
 
-    @Option(names = "--account", paramLabel = "EMAIL|ZIMBRAID|MAILBOXID")
+    @Option(names = "--account", paramLabel = "EMAIL|ZIMBRAID|MAILBOXID",
+            description = "the mailbox: email address (also renamed accounts and aliases, through zmprov), zimbraId or mailbox id")
     String account;
 
-    @Option(names = "--item", split = ",", paramLabel = "ID")
+    @Option(names = "--item", split = ",", paramLabel = "ID", description = "with item: the item ids to restore, as browse shows them (4711,4712)")
     List<Integer> itemIds = new ArrayList<>();
 
-    @Option(names = "--folder", paramLabel = "PATH")
+    @Option(names = "--folder", paramLabel = "PATH", description = "the folder as browse shows it, e.g. /Inbox/Projects")
     String folder;
 
     @Option(names = "--recursive", description = "with --folder: the folders below it too")
@@ -82,10 +86,11 @@ final class RestoreCommand implements Callable<Integer> {
     @Option(names = "--to-imap", description = "into the live account over IMAP (restore.imap in the config)")
     boolean toImap;
 
-    @Option(names = "--to-dir", paramLabel = "DIR")
+    @Option(names = "--to-dir", paramLabel = "DIR", description = "write files into this directory instead of the live account")
     Path toDir;
 
-    @Option(names = "--format", paramLabel = "eml|maildir|mbox", defaultValue = "eml")
+    @Option(names = "--format", paramLabel = "eml|maildir|mbox", defaultValue = "eml",
+            description = "with --to-dir: one .eml file per message, a Maildir per folder, or one mbox file per folder (default: ${DEFAULT-VALUE})")
     Format format;
 
     @Option(names = "--into-folder", paramLabel = "NAME", description = "recreate the folder path under this folder, e.g. \"Restored 2026-11-22\"")

@@ -23,8 +23,8 @@ final class SnapshotCommand implements Callable<Integer> {
     ConfigOption config;
 
     @Option(names = "--policy", paramLabel = "NAME", defaultValue = "manual",
-            description = {"policy name in the tag (default: ${DEFAULT-VALUE}). A manual set is neither pruned (retention",
-                    "applies to configured policies only) nor replicated (targets send only the policies in their keep)"})
+            description = "policy name in the tag (default: ${DEFAULT-VALUE}). A manual set is neither pruned (retention"
+                    + " applies to configured policies only) nor replicated (targets send only the policies in their keep)")
     String policy;
 
     @Option(names = "--json", description = "print the result as JSON")
