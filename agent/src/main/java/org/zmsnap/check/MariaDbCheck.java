@@ -39,14 +39,19 @@ final class MariaDbCheck {
             }
         }
         if (reached) {
-            l.attempt("data paths", "check the mariadb section", x -> coverage(x, coverage.check()));
+            String account = found[0] == null ? cfg.mariadb().user() + "@localhost" : found[0].account();
+            l.attempt("data paths", "check the mariadb section", x -> coverage(x, coverage.check(), account));
         }
         return l.results();
     }
 
-    private static void coverage(Lines l, CoverageReport report) {
+    private static void coverage(Lines l, CoverageReport report, String account) {
         if (report instanceof CoverageReport.Unchecked u) {
-            l.warn("data paths", "could not be checked: " + u.reason(), "make MariaDB reachable with the configured account");
+            // a cycle treats an unchecked coverage as a miss: its set is marked consistent=no
+            l.fail("data paths", "could not be checked: " + u.reason() + "; every set would be marked consistent=no",
+                    u.reason().contains("denied") ? "the account reads Zimbra's volumes; as a MariaDB admin run: "
+                            + Privileges.grantStatement("SELECT", "zimbra.volume", account)
+                            : "make the paths MariaDB reports readable on this host (see docs/configuration.md, 'Recommended layout')");
             return;
         }
         report.warnings().forEach(w -> l.warn("data paths", w, "see 'Recommended layout' in docs/configuration.md"));

@@ -63,10 +63,15 @@ public final class Privileges {
 
     /** The statement an admin runs to grant {@code needs} to {@code account} (user@host, as CURRENT_USER() gives it). */
     public static String grantStatement(List<Need> needs, String account) {
+        return grantStatement(needs.stream().map(Need::name).distinct().collect(java.util.stream.Collectors.joining(", ")),
+                "*.*", account);
+    }
+
+    /** {@code GRANT privileges ON on TO 'user'@'host'}. */
+    public static String grantStatement(String privileges, String on, String account) {
         int at = account.lastIndexOf('@');
         String user = at < 0 ? account : account.substring(0, at);
         String host = at < 0 ? "%" : account.substring(at + 1);
-        return "GRANT " + needs.stream().map(Need::name).distinct().collect(java.util.stream.Collectors.joining(", "))
-                + " ON *.* TO '" + user.replace("'", "''") + "'@'" + host.replace("'", "''") + "'";
+        return "GRANT " + privileges + " ON " + on + " TO '" + user.replace("'", "''") + "'@'" + host.replace("'", "''") + "'";
     }
 }
