@@ -176,4 +176,42 @@ class CheckCliIT {
         CliRun.Result snap2 = CliRun.run(host.dir, "snapshot", "--config", cfg.toString(), "--policy", "manual");
         assertEquals(0, snap2.exit(), snap2.out() + snap2.err());
     }
+
+    @Test
+    void aDrHostsPullSourceIsCheckedThroughServeSendOnlyAndAWrongRootParentFails() throws Exception {
+        ssh.authorize("command=\"" + ROOT.resolve("bin/zmsnap").toAbsolutePath().normalize() + " serve --send-only --root "
+                + host.pool.name() + "/zimbra\",restrict");
+        String datasets = String.join(", ", host.pool.zimbraDatasets());
+        String yaml = "host: dr1\nlock-file: " + host.dir.resolve("dr-cycle.lock") + "\n"
+                + "restore:\n  workdir: " + host.dir.resolve("drw") + "\n"
+                + "sources:\n  mbox1:\n    datasets: [" + datasets + "]\n    root: ROOT\n    keep: { hourly: 5 }\n"
+                + "    pull:\n      host: 127.0.0.1\n      port: " + ssh.port() + "\n      user: root\n"
+                + "      identity: " + ssh.clientKey() + "\n      known-hosts: " + ssh.knownHosts() + "\n      command-timeout: 30s\n";
+        Path good = host.dir.resolve("dr.yaml");
+        Files.writeString(good, yaml.replace("ROOT", dr.name() + "/copies/mbox1"));
+        CliRun.Result r = CliRun.run(host.dir, "check", "--config", good.toString());
+        assertEquals(0, r.exit(), r.out() + r.err());
+        noStackTrace(r);
+        assertTrue(r.out().contains("warn  source mbox1   root: " + dr.name() + "/copies/mbox1 does not exist yet"), r.out());
+        assertTrue(r.out().contains("ok    source mbox1   serve --send-only: zfs listing answered"), r.out());
+        assertTrue(r.out().contains("ok    source mbox1   " + host.pool.dataset("db") + ": exists on the mailbox host"), r.out());
+
+        Path bad = host.dir.resolve("dr-bad.yaml");
+        Files.writeString(bad, yaml.replace("ROOT", dr.name() + "/no/such/mbox1")
+                .replace("datasets: [", "datasets: [" + host.pool.name() + "/zimbra/nosuch, "));
+        CliRun.Result b = CliRun.run(host.dir, "check", "--config", bad.toString(), "--json");
+        assertEquals(1, b.exit(), b.out() + b.err());
+        noStackTrace(b);
+        JsonNode j = new ObjectMapper().readTree(b.out());
+        List<String> failed = new java.util.ArrayList<>();
+        j.get("results").forEach(n -> {
+            if (n.get("level").asText().equals("fail")) {
+                failed.add(n.get("check").asText() + ": " + n.get("detail").asText() + " -> " + n.get("fix").asText());
+            }
+        });
+        assertEquals(2, failed.size(), b.out());
+        assertTrue(failed.get(0).startsWith("root: the parent of root " + dr.name() + "/no/such/mbox1, " + dr.name() + "/no/such,"
+                + " does not exist on this host -> create it (zfs create -p -o canmount=off " + dr.name() + "/no/such)"), failed.get(0));
+        assertTrue(failed.get(1).startsWith(host.pool.name() + "/zimbra/nosuch: does not exist on the mailbox host"), failed.get(1));
+    }
 }
