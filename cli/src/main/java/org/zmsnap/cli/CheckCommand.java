@@ -20,9 +20,11 @@ import picocli.CommandLine.Spec;
 
 /** {@code zmsnap check}: the config, then everything it points at; one line per check with what to do. */
 @Command(name = "check", mixinStandardHelpOptions = true,
-        description = {"Validate the configuration, then check everything it points at: MariaDB login and privileges, datasets,",
-                "lock file, each target (SSH host key, login, zmsnap serve, root), each source, the restore's mariadbd, workdir",
-                "and IMAP admin login. Changes nothing. Exit 0: all ok or warnings; 1: a check failed; 2: the config is invalid."})
+        description = {"Validate the configuration, then check everything it points at; one line per check, with what to do.",
+                "%nChecked: MariaDB login and privileges, datasets, the lock file's directory, each target (host key, login,"
+                        + " zmsnap serve, root), each source, the restore's mariadbd, work directory and IMAP admin login."
+                        + " Changes nothing.",
+                "%nExit 0: all ok or warnings; 1: a check failed; 2: the configuration is invalid. See docs/check.md."})
 final class CheckCommand implements Callable<Integer> {
     @Mixin
     ConfigOption config;

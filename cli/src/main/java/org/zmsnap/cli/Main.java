@@ -9,8 +9,8 @@ import picocli.CommandLine.Command;
 @Command(name = "zmsnap", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = Main.USAGE,
         exitCodeOnExecutionException = Main.FAILURE, versionProvider = Main.VersionProvider.class,
         description = "Consistent ZFS snapshots of a Zimbra mailbox host, and what to do with them.",
-        subcommands = {CheckCommand.class, SnapshotCommand.class, SnapshotsCommand.class, PruneCommand.class, ReplicateCommand.class, PromoteCommand.class, TargetsCommand.class, ServeCommand.class,
-                PullCommand.class, SourcesCommand.class, FailbackCommand.class,
+        subcommands = {SnapshotCommand.class, SnapshotsCommand.class, PruneCommand.class, ReplicateCommand.class, PromoteCommand.class, TargetsCommand.class, ServeCommand.class,
+                PullCommand.class, SourcesCommand.class, CheckCommand.class, FailbackCommand.class,
                 MountCommand.class, UnmountCommand.class, BrowseCommand.class, RestoreCommand.class, VerifyCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
     @CommandLine.Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,
