@@ -166,6 +166,13 @@ class CheckCliIT {
         assertTrue(r.out().contains("FAIL  mariadb        data paths: could not be checked: "), r.out());
         assertTrue(r.out().contains("GRANT SELECT ON zimbra.volume TO 'zmlimited'@'localhost'"), r.out());
 
+        // zmsnapd --check (and so zmsnapd's start-up, which calls the same Quiescer.check()) refuses this account too
+        Proc.Result daemonCheck = Proc.run(Duration.ofSeconds(60), Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), "org.zmsnap.daemon.Zmsnapd", "--check", "--config", cfg.toString());
+        assertEquals(1, daemonCheck.exitCode(), daemonCheck.stdout() + daemonCheck.stderr());
+        assertTrue(daemonCheck.stderr().contains("lacks SUPER") && daemonCheck.stderr().contains("GRANT SUPER ON *.* TO 'zmlimited'@'localhost'"),
+                daemonCheck.stderr());
+
         // The proof the rule is right: a real cycle with this account fails where check said it would, and after the
         // GRANT check is content and the cycle takes its set.
         CliRun.Result snap = CliRun.run(host.dir, "snapshot", "--config", cfg.toString(), "--policy", "manual");
