@@ -77,6 +77,19 @@ class CheckPartsTest {
         assertEquals(2, lines.size()); // no imap section: no IMAP lines
     }
 
+    @Test
+    void aHostWithoutZfsGetsFailingLinesNamingThePackageNotAStackTrace() {
+        org.zmsnap.zfs.Zfs none = new org.zmsnap.zfs.Zfs(new org.zmsnap.exec.LocalCommandRunner(), dir.resolve("no-zfs").toString(),
+                Duration.ofSeconds(5));
+        CheckResult zfs = HostCheck.zfs(none).get(0);
+        assertEquals("fail", zfs.level());
+        assertTrue(zfs.detail().contains("no-zfs"), zfs.detail());
+        assertTrue(zfs.fix().contains("zfsutils-linux"), zfs.fix());
+        CheckResult datasets = HostCheck.datasets(withLock(dir.resolve("cycle.lock")), none).get(0);
+        assertEquals("fail", datasets.level());
+        assertTrue(datasets.fix().contains("zfsutils-linux"), datasets.fix());
+    }
+
     private org.zmsnap.config.Config withLock(Path lock) {
         String yaml = "mariadb:\n  socket: /run/mysqld/mysqld.sock\ndatasets:\n  - tank/zimbra/db\nlock-file: " + lock + "\n";
         return org.zmsnap.config.ConfigLoader.parse(yaml, Path.of("test.yaml"));
