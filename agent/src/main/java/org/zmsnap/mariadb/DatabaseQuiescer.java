@@ -67,9 +67,27 @@ public final class DatabaseQuiescer implements Quiescer {
     }
 
     @Override
-    public void check() {
+    public QuiesceReadiness readiness() {
         try (Connection c = connector.open(Duration.ofSeconds(10)); Statement s = c.createStatement()) {
-            s.executeQuery("SELECT 1").close();
+            String version;
+            String account;
+            int flush;
+            boolean binlog;
+            try (ResultSet rs = s.executeQuery("SELECT @@version, CURRENT_USER(), @@global.innodb_flush_log_at_trx_commit, @@log_bin")) {
+                rs.next();
+                version = rs.getString(1);
+                account = rs.getString(2);
+                flush = rs.getInt(3);
+                binlog = rs.getInt(4) != 0;
+            }
+            List<String> grants = new ArrayList<>();
+            try (ResultSet rs = s.executeQuery("SHOW GRANTS")) {
+                while (rs.next()) {
+                    grants.add(rs.getString(1));
+                }
+            }
+            return new QuiesceReadiness("MariaDB " + version + " on " + connector.target() + " as " + account, account,
+                    Grants.global(grants), Privileges.needed(method, flush, binlog));
         } catch (SQLException e) {
             throw new QuiesceException("MariaDB on " + connector.target() + " does not answer: " + e.getMessage(), e);
         }

@@ -22,8 +22,8 @@ public final class NoQuiescer implements Quiescer {
     }
 
     @Override
-    public void check() {
-        // nothing to reach
+    public QuiesceReadiness readiness() {
+        return QuiesceReadiness.notUsed(); // nothing to reach
     }
 
     @Override

@@ -160,9 +160,7 @@ public final class RestoreService {
                 "--to-imap needs the restore.imap section in the config (host, port, tls, admin-user, admin-password-file)"));
         String password;
         try {
-            String text = Files.readString(cfg.adminPasswordFile(), StandardCharsets.UTF_8);
-            int nl = text.indexOf('\n');
-            password = (nl < 0 ? text : text.substring(0, nl)).strip();
+            password = org.zmsnap.restore.imap.AdminPassword.read(cfg.adminPasswordFile());
         } catch (IOException e) {
             throw new RestoreException("cannot read restore.imap.admin-password-file " + cfg.adminPasswordFile() + ": " + e.getMessage(), e);
         }
