@@ -40,11 +40,19 @@ public record LowPriority(int nice, VerifyConfig.IoClass io, Function<String, Op
         return of(0, VerifyConfig.IoClass.NONE);
     }
 
-    /** What execs the sandbox mariadbd: e.g. {@code /usr/bin/nice -n 10 /usr/bin/ionice -c 2 -n 7}. */
+    /**
+     * What execs the sandbox mariadbd, e.g. {@code /usr/bin/nice -n 10 /usr/bin/ionice -c 2 -n 7}. A process starts
+     * at the niceness of the thread that starts it, and {@code nice} adds to that: from a thread already lowered by
+     * {@link #lowerThisThread} only what is missing to the target is added (nothing), never the whole step again.
+     */
     public List<String> launcher() {
         List<String> out = new ArrayList<>();
         if (nice > 0) {
-            which.apply("nice").ifPresent(p -> out.addAll(List.of(p.toString(), "-n", Integer.toString(nice))));
+            int target = Math.min(19, processNice().orElse(0) + nice);
+            int add = target - threadNice().or(LowPriority::processNice).orElse(0);
+            if (add > 0) {
+                which.apply("nice").ifPresent(p -> out.addAll(List.of(p.toString(), "-n", Integer.toString(add))));
+            }
         }
         if (io != VerifyConfig.IoClass.NONE) {
             which.apply("ionice").ifPresent(p -> {
@@ -120,8 +128,17 @@ public record LowPriority(int nice, VerifyConfig.IoClass io, Function<String, Op
 
     /** The niceness this process was started with: field 19 of /proc/self/stat (the thread group leader's). */
     static Optional<Integer> processNice() {
+        return niceOf(Path.of("/proc/self/stat"));
+    }
+
+    /** The calling thread's niceness (Linux keeps it per thread). */
+    static Optional<Integer> threadNice() {
+        return niceOf(Path.of("/proc/thread-self/stat"));
+    }
+
+    private static Optional<Integer> niceOf(Path statFile) {
         try {
-            String stat = Files.readString(Path.of("/proc/self/stat"));
+            String stat = Files.readString(statFile);
             String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
             return Optional.of(Integer.parseInt(f[16]));
         } catch (IOException | RuntimeException e) {

@@ -33,6 +33,29 @@ class LowPriorityTest {
     }
 
     @Test
+    void fromAThreadAlreadyLoweredTheSandboxIsNotLoweredASecondTime() throws Exception {
+        // A process starts at its starting thread's niceness and nice adds to it: the drill lowers its thread first,
+        // so the launcher must not add the whole step again (10 + 10 would end at 19).
+        List<List<String>> seen = new java.util.ArrayList<>();
+        Thread t = new Thread(() -> {
+            LowPriority p = LowPriority.of(10, VerifyConfig.IoClass.NONE);
+            seen.add(p.launcher());
+            p.lowerThisThread(new org.zmsnap.exec.LocalCommandRunner());
+            seen.add(p.launcher());
+            seen.add(List.of(String.valueOf(LowPriority.threadNice().orElse(-1))));
+        });
+        t.start();
+        t.join();
+        int base = LowPriority.processNice().orElse(0);
+        if (base + 10 > 19 || LowPriority.threadId().isEmpty()) {
+            return; // already at the bottom, or no per-thread niceness here: nothing to tell apart
+        }
+        assertEquals("-n", seen.get(0).get(1), "before lowering: " + seen.get(0));
+        assertEquals(String.valueOf(base + 10), seen.get(2).get(0), "renice lowered the thread");
+        assertEquals(List.of(), seen.get(1), "after lowering, the sandbox inherits the thread's niceness as it is");
+    }
+
+    @Test
     void withoutAVerifySectionTheDefaultsApply() {
         LowPriority p = LowPriority.of(Optional.empty());
         assertEquals(VerifyConfig.DEFAULT_NICE, p.nice());
