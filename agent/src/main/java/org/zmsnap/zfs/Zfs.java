@@ -253,27 +253,14 @@ public final class Zfs {
         }
     }
 
-    /**
-     * Creates {@code dataset} and its missing parents, none mounted on its own (containers for received datasets).
-     * One {@code create} per missing level, top down: {@code zfs create -p -o canmount=off A/B/C} would give the
-     * {@code -o} to C only, and a parent made on the way would mount, empty, under the pool's mountpoint. The form
-     * stays the one {@code zmsnap serve} allows.
-     */
+    /** Creates {@code dataset} and missing parents, not mounted on their own (containers for received datasets). */
     public void createContainer(DatasetName dataset) {
-        List<DatasetName> chain = new ArrayList<>();
-        for (java.util.Optional<DatasetName> d = java.util.Optional.of(dataset); d.isPresent() && d.get().parent().isPresent();
-             d = d.get().parent()) {
-            chain.add(0, d.get()); // the pool itself always exists
+        if (missing(List.of(dataset)).isEmpty()) {
+            return;
         }
-        List<DatasetName> missing = missing(chain);
-        for (DatasetName d : chain) {
-            if (!missing.contains(d)) {
-                continue;
-            }
-            CommandResult r = run(List.of(zfsCommand, "create", "-p", "-o", "canmount=off", d.value()), timeout);
-            if (!r.ok()) {
-                throw new ZfsException("cannot create " + d + ": " + r.stderr().strip());
-            }
+        CommandResult r = run(List.of(zfsCommand, "create", "-p", "-o", "canmount=off", dataset.value()), timeout);
+        if (!r.ok()) {
+            throw new ZfsException("cannot create " + dataset + ": " + r.stderr().strip());
         }
     }
 
