@@ -163,9 +163,7 @@ public final class SourceJobs {
     }
 
     private List<DatasetName> present(SourceConfig s) {
-        List<DatasetName> copies = s.copies();
-        List<DatasetName> missing = zfs.missing(copies);
-        return copies.stream().filter(c -> !missing.contains(c)).toList();
+        return zfs.present(s.copies());
     }
 
     private Optional<String> promoted(SourceConfig s, List<DatasetName> present) {

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.zmsnap.config.Config;
 import org.zmsnap.config.SourceConfig;
+import org.zmsnap.promote.CopyState;
 import org.zmsnap.promote.PromotedMark;
 import org.zmsnap.snapshot.HostLock;
 import org.zmsnap.snapshot.SnapshotTag;
@@ -112,11 +113,9 @@ public final class DrHandback {
                 throw new Refusal("source " + s.name() + " is not promoted on this host: there is nothing to hand back", true);
             }
             List<DatasetName> copies = s.copies();
-            for (DatasetName c : copies) {
-                if (!zfs.missing(List.of(DatasetName.of(c.value() + "_promoted"))).isEmpty()) {
-                    continue;
-                }
-                throw new Refusal("source " + s.name() + " was promoted as clones (" + c + "_promoted): handback supports a copy"
+            List<DatasetName> clones = zfs.present(copies.stream().map(CopyState::cloneOf).toList());
+            if (!clones.isEmpty()) {
+                throw new Refusal("source " + s.name() + " was promoted as clones (" + clones.get(0) + "): handback supports a copy"
                         + " promoted in place. See docs/failover.md", true);
             }
             Map<DatasetName, Path> mounted = new LinkedHashMap<>();
@@ -188,7 +187,6 @@ public final class DrHandback {
     }
 
     private List<DatasetName> present(SourceConfig s) {
-        List<DatasetName> missing = zfs.missing(s.copies());
-        return s.copies().stream().filter(c -> !missing.contains(c)).toList();
+        return zfs.present(s.copies());
     }
 }

@@ -24,6 +24,11 @@ public record FailbackGrant(Instant until, String by) {
         return now.isBefore(until);
     }
 
+    /** Whether a property value grants a failback now: set, readable and not expired. */
+    public static boolean inForce(Optional<String> value, Instant now) {
+        return parse(value).map(g -> g.active(now)).orElse(false);
+    }
+
     /** Empty for an unset or unreadable value: a grant that cannot be read grants nothing. */
     public static Optional<FailbackGrant> parse(Optional<String> value) {
         if (value.isEmpty()) {

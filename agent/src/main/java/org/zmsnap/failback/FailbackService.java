@@ -18,6 +18,7 @@ import org.slf4j.LoggerFactory;
 import org.zmsnap.AgentContext;
 import org.zmsnap.config.Config;
 import org.zmsnap.config.TargetConfig;
+import org.zmsnap.promote.CopyState;
 import org.zmsnap.promote.PromotedMark;
 import org.zmsnap.replication.CopyNaming;
 import org.zmsnap.replication.ReplicationOutcome;
@@ -143,19 +144,20 @@ public final class FailbackService {
     }
 
     /** The facts both sides hold, in as few calls as possible (over SSH each is a round trip). */
-    record Survey(List<FailbackPlan.Facts> facts, boolean grantActive, List<String> inUse, Map<DatasetName, Path> mountpoints) {}
+    record Survey(List<FailbackPlan.Facts> facts, boolean grantActive, List<String> inUse) {}
 
     private Survey survey(List<DatasetName> locals, TargetConfig t, Zfs remote) {
         Zfs zfs = ctx.zfs();
         DatasetName root = t.root().orElseThrow();
         Zfs.Tree drTree = remote.tree(root);
-        boolean grant = drTree.datasets().contains(root)
-                && FailbackGrant.parse(remote.getProperty(root, FailbackGrant.PROPERTY)).map(g -> g.active(Instant.now())).orElse(false);
+        // One listing for the root's grant and the copies' marks: over SSH each call starts the forced command.
         Map<DatasetName, Map<String, String>> marks = drTree.datasets().contains(root)
-                ? remote.propertiesBelow(root, List.of(PromotedMark.PROPERTY, HandbackMark.PROPERTY)) : Map.of();
+                ? remote.propertiesBelow(root, List.of(FailbackGrant.PROPERTY, PromotedMark.PROPERTY, HandbackMark.PROPERTY)) : Map.of();
+        boolean grant = FailbackGrant.inForce(Optional.ofNullable(marks.getOrDefault(root, Map.of()).get(FailbackGrant.PROPERTY)),
+                Instant.now());
         Map<DatasetName, Zfs.Tree> localTrees = new HashMap<>();
         List<FailbackPlan.Facts> facts = new ArrayList<>();
-        Map<DatasetName, Path> mountpoints = new java.util.LinkedHashMap<>();
+        List<Path> mountpoints = new ArrayList<>();
         for (DatasetName d : locals) {
             Zfs.Tree tree = localTrees.computeIfAbsent(DatasetName.of(d.pool()), zfs::tree);
             boolean exists = tree.datasets().contains(d);
@@ -172,7 +174,7 @@ public final class FailbackService {
             boolean ownHistory = exists && aside.map(a -> !props.getOrDefault("origin", "").startsWith(a.value() + "@")).orElse(true);
             List<SnapshotInfo> snaps = ownHistory ? tree.snapshotsOf(d) : aside.map(tree::snapshotsOf).orElse(List.of());
             if ("yes".equals(props.get("mounted")) && props.getOrDefault("mountpoint", "").startsWith("/")) {
-                mountpoints.put(d, Path.of(props.get("mountpoint")));
+                mountpoints.add(Path.of(props.get("mountpoint")));
             }
             DatasetName copy = t.targetOf(d);
             boolean copyExists = drTree.datasets().contains(copy);
@@ -181,9 +183,9 @@ public final class FailbackService {
                     Optional.ofNullable(props.get("origin")), copy, copyExists, drTree.snapshotsOf(copy),
                     Optional.ofNullable(copyMarks.get(PromotedMark.PROPERTY)),
                     HandbackMark.parse(Optional.ofNullable(copyMarks.get(HandbackMark.PROPERTY))),
-                    drTree.datasets().contains(DatasetName.of(copy.value() + "_promoted"))));
+                    drTree.datasets().contains(CopyState.cloneOf(copy))));
         }
-        return new Survey(facts, grant, new PathUsers().of(mountpoints.values()), mountpoints);
+        return new Survey(facts, grant, new PathUsers().of(mountpoints));
     }
 
     /** The dataset is gone: an interrupted run renamed it aside. The newest aside carrying a salvage mark is it. */

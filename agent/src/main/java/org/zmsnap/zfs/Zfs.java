@@ -83,6 +83,12 @@ public final class Zfs {
         return datasets.stream().filter(d -> !present.contains(d.value())).toList();
     }
 
+    /** The given datasets that exist, in the given order: the complement of {@link #missing}. */
+    public List<DatasetName> present(Collection<DatasetName> datasets) {
+        List<DatasetName> missing = missing(datasets);
+        return datasets.stream().filter(d -> !missing.contains(d)).toList();
+    }
+
     /** The dataset and all filesystems and volumes below it. */
     public List<DatasetName> subtree(DatasetName root) {
         CommandResult r = run(List.of(zfsCommand, "list", "-H", "-o", "name", "-t", "filesystem,volume", "-r", root.value()), timeout)

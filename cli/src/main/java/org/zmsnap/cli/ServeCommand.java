@@ -107,8 +107,8 @@ final class ServeCommand implements Callable<Integer> {
             return false;
         }
         try {
-            return FailbackGrant.parse(new Zfs(new LocalCommandRunner(), zfs, Duration.ofSeconds(30)).getProperty(r, FailbackGrant.PROPERTY))
-                    .map(g -> g.active(java.time.Instant.now())).orElse(false);
+            return FailbackGrant.inForce(new Zfs(new LocalCommandRunner(), zfs, Duration.ofSeconds(30)).getProperty(r, FailbackGrant.PROPERTY),
+                    java.time.Instant.now());
         } catch (RuntimeException e) {
             return false;
         }
