@@ -126,16 +126,36 @@ public final class RestoreService {
      * running its config) is skipped.
      */
     public RestoreLeftovers leftovers() {
-        java.util.LinkedHashSet<String> pools = new java.util.LinkedHashSet<>();
-        if (ctx.config().mailboxHost()) {
-            pools.add(ctx.config().datasets().get(0).pool());
-        }
+        java.util.LinkedHashSet<String> pools = new java.util.LinkedHashSet<>(ownPools(ctx.config()));
         if (!source.remote()) {
             pools.add(source.pool());
         }
-        List<org.zmsnap.zfs.DatasetName> roots = pools.stream().map(org.zmsnap.zfs.DatasetName::new).toList();
+        return leftovers(ctx, pools);
+    }
+
+    /**
+     * What restores left on this host, whichever set they opened: for {@code zmsnap unmount} and {@code restore
+     * --cleanup} without {@code --target}/{@code --source}, which must work on a DR host too (it has no set of its
+     * own to name, and a crashed restore of any source's copy is cleaned the same way).
+     */
+    public static RestoreLeftovers leftoversOfThisHost(AgentContext ctx) {
+        return leftovers(ctx, new java.util.LinkedHashSet<>(ownPools(ctx.config())));
+    }
+
+    /** The pools restores clone in without a --target: this host's own, and on a DR host each source's copies'. */
+    private static List<String> ownPools(org.zmsnap.config.Config cfg) {
+        List<String> pools = new java.util.ArrayList<>();
+        if (cfg.mailboxHost()) {
+            pools.add(cfg.datasets().get(0).pool());
+        }
+        cfg.sources().values().forEach(s -> pools.add(s.copies().get(0).pool()));
+        return pools;
+    }
+
+    private static RestoreLeftovers leftovers(AgentContext ctx, java.util.Collection<String> pools) {
+        List<org.zmsnap.zfs.DatasetName> roots = pools.stream().distinct().map(org.zmsnap.zfs.DatasetName::new).toList();
         List<org.zmsnap.zfs.DatasetName> absent = ctx.zfs().missing(roots);
-        return new RestoreLeftovers(ctx.zfs(), config().workdir(),
+        return new RestoreLeftovers(ctx.zfs(), ctx.config().restore().workdir(),
                 roots.stream().filter(r -> !absent.contains(r)).map(org.zmsnap.zfs.DatasetName::value).toList());
     }
 

@@ -240,7 +240,9 @@ final class RestoreCommand implements Callable<Integer> {
 
     private int cleanup() {
         try (AgentContext ctx = new AgentContext(config.load())) {
-            RestoreLeftovers.Removed r = new RestoreService(ctx, target.get(), target.source()).leftovers().remove(false);
+            RestoreLeftovers leftovers = target.get().isEmpty() && target.source().isEmpty() ? RestoreService.leftoversOfThisHost(ctx)
+                    : new RestoreService(ctx, target.get(), target.source()).leftovers();
+            RestoreLeftovers.Removed r = leftovers.remove(false);
             var out = spec.commandLine().getOut();
             out.println("removed " + r.sessions().size() + " restore sessions and " + r.clones().size() + " stray clones");
             r.sessions().forEach(s -> out.println("  session " + s));

@@ -24,8 +24,7 @@ final class UnmountCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         try (AgentContext ctx = new AgentContext(config.load())) {
-            RestoreService service = new RestoreService(ctx);
-            List<Path> mounted = service.leftovers().mounted();
+            List<Path> mounted = RestoreService.leftoversOfThisHost(ctx).mounted();
             if (mounted.isEmpty()) {
                 spec.commandLine().getOut().println("nothing mounted");
                 return Main.OK;

@@ -255,6 +255,23 @@ class VerifyDrCopyIT {
     }
 
     @Test
+    void aCopyMountedOnTheDrHostIsUnmountedWithTheDrConfig() throws Exception {
+        CliRun.Result m = CliRun.run(host.dir, "mount", "-c", drCfg.toString(), "--source", "mbox1", "--snapshot", cleanTag);
+        assertEquals(0, m.exit(), m.out() + m.err());
+        assertTrue(sandbox().isPresent(), "mount keeps the sandbox running");
+        // A DR host has no set of its own: unmount finds the session in the workdir whichever source it opened.
+        CliRun.Result u = CliRun.run(host.dir, "unmount", "-c", drCfg.toString());
+        assertEquals(0, u.exit(), u.out() + u.err());
+        assertTrue(u.out().contains("unmounted " + cleanTag), u.out());
+        assertNothingLeft();
+        CliRun.Result again = CliRun.run(host.dir, "unmount", "-c", drCfg.toString());
+        assertEquals(0, again.exit(), again.out() + again.err());
+        assertEquals("nothing mounted", again.out().strip());
+        CliRun.Result cleanup = CliRun.run(host.dir, "restore", "-c", drCfg.toString(), "--cleanup");
+        assertEquals(0, cleanup.exit(), cleanup.out() + cleanup.err());
+    }
+
+    @Test
     void statusShowsTheNewestDrillPerSourceAndFailsWhenItFailedOrNeverRan() throws Exception {
         assertEquals(0, CliRun.run(host.dir, "verify", "-c", drCfg.toString(), "--source", "mbox1", "--snapshot", cleanTag).exit());
         assertEquals(1, CliRun.run(host.dir, "verify", "-c", drCfg.toString(), "--source", "mbox1", "--snapshot", faultyTag).exit());
