@@ -149,7 +149,7 @@ public final class Replicator {
                                     + to, bytes, done);
                         }
                     }
-                    dst.parent().ifPresent(parent -> target.zfs().createContainer(parent));
+                    dst.parent().ifPresent(parent -> target.zfs().createContainer(parent, naming.treeRoot()));
                     for (ReplicationPlan.Step step : singles(tr.steps(), sourceSnaps.get(d))) {
                         bytes += send(t, target, pump, step, dst, resumable, sent);
                         steps.add(d + ": " + step.describe());

@@ -259,14 +259,36 @@ public final class Zfs {
         }
     }
 
-    /** Creates {@code dataset} and missing parents, not mounted on their own (containers for received datasets). */
-    public void createContainer(DatasetName dataset) {
-        if (missing(List.of(dataset)).isEmpty()) {
-            return;
+    /**
+     * Creates {@code dataset} and its missing parents down from {@code root}, none mounted on its own: they only
+     * hold received datasets, and a container that mounts would show an empty directory tree (and shadow the
+     * copies' paths). {@code zfs create -p -o} sets the property on the last name only, so each missing name is
+     * created in turn, top-down. Nothing above {@code root} is listed or made one by one: a DR host's
+     * {@code zmsnap serve} lets this key see only its root and below (a root such as {@code backup/dr/mbox1}).
+     * A missing root is made with {@code -p}, so parents above it, if missing, get ZFS's defaults: the DR guide
+     * says to create the root first.
+     */
+    public void createContainer(DatasetName dataset, DatasetName root) {
+        List<DatasetName> chain = chainBelow(root, dataset);
+        for (DatasetName d : missing(chain)) {
+            CommandResult r = run(List.of(zfsCommand, "create", "-p", "-o", "canmount=off", d.value()), timeout);
+            if (!r.ok()) {
+                throw new ZfsException("cannot create " + d + ": " + r.stderr().strip());
+            }
         }
-        CommandResult r = run(List.of(zfsCommand, "create", "-p", "-o", "canmount=off", dataset.value()), timeout);
-        if (!r.ok()) {
-            throw new ZfsException("cannot create " + dataset + ": " + r.stderr().strip());
+    }
+
+    /** {@code root}, its descendants on the way, and {@code dataset}, top-down; only {@code dataset} when it is not under {@code root}. */
+    static List<DatasetName> chainBelow(DatasetName root, DatasetName dataset) {
+        if (!dataset.equals(root) && !root.isAncestorOf(dataset)) {
+            return List.of(dataset);
+        }
+        java.util.ArrayDeque<DatasetName> chain = new java.util.ArrayDeque<>();
+        for (DatasetName d = dataset; ; d = d.parent().orElseThrow()) {
+            chain.addFirst(d);
+            if (d.equals(root)) {
+                return List.copyOf(chain);
+            }
         }
     }
 

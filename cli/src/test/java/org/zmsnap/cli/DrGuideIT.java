@@ -91,9 +91,10 @@ class DrGuideIT {
         String newest = rep.get("newest_common").asText();
         assertCopiesArrived(newest);
         assertTrue(only("zmsnap", "targets").stdout().contains("replicated"), only("zmsnap", "targets").stdout());
-        // The guide says the root need not exist: the first run made it ('zfs create -p'), and the container
-        // below it with canmount=off.
+        // The guide says the root need not exist: the first run made it and the container below it, both with
+        // canmount=off (neither mounts as an empty directory).
         assertEquals("filesystem", dr.zfs("get", "-H", "-o", "value", "type", dr.name() + "/mbox1").stdout().strip());
+        assertEquals("off", dr.zfs("get", "-H", "-o", "value", "canmount", dr.name() + "/mbox1").stdout().strip());
         assertEquals("off", dr.zfs("get", "-H", "-o", "value", "canmount", dr.name() + "/mbox1/zimbra").stdout().strip());
         assertEquals(0, only("zmsnap", "verify").exitCode());
         assertDrillPassed(newest);
