@@ -43,6 +43,11 @@ public final class Health {
         coverageProblems = List.copyOf(problems);
     }
 
+    /** A policy is overdue when its newest success is older than twice its period: one missed firing is not yet an alarm. */
+    public static boolean overdue(Duration age, Duration period) {
+        return age.compareTo(period.multipliedBy(2)) > 0;
+    }
+
     public Status status() {
         Instant now = clock.instant();
         List<String> reasons = new ArrayList<>();
@@ -51,7 +56,7 @@ public final class Health {
         periods.forEach((policy, period) -> {
             Instant since = lastSuccess.getOrDefault(policy, started);
             Duration age = Duration.between(since, now);
-            if (age.compareTo(period.multipliedBy(2)) > 0) {
+            if (overdue(age, period)) {
                 reasons.add("policy " + policy + ": no successful snapshot for " + age.toSeconds() + " s (period "
                         + period.toSeconds() + " s)" + (lastFailure.containsKey(policy) ? "; last failure: " + lastFailure.get(policy) : ""));
             }

@@ -32,4 +32,24 @@ public final class DrillSubjects {
         }
         return out;
     }
+
+    /** A newest drill older than this is stale: {@link DrillStatus#STALE_PERIODS} periods of the drill schedule. */
+    public static java.time.Duration staleAfter(AgentContext ctx, java.time.Instant now) {
+        return ctx.config().verify().map(v -> org.zmsnap.schedule.Periods.of(v.schedule(), now)).orElse(DrillStatus.DEFAULT_PERIOD)
+                .multipliedBy(DrillStatus.STALE_PERIODS);
+    }
+
+    /** The last drill of every subject, for {@code verify --status} and {@code status}. */
+    public static List<DrillStatus> statuses(AgentContext ctx, java.time.Instant now) {
+        java.time.Duration maxAge = staleAfter(ctx, now);
+        List<DrillStatus> rows = new ArrayList<>();
+        for (Subject subject : of(ctx)) {
+            try {
+                rows.add(DrillStatus.of(subject.name(), subject.restore().get().sets(), now, maxAge));
+            } catch (org.zmsnap.restore.RestoreUsageException e) {
+                rows.add(DrillStatus.unavailable(subject.name(), e.getMessage()));
+            }
+        }
+        return rows;
+    }
 }

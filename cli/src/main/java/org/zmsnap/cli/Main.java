@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
         exitCodeOnExecutionException = Main.FAILURE, versionProvider = Main.VersionProvider.class,
         description = "Consistent ZFS snapshots of a Zimbra mailbox host, and what to do with them.",
         subcommands = {SnapshotCommand.class, SnapshotsCommand.class, PruneCommand.class, ReplicateCommand.class, PromoteCommand.class, TargetsCommand.class, ServeCommand.class,
-                PullCommand.class, SourcesCommand.class, CheckCommand.class, FailbackCommand.class,
+                PullCommand.class, SourcesCommand.class, StatusCommand.class, CheckCommand.class, FailbackCommand.class,
                 MountCommand.class, UnmountCommand.class, BrowseCommand.class, RestoreCommand.class, VerifyCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
     @CommandLine.Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,

@@ -11,8 +11,6 @@ import org.zmsnap.AgentContext;
 import java.time.Duration;
 import java.time.Instant;
 import org.zmsnap.restore.RestoreService;
-import org.zmsnap.restore.RestoreUsageException;
-import org.zmsnap.schedule.Periods;
 import org.zmsnap.verify.DrillStatus;
 import org.zmsnap.verify.DrillSubjects;
 import org.zmsnap.verify.Problem;
@@ -99,16 +97,8 @@ final class VerifyCommand implements Callable<Integer> {
     private int status() {
         Instant now = Instant.now();
         try (AgentContext ctx = new AgentContext(config.load())) {
-            Duration period = ctx.config().verify().map(v -> Periods.of(v.schedule(), now)).orElse(DrillStatus.DEFAULT_PERIOD);
-            Duration maxAge = period.multipliedBy(DrillStatus.STALE_PERIODS);
-            List<DrillStatus> rows = new ArrayList<>();
-            for (DrillSubjects.Subject subject : DrillSubjects.of(ctx)) {
-                try {
-                    rows.add(DrillStatus.of(subject.name(), subject.restore().get().sets(), now, maxAge));
-                } catch (RestoreUsageException e) {
-                    rows.add(DrillStatus.unavailable(subject.name(), e.getMessage()));
-                }
-            }
+            Duration maxAge = DrillSubjects.staleAfter(ctx, now);
+            List<DrillStatus> rows = DrillSubjects.statuses(ctx, now);
             PrintWriter out = spec.commandLine().getOut();
             if (json) {
                 List<Map<String, Object>> list = new ArrayList<>();

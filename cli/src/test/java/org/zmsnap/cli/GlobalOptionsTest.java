@@ -40,7 +40,7 @@ class GlobalOptionsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"snapshot", "snapshots", "prune", "targets", "sources", "replicate", "unmount",
+    @ValueSource(strings = {"snapshot", "snapshots", "prune", "targets", "sources", "status", "replicate", "unmount",
             "verify", "mount --target dr1 --snapshot hourly-20260101-0000"})
     void bothOrdersReadTheSameFile(String command) {
         for (String option : List.of("--config", "-c")) {

@@ -310,6 +310,64 @@ class VerifyDrCopyIT {
     }
 
     @Test
+    void statusOnBothSidesIsGreenOnlyWhereTheBackupIsProven() throws Exception {
+        // The mailbox host: a fresh hourly set, but no zmsnapd answering and no drill of its own sets.
+        Path mboxStatus = host.dir.resolve("mbox-status.yaml");
+        Files.writeString(mboxStatus, Files.readString(mbox) + "metrics:\n  listen: 127.0.0.1:" + freePort() + "\n");
+        CliRun.Result m = CliRun.run(host.dir, "status", "-c", mboxStatus.toString(), "--json");
+        assertEquals(1, m.exit(), m.out() + m.err());
+        JsonNode doc = JSON.readTree(m.out());
+        assertEquals("bad", doc.get("overall").asText());
+        assertEquals("bad", item(doc, "daemon", "zmsnapd").get("level").asText());
+        assertTrue(item(doc, "daemon", "zmsnapd").get("why").asText().contains("is zmsnapd running?"), doc.toString());
+        JsonNode hourly = item(doc, "policy", "hourly");
+        assertEquals("ok", hourly.get("level").asText(), hourly.toString());
+        assertEquals(faultyTag, hourly.get("newest").asText());
+        assertEquals("yes", hourly.get("consistent").asText());
+        assertEquals("bad", item(doc, "drill", "this host").get("level").asText(), "never drilled is not green");
+
+        // The DR host with its zmsnapd running: the source is within its rpo, the newest drill found the planted faults.
+        assertEquals(1, CliRun.run(host.dir, "verify", "-c", drCfg.toString(), "--source", "mbox1", "--snapshot", faultyTag).exit());
+        Path daemonCfg = host.dir.resolve("dr-status-daemon.yaml");
+        Files.writeString(daemonCfg, Files.readString(drCfg) + "metrics:\n  listen: 127.0.0.1:0\n");
+        try (org.zmsnap.daemon.Daemon d = org.zmsnap.daemon.Daemon.start(ConfigLoader.load(daemonCfg), org.zmsnap.systemd.SdNotify.fromEnvironment())) {
+            Path drStatus = host.dir.resolve("dr-status2.yaml");
+            Files.writeString(drStatus, Files.readString(drCfg) + "metrics:\n  listen: 127.0.0.1:" + d.metricsPort() + "\n");
+            CliRun.Result r = CliRun.run(host.dir, "status", "-c", drStatus.toString(), "--json");
+            assertEquals(1, r.exit(), r.out() + r.err());
+            JsonNode dr = JSON.readTree(r.out());
+            assertEquals("ok", item(dr, "daemon", "zmsnapd").get("level").asText(), dr.toString());
+            JsonNode source = item(dr, "source", "mbox1");
+            assertEquals("ok", source.get("level").asText(), source.toString());
+            assertEquals(faultyTag, source.get("newest").asText());
+            JsonNode drill = item(dr, "drill", "source mbox1");
+            assertEquals("bad", drill.get("level").asText(), drill.toString());
+            assertTrue(drill.get("why").asText().contains("zmsnap verify --snapshot " + faultyTag), drill.toString());
+
+            CliRun.Result text = CliRun.run(host.dir, "status", "-c", drStatus.toString());
+            assertEquals(1, text.exit(), text.err());
+            assertTrue(text.out().lines().anyMatch(l -> l.startsWith("source  mbox1") && l.contains(" ok ")), text.out());
+            assertTrue(text.out().contains("overall: bad (1 to look at)"), text.out());
+            assertFalse(text.out().contains("\u001b["), "no colour when stdout is not a terminal");
+        }
+    }
+
+    private static JsonNode item(JsonNode doc, String section, String name) {
+        for (JsonNode i : doc.get("items")) {
+            if (i.get("section").asText().equals(section) && i.get("name").asText().equals(name)) {
+                return i;
+            }
+        }
+        throw new AssertionError("no " + section + " " + name + " in " + doc);
+    }
+
+    private static int freePort() throws java.io.IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    @Test
     void zmsnapdOnTheDrHostDrillsTheSourcesCopiesOnItsSchedule() throws Exception {
         Path daemonCfg = host.dir.resolve("dr-daemon.yaml");
         Files.writeString(daemonCfg, Files.readString(drCfg) + "metrics:\n  listen: 127.0.0.1:0\n"

@@ -1,0 +1,113 @@
+package org.zmsnap.status;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.zmsnap.config.PolicyConfig;
+import org.zmsnap.config.TargetConfig;
+import org.zmsnap.replication.LastRun;
+import org.zmsnap.replication.ReplicationRunner;
+import org.zmsnap.snapshot.SnapshotProperties;
+import org.zmsnap.snapshot.SnapshotSet;
+import org.zmsnap.snapshot.SnapshotTag;
+import org.zmsnap.status.StatusItem.Level;
+import org.zmsnap.verify.DrillStatus;
+import org.zmsnap.verify.VerifiedMark;
+import org.zmsnap.zfs.DatasetName;
+import org.zmsnap.zfs.SnapshotInfo;
+
+class StatusRulesTest {
+    static final Instant NOW = Instant.parse("2026-11-30T12:00:00Z");
+    static final DatasetName DB = new DatasetName("tank/zimbra/db");
+    static final PolicyConfig HOURLY = new PolicyConfig("hourly", "0 0 * * * ?", 24);
+
+    static SnapshotSet set(String policy, Instant at, Map<String, String> props) {
+        SnapshotTag tag = new SnapshotTag(policy, at);
+        return new SnapshotSet(tag, Map.of(DB, new SnapshotInfo(DB.at(tag.name()), 1, at, 1, 0, props)), List.of());
+    }
+
+    static Map<String, String> marks(String consistent, String coverage) {
+        return Map.of(SnapshotProperties.CONSISTENT, consistent, SnapshotProperties.COVERAGE, coverage, SnapshotProperties.HOLD_MS, "17.2");
+    }
+
+    @Test
+    void aPolicyIsOkUntilTwiceItsPeriodHasPassed() {
+        Duration hour = Duration.ofHours(1);
+        StatusItem fresh = StatusRules.policy(HOURLY, hour, List.of(set("hourly", NOW.minus(Duration.ofMinutes(90)), marks("yes", "yes")),
+                set("daily", NOW, marks("yes", "yes"))), NOW);
+        assertEquals(Level.OK, fresh.level(), fresh.toString());
+        assertTrue(fresh.summary().contains("lock held 17.2 ms") && fresh.summary().contains("1 h 30 min old"), fresh.summary());
+        StatusItem late = StatusRules.policy(HOURLY, hour, List.of(set("hourly", NOW.minus(Duration.ofMinutes(121)), marks("yes", "yes"))), NOW);
+        assertEquals(Level.BAD, late.level());
+        assertTrue(late.why().startsWith("overdue"), late.why());
+        assertEquals(Level.BAD, StatusRules.policy(HOURLY, hour, List.of(set("daily", NOW, marks("yes", "yes"))), NOW).level(),
+                "another policy's sets do not count");
+    }
+
+    @Test
+    void aSetThatCannotRestoreZimbraIsNeverOk() {
+        StatusItem uncovered = StatusRules.policy(HOURLY, Duration.ofHours(1), List.of(set("hourly", NOW, marks("yes", "no"))), NOW);
+        assertEquals(Level.BAD, uncovered.level());
+        assertTrue(uncovered.why().contains("zmsnap check"), uncovered.why());
+        StatusItem crash = StatusRules.policy(HOURLY, Duration.ofHours(1), List.of(set("hourly", NOW, marks("no", "yes"))), NOW);
+        assertEquals(Level.WARN, crash.level(), "crash-consistent: InnoDB recovers it, but the lock was not had");
+    }
+
+    static TargetConfig target(Duration rpo) {
+        return new TargetConfig("dr1", TargetConfig.Type.ZFS, "dr.example", 22, "root", Optional.empty(), Optional.empty(),
+                Optional.of(new DatasetName("backup/mbox1")), Optional.empty(), List.of(), Optional.empty(), Map.of("hourly", 48),
+                0, Duration.ofMinutes(5), Duration.ofMinutes(1), false, "zfs", rpo, false);
+    }
+
+    @Test
+    void aTargetIsJudgedByItsLagAgainstItsRpoAndItsLastRun() {
+        TargetConfig t = target(Duration.ofHours(2));
+        var inCommon = new ReplicationRunner.Status(Optional.of("zmsnap_hourly_2026-11-30T11:00:00Z"),
+                Optional.of(NOW.minus(Duration.ofHours(1))), Optional.empty());
+        assertEquals(Level.OK, StatusRules.target(t, inCommon, Optional.of(new LastRun("replicated", NOW, 10, Optional.empty(), Optional.empty())), NOW).level());
+        StatusItem failedRecently = StatusRules.target(t, inCommon,
+                Optional.of(new LastRun("failed", NOW, 0, Optional.empty(), Optional.of("connection refused"))), NOW);
+        assertEquals(Level.WARN, failedRecently.level(), "within the rpo: worth a look, the copy still serves");
+        assertTrue(failedRecently.why().contains("connection refused"), failedRecently.why());
+        var behind = new ReplicationRunner.Status(Optional.of("zmsnap_hourly_2026-11-30T09:00:00Z"),
+                Optional.of(NOW.minus(Duration.ofHours(3))), Optional.empty());
+        StatusItem late = StatusRules.target(t, behind, Optional.empty(), NOW);
+        assertEquals(Level.BAD, late.level());
+        assertTrue(late.why().contains("rpo of 2 h") && late.why().contains("zmsnap replicate --target dr1"), late.why());
+        assertEquals(Level.BAD, StatusRules.target(t, new ReplicationRunner.Status(Optional.empty(), Optional.empty(), Optional.empty()),
+                Optional.of(new LastRun("nothing-eligible", NOW, 0, Optional.empty(), Optional.of("only manual sets"))), NOW).level(),
+                "nothing in common: no DR copy at all");
+        assertEquals(Level.BAD, StatusRules.target(t, new ReplicationRunner.Status(Optional.empty(), Optional.empty(),
+                Optional.of("ssh: connect refused")), Optional.empty(), NOW).level());
+    }
+
+    @Test
+    void drillsAndTheDaemon() {
+        VerifiedMark ok = new VerifiedMark(NOW.minus(Duration.ofHours(3)), true, "incremental");
+        SnapshotSet drilled = set("hourly", NOW.minus(Duration.ofHours(4)), Map.of(SnapshotProperties.VERIFIED, ok.value()));
+        assertEquals(Level.OK, StatusRules.drill(DrillStatus.of("this host", List.of(drilled), NOW, Duration.ofDays(2)), NOW).level());
+        StatusItem never = StatusRules.drill(DrillStatus.of("this host", List.of(set("hourly", NOW, Map.of())), NOW, Duration.ofDays(2)), NOW);
+        assertEquals(Level.BAD, never.level(), "an unproven backup is not green");
+        assertTrue(never.why().contains("zmsnap verify"), never.why());
+        assertEquals(Level.OK, StatusRules.daemon(new DaemonProbe.Answer.Healthy()).level());
+        assertEquals(Level.BAD, StatusRules.daemon(new DaemonProbe.Answer.Unreachable("http://127.0.0.1:9477/healthz", "Connection refused")).level());
+        assertEquals(Level.WARN, StatusRules.daemon(new DaemonProbe.Answer.NotServed()).level());
+        assertEquals(Level.BAD, StatusRules.overall(List.of(StatusRules.daemon(new DaemonProbe.Answer.NotServed()), never)));
+        assertEquals(Level.WARN, StatusRules.overall(List.of(StatusRules.daemon(new DaemonProbe.Answer.NotServed()))));
+    }
+
+    @Test
+    void agesReadAsAnAdminWritesThem() {
+        assertEquals("42 s", Ages.of(Duration.ofSeconds(42)));
+        assertEquals("17 min", Ages.of(Duration.ofMinutes(17)));
+        assertEquals("5 h 3 min", Ages.of(Duration.ofMinutes(303)));
+        assertEquals("2 h", Ages.of(Duration.ofHours(2)));
+        assertEquals("3 d 4 h", Ages.of(Duration.ofHours(76)));
+    }
+}
