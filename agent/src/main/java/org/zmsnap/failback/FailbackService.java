@@ -24,6 +24,8 @@ import org.zmsnap.replication.CopyNaming;
 import org.zmsnap.replication.ReplicationOutcome;
 import org.zmsnap.replication.Replicator;
 import org.zmsnap.replication.TargetEndpoint;
+import org.zmsnap.restore.RestoreLeftovers;
+import org.zmsnap.restore.RestoreService;
 import org.zmsnap.snapshot.HostLock;
 import org.zmsnap.snapshot.SnapshotCatalog;
 import org.zmsnap.snapshot.SnapshotSet;
@@ -343,6 +345,13 @@ public final class FailbackService {
                 throw new IllegalStateException("the reset of this host's datasets has started but " + dir.resolve(Salvage.MANIFEST)
                         + " is missing: the export is in the kept datasets (" + aside(survey.facts().get(0).local(), name)
                         + ", ...); run failback with the --salvage-dir the first run had");
+            }
+            // An export cut by a crash leaves its clones and sandbox mariadbd (a restore session whose owner is dead);
+            // they would keep clones of the kept state busy. Removed as 'zmsnap restore --cleanup' would; live sessions
+            // (another zmsnap's, a 'zmsnap mount') are left alone.
+            RestoreLeftovers.Removed left = new RestoreService(ctx).leftovers().remove(false);
+            if (!left.sessions().isEmpty() || !left.clones().isEmpty()) {
+                done.add("removed an interrupted export's leftovers: sessions " + left.sessions() + ", clones " + left.clones());
             }
             List<SnapshotSet> sets = ctx.catalog().sets();
             SnapshotSet base = find(sets, plan.common());

@@ -46,7 +46,7 @@ class FailbackResumeIT {
             Path salvageDir = s.work.resolve("salvage");
             // The receive is capped so that a SIGKILL can land while a 'zfs receive' reads.
             String config = Files.writeString(s.work.resolve("capped.yaml"), Files.readString(s.mailboxConfig)
-                    .replace("    keep: { hourly: 20 }\n", "    keep: { hourly: 20 }\n    bandwidth: 2MiB/s\n")).toString();
+                    .replace("    keep: { hourly: 20 }\n", "    keep: { hourly: 20 }\n    bandwidth: 1MiB/s\n")).toString();
             Set<String> oldGuids = new HashSet<>(FailbackScenario.guids(s.host.pool).values());
             Set<String> drGuids = new HashSet<>(FailbackScenario.guids(s.dr).values());
             Map<String, String> mountpoints = new HashMap<>();
@@ -59,11 +59,23 @@ class FailbackResumeIT {
                 if (step.equals("salvage-snapshot")) {
                     String salvage = salvageName(s).orElseThrow();
                     assertEquals("0", s.local("userrefs", db + "@" + salvage), "cut before the hold");
+                    // --- a real SIGKILL of the CLI while it exports (a set open: clones and a sandbox mariadbd)
+                    Process p = CliRun.start(Files.createTempFile(s.work, "killed-export", ".out"), "failback", "-c", config,
+                            "--target", "dr1", "--salvage-dir", salvageDir.toString());
+                    awaitRestoreClone(s, p);
+                    Thread.sleep(1000);
+                    assertTrue(p.isAlive(), "still exporting when killed");
+                    p.destroyForcibly(); // SIGKILL
+                    p.waitFor();
+                    assertTrue(!restoreClones(s).isEmpty(), "the killed export left its clones");
+                    assertTrue(!Files.exists(salvageDir.resolve(salvage).resolve("manifest.json")), "and no manifest");
+                    assertNothingDestroyed(s, oldGuids, drGuids, "the SIGKILL mid-export");
                 }
                 if (step.equals("salvage-export")) {
                     String salvage = salvageName(s).orElseThrow();
                     assertEquals("1", s.local("userrefs", db + "@" + salvage), "the run after the cut held it");
                     assertTrue(Files.exists(salvageDir.resolve(salvage).resolve("manifest.json")));
+                    assertEquals(List.of(), restoreClones(s), "the killed export's clones removed by the rerun");
                 }
                 if (step.equals("rename")) {
                     assertEquals("", s.host.pool.zfsResult("list", "-H", "-o", "name", db).stdout().strip(), "renamed aside, not cloned back");
@@ -75,9 +87,9 @@ class FailbackResumeIT {
             // --- a real SIGKILL of the CLI while it receives
             Path log = Files.createTempFile(s.work, "killed", ".out");
             Process p = CliRun.start(log, "failback", "-c", config, "--target", "dr1", "--salvage-dir", salvageDir.toString());
+            awaitReceive(p);
+            Thread.sleep(300); // some bytes in, then kill while a receive reads (they follow one another per dataset and set)
             ProcessHandle receive = awaitReceive(p);
-            Thread.sleep(700);
-            assertTrue(receive.isAlive() && p.isAlive(), "still receiving when killed");
             p.destroyForcibly(); // SIGKILL
             p.waitFor();
             for (long end = System.nanoTime() + 30_000_000_000L; receive.isAlive() && System.nanoTime() < end; ) {
@@ -180,6 +192,25 @@ class FailbackResumeIT {
 
     private static Optional<String> salvageName(FailbackScenario s) {
         return s.host.pool.snapshots().stream().filter(n -> n.contains("@zmsnap_salvage_")).map(n -> n.substring(n.indexOf('@') + 1)).findFirst();
+    }
+
+    /** A restore's clones in the old host's pool ({@code <pool>/zmsnap-restore-<id>-<leaf>}): the salvage export's. */
+    private static List<String> restoreClones(FailbackScenario s) {
+        return s.host.pool.zfs("list", "-H", "-o", "name", "-r", s.host.pool.name()).stdout().lines()
+                .filter(n -> n.startsWith(s.host.pool.name() + "/zmsnap-restore-")).toList();
+    }
+
+    private static void awaitRestoreClone(FailbackScenario s, Process cli) throws InterruptedException {
+        for (long end = System.nanoTime() + 120_000_000_000L; System.nanoTime() < end; ) {
+            if (!restoreClones(s).isEmpty()) {
+                return;
+            }
+            if (!cli.isAlive()) {
+                throw new AssertionError("the failback ended before it exported: exit " + cli.exitValue());
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("no export clone within 120 s");
     }
 
     /** The {@code zfs receive} the CLI started (the failback's receive: this host is the target). */
