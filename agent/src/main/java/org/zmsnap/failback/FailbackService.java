@@ -385,8 +385,7 @@ public final class FailbackService {
                     // Everything the kept state needs is set before the rename, on the dataset itself (the properties
                     // travel with it): a run cut right after the rename finds the mountpoint for the clone, and the
                     // kept state is never mounted on its own again (it may keep the live path); read-only, as evidence.
-                    String mountpoint = zfs.getProperty(local, MOUNTPOINT_PROPERTY)
-                            .or(() -> zfs.getProperty(local, "mountpoint")).orElse("none");
+                    String mountpoint = zfs.getProperty(local, "mountpoint").orElse("none");
                     zfs.set(local, MOUNTPOINT_PROPERTY, mountpoint);
                     zfs.set(local, "canmount", "noauto");
                     zfs.set(local, "readonly", "on");
