@@ -44,8 +44,10 @@ class FailbackResumeIT {
             CliRun.Result r = s.drSide(List.of(), "grant", "--hours", "2");
             assertEquals(0, r.exit(), r.err());
             Path salvageDir = s.work.resolve("salvage");
-            // The receive is capped so that a SIGKILL can land while a 'zfs receive' reads.
-            String config = Files.writeString(s.work.resolve("capped.yaml"), Files.readString(s.mailboxConfig)
+            String config = s.m;
+            // The run killed mid-receive is capped so that the SIGKILL lands while a 'zfs receive' reads; the others are
+            // not (an admin may change the cap between runs), which keeps each under CliRun's two minutes.
+            String capped = Files.writeString(s.work.resolve("capped.yaml"), Files.readString(s.mailboxConfig)
                     .replace("    keep: { hourly: 20 }\n", "    keep: { hourly: 20 }\n    bandwidth: 1MiB/s\n")).toString();
             Set<String> oldGuids = new HashSet<>(FailbackScenario.guids(s.host.pool).values());
             Set<String> drGuids = new HashSet<>(FailbackScenario.guids(s.dr).values());
@@ -86,15 +88,18 @@ class FailbackResumeIT {
 
             // --- a real SIGKILL of the CLI while it receives
             Path log = Files.createTempFile(s.work, "killed", ".out");
-            Process p = CliRun.start(log, "failback", "-c", config, "--target", "dr1", "--salvage-dir", salvageDir.toString());
+            Process p = CliRun.start(log, "failback", "-c", capped, "--target", "dr1", "--salvage-dir", salvageDir.toString());
             awaitReceive(p);
             Thread.sleep(300); // some bytes in, then kill while a receive reads (they follow one another per dataset and set)
             ProcessHandle receive = awaitReceive(p);
             p.destroyForcibly(); // SIGKILL
             p.waitFor();
-            for (long end = System.nanoTime() + 30_000_000_000L; receive.isAlive() && System.nanoTime() < end; ) {
+            // What the killed run started ends by itself: its receive reads EOF, the DR host's send loses its reader
+            for (long end = System.nanoTime() + 60_000_000_000L; (receive.isAlive() || !sendsOf(s).isEmpty()) && System.nanoTime() < end; ) {
                 Thread.sleep(200);
             }
+            assertTrue(!receive.isAlive(), "the killed run's zfs receive ended");
+            assertEquals(List.of(), sendsOf(s), "the killed run's zfs send on the DR host ended");
             assertNothingDestroyed(s, oldGuids, drGuids, "the SIGKILL mid-receive");
 
             // --- rerun: the rest arrives; a rerun after that has nothing to do
@@ -211,6 +216,12 @@ class FailbackResumeIT {
             Thread.sleep(50);
         }
         throw new AssertionError("no export clone within 120 s");
+    }
+
+    /** {@code zfs send}s of the DR copies running on this machine (the DR host's side of a failback's receive). */
+    private static List<String> sendsOf(FailbackScenario s) {
+        return ProcessHandle.allProcesses().map(FailbackResumeIT::cmdline)
+                .filter(c -> c.matches("\\S*zfs send .*") && c.contains(s.copyRoot + "/")).toList();
     }
 
     /** The {@code zfs receive} the CLI started (the failback's receive: this host is the target). */
