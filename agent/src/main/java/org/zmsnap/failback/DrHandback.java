@@ -33,6 +33,7 @@ public final class DrHandback {
 
     private final Config config;
     private final Zfs zfs;
+    private final StepInterruption interruption = StepInterruption.fromSystemProperty();
 
     public DrHandback(Config config, Zfs zfs) {
         this.config = config;
@@ -140,6 +141,7 @@ public final class DrHandback {
                 zfs.set(c, "readonly", "on");
                 zfs.inherit(c, "mountpoint");
                 zfs.inherit(c, PromotedMark.PROPERTY);
+                interruption.after("handback-copy");
             }
             steps.add("copies read-only and unmounted again, marked " + HandbackMark.PROPERTY + "=" + mark.value());
             return new Handback(finalSet, false, steps);
@@ -170,6 +172,7 @@ public final class DrHandback {
         } else {
             names.forEach(n -> zfs.snapshot(List.of(n), false, Map.of(), zfs.defaultTimeout()));
         }
+        interruption.after("handback-snapshot");
         steps.add("final set @" + name + " taken with the service stopped");
         return name;
     }
@@ -181,9 +184,15 @@ public final class DrHandback {
         if (present.isEmpty()) {
             throw new Refusal("source " + s.name() + " has no copies under " + s.root() + " on this host", true);
         }
-        Map<String, String> p = zfs.properties(present.get(0), List.of(PromotedMark.PROPERTY, HandbackMark.PROPERTY));
-        return new State(Optional.ofNullable(p.get(PromotedMark.PROPERTY)),
-                HandbackMark.parse(Optional.ofNullable(p.get(HandbackMark.PROPERTY))));
+        // Promoted while any copy still carries the mark: a handback cut between two copies is not yet done.
+        Optional<String> promoted = Optional.empty();
+        Optional<String> handback = Optional.empty();
+        for (DatasetName c : present) {
+            Map<String, String> p = zfs.properties(c, List.of(PromotedMark.PROPERTY, HandbackMark.PROPERTY));
+            promoted = promoted.or(() -> Optional.ofNullable(p.get(PromotedMark.PROPERTY)));
+            handback = handback.or(() -> Optional.ofNullable(p.get(HandbackMark.PROPERTY)));
+        }
+        return new State(promoted, HandbackMark.parse(handback));
     }
 
     private List<DatasetName> present(SourceConfig s) {

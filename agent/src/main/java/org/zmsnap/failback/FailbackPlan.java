@@ -70,14 +70,25 @@ public sealed interface FailbackPlan {
      * @param promoted    the copy's promotion mark
      * @param handback    the copy's handback mark
      * @param asClones    the DR host promoted a clone of the copy, not the copy itself
+     * @param fenced      the dataset is read-only or not mounted (or missing): not serving here, as failback leaves it
+     *                    until the cutover's end
      */
     record Facts(DatasetName local, boolean localExists, List<SnapshotInfo> localSnaps, Optional<Long> written,
                  Optional<String> salvageMark, Optional<DatasetName> aside, Optional<String> asideOrigin,
                  Optional<String> localOrigin, DatasetName copy, boolean copyExists, List<SnapshotInfo> copySnaps,
-                 Optional<String> promoted, Optional<HandbackMark> handback, boolean asClones) {
+                 Optional<String> promoted, Optional<HandbackMark> handback, boolean asClones, boolean fenced) {
         public Facts {
             localSnaps = List.copyOf(localSnaps);
             copySnaps = List.copyOf(copySnaps);
+        }
+
+        /** A dataset as it serves: writable and mounted. */
+        public Facts(DatasetName local, boolean localExists, List<SnapshotInfo> localSnaps, Optional<Long> written,
+                     Optional<String> salvageMark, Optional<DatasetName> aside, Optional<String> asideOrigin,
+                     Optional<String> localOrigin, DatasetName copy, boolean copyExists, List<SnapshotInfo> copySnaps,
+                     Optional<String> promoted, Optional<HandbackMark> handback, boolean asClones) {
+            this(local, localExists, localSnaps, written, salvageMark, aside, asideOrigin, localOrigin, copy, copyExists, copySnaps,
+                    promoted, handback, asClones, false);
         }
     }
 
@@ -97,15 +108,20 @@ public sealed interface FailbackPlan {
                         + " of a copy promoted in place only. See docs/failover.md, 'Failback after a promotion as clones'", true);
             }
         }
-        Optional<HandbackMark> handback = same(facts.stream().map(Facts::handback).toList());
+        // A copy promoted (again) carries at most a stale handback mark, of an earlier failback.
+        Optional<HandbackMark> handback = same(facts.stream().map(f -> f.promoted().isPresent() ? Optional.<HandbackMark>empty()
+                : f.handback()).toList());
         boolean promoted = facts.stream().allMatch(f -> f.promoted().isPresent());
         if (!promoted && handback.isEmpty()) {
             return new Refused("the DR copies under target " + target + " are not promoted (no " + org.zmsnap.promote.PromotedMark.PROPERTY
                     + " on " + facts.get(0).copy() + "): this host is still their source, nothing to fail back."
                     + " Failback follows 'zmsnap promote' on the DR host", true);
         }
-        boolean live = handback.isPresent() && facts.stream().allMatch(f -> f.salvageMark().isEmpty() && !f.localSnaps().isEmpty()
-                && f.localSnaps().get(f.localSnaps().size() - 1).name().snapshot().equals(handback.get().set()));
+        // Live: the final set received on every dataset, and the cutover finished — it removes the salvage marks last, after
+        // every dataset is writable and mounted; until then a rerun does the cutover again. The final set need not be the
+        // newest snapshot: this host takes its own sets again once live.
+        boolean live = handback.isPresent() && facts.stream().allMatch(f -> f.salvageMark().isEmpty() && !f.fenced()
+                && f.localSnaps().stream().anyMatch(s -> s.name().snapshot().equals(handback.get().set())));
         if (live) {
             // Done before: Zimbra may well run here again, and no grant is needed to say so.
             return new Ready(handback.get().set(), Optional.empty(), false, facts.stream().map(f -> Phase.CLEAN).toList(), handback, true);

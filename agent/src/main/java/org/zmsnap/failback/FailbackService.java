@@ -24,6 +24,8 @@ import org.zmsnap.replication.CopyNaming;
 import org.zmsnap.replication.ReplicationOutcome;
 import org.zmsnap.replication.Replicator;
 import org.zmsnap.replication.TargetEndpoint;
+import org.zmsnap.restore.RestoreLeftovers;
+import org.zmsnap.restore.RestoreService;
 import org.zmsnap.snapshot.HostLock;
 import org.zmsnap.snapshot.SnapshotCatalog;
 import org.zmsnap.snapshot.SnapshotSet;
@@ -53,6 +55,7 @@ public final class FailbackService {
 
     private final AgentContext ctx;
     private final Salvage salvage;
+    private final StepInterruption interruption = StepInterruption.fromSystemProperty();
 
     public FailbackService(AgentContext ctx, Salvage salvage) {
         this.ctx = ctx;
@@ -156,15 +159,24 @@ public final class FailbackService {
         boolean grant = FailbackGrant.inForce(Optional.ofNullable(marks.getOrDefault(root, Map.of()).get(FailbackGrant.PROPERTY)),
                 Instant.now());
         Map<DatasetName, Zfs.Tree> localTrees = new HashMap<>();
+        Map<DatasetName, Map<String, String>> localProps = new HashMap<>();
+        for (DatasetName d : locals) {
+            Zfs.Tree tree = localTrees.computeIfAbsent(DatasetName.of(d.pool()), zfs::tree);
+            localProps.put(d, tree.datasets().contains(d) ? zfs.properties(d, List.of(FailbackPlan.SALVAGE_PROPERTY, "origin", "mountpoint",
+                    "mounted", "readonly")) : Map.of());
+        }
+        // One failback's salvage name for every dataset: a dataset whose own mark an interrupted cutover already removed
+        // still finds its kept-aside state by it.
+        Optional<String> anyMark = localProps.values().stream().map(p -> p.get(FailbackPlan.SALVAGE_PROPERTY)).filter(v -> v != null)
+                .findFirst();
         List<FailbackPlan.Facts> facts = new ArrayList<>();
         List<Path> mountpoints = new ArrayList<>();
         for (DatasetName d : locals) {
-            Zfs.Tree tree = localTrees.computeIfAbsent(DatasetName.of(d.pool()), zfs::tree);
+            Zfs.Tree tree = localTrees.get(DatasetName.of(d.pool()));
             boolean exists = tree.datasets().contains(d);
-            Map<String, String> props = exists ? zfs.properties(d, List.of(FailbackPlan.SALVAGE_PROPERTY, "origin", "mountpoint", "mounted"))
-                    : Map.of();
+            Map<String, String> props = localProps.get(d);
             Optional<String> mark = Optional.ofNullable(props.get(FailbackPlan.SALVAGE_PROPERTY));
-            Optional<DatasetName> aside = mark.map(m -> aside(d, m)).filter(a -> tree.datasets().contains(a))
+            Optional<DatasetName> aside = mark.or(() -> anyMark).map(m -> aside(d, m)).filter(a -> tree.datasets().contains(a))
                     .or(() -> exists ? Optional.empty() : newestAside(zfs, tree, d));
             Optional<String> asideOrigin = aside.flatMap(a -> zfs.getProperty(a, "origin"));
             if (mark.isEmpty() && !exists) {
@@ -183,7 +195,8 @@ public final class FailbackService {
                     Optional.ofNullable(props.get("origin")), copy, copyExists, drTree.snapshotsOf(copy),
                     Optional.ofNullable(copyMarks.get(PromotedMark.PROPERTY)),
                     HandbackMark.parse(Optional.ofNullable(copyMarks.get(HandbackMark.PROPERTY))),
-                    drTree.datasets().contains(CopyState.cloneOf(copy))));
+                    drTree.datasets().contains(CopyState.cloneOf(copy)),
+                    !exists || "on".equals(props.get("readonly")) || !"yes".equals(props.get("mounted"))));
         }
         return new Survey(facts, grant, new PathUsers().of(mountpoints));
     }
@@ -259,8 +272,10 @@ public final class FailbackService {
                     if (!plan.salvageTaken()) {
                         takeSalvage(name);
                     }
+                    holdSalvage(name);
                     step = "salvage export";
                     exported = export(name);
+                    interruption.after("salvage-export");
                     for (int i = 0; i < survey.facts().size(); i++) {
                         FailbackPlan.Facts f = survey.facts().get(i);
                         step = "reset " + f.local() + " (" + plan.phases().get(i).name().toLowerCase(java.util.Locale.ROOT) + ")";
@@ -274,9 +289,11 @@ public final class FailbackService {
                 for (FailbackPlan.Facts f : survey.facts()) {
                     zfs.set(f.local(), "readonly", "on");
                     zfs.unmount(f.local());
+                    interruption.after("fence");
                 }
                 step = "receive";
                 long bytes = receive();
+                interruption.after("receive");
                 Optional<String> finalSet = Optional.empty();
                 if (plan.handback().isPresent()) {
                     step = "cutover";
@@ -293,6 +310,7 @@ public final class FailbackService {
         private void takeSalvage(String name) {
             for (FailbackPlan.Facts f : survey.facts()) {
                 zfs.set(f.local(), FailbackPlan.SALVAGE_PROPERTY, name);
+                interruption.after("salvage-mark");
             }
             List<SnapshotName> missing = survey.facts().stream().map(f -> f.local().at(name)).filter(n -> !zfs.exists(n)).toList();
             // Zimbra and MariaDB are stopped here (checked), so one call per dataset is as good as one atomic call.
@@ -301,10 +319,21 @@ public final class FailbackService {
             } else {
                 missing.forEach(n -> zfs.snapshot(List.of(n), false, Map.of(), zfs.defaultTimeout()));
             }
-            for (FailbackPlan.Facts f : survey.facts()) {
-                zfs.hold(SALVAGE_HOLD, f.local().at(name));
-            }
+            interruption.after("salvage-snapshot");
             done.add("kept this host's state as @" + name + " (held " + SALVAGE_HOLD + ")");
+        }
+
+        /**
+         * The hold on the salvage snapshot of every dataset not yet renamed aside, also when an interrupted run took the
+         * snapshot but stopped before its hold (a held tag is left as it is). Every dataset is held before the first
+         * rename, so a renamed one is held already.
+         */
+        private void holdSalvage(String name) {
+            for (int i = 0; i < survey.facts().size(); i++) {
+                if (plan.phases().get(i) == FailbackPlan.Phase.ORIGINAL) {
+                    zfs.hold(SALVAGE_HOLD, survey.facts().get(i).local().at(name));
+                }
+            }
         }
 
         private Optional<Salvage.Summary> export(String name) {
@@ -316,6 +345,13 @@ public final class FailbackService {
                 throw new IllegalStateException("the reset of this host's datasets has started but " + dir.resolve(Salvage.MANIFEST)
                         + " is missing: the export is in the kept datasets (" + aside(survey.facts().get(0).local(), name)
                         + ", ...); run failback with the --salvage-dir the first run had");
+            }
+            // An export cut by a crash leaves its clones and sandbox mariadbd (a restore session whose owner is dead);
+            // they would keep clones of the kept state busy. Removed as 'zmsnap restore --cleanup' would; live sessions
+            // (another zmsnap's, a 'zmsnap mount') are left alone.
+            RestoreLeftovers.Removed left = new RestoreService(ctx).leftovers().remove(false);
+            if (!left.sessions().isEmpty() || !left.clones().isEmpty()) {
+                done.add("removed an interrupted export's leftovers: sessions " + left.sessions() + ", clones " + left.clones());
             }
             List<SnapshotSet> sets = ctx.catalog().sets();
             SnapshotSet base = find(sets, plan.common());
@@ -336,24 +372,36 @@ public final class FailbackService {
             DatasetName aside = aside(local, name);
             SnapshotName common = local.at(plan.common());
             switch (phase) {
-                case CLEAN, RESET -> {
+                case CLEAN -> {
+                    return;
+                }
+                case RESET -> {
+                    // An interrupted run may have stopped between the promote and this hold: the snapshot the kept
+                    // state is a clone of (the common set of the run that reset it) is held again, idempotently.
+                    f.asideOrigin().map(SnapshotName::parse).ifPresent(o -> zfs.hold(SALVAGE_HOLD, o));
                     return;
                 }
                 case ORIGINAL -> {
+                    // Everything the kept state needs is set before the rename, on the dataset itself (the properties
+                    // travel with it): a run cut right after the rename finds the mountpoint for the clone, and the
+                    // kept state is never mounted on its own again (it may keep the live path); read-only, as evidence.
                     String mountpoint = zfs.getProperty(local, "mountpoint").orElse("none");
+                    zfs.set(local, MOUNTPOINT_PROPERTY, mountpoint);
+                    zfs.set(local, "canmount", "noauto");
+                    zfs.set(local, "readonly", "on");
                     zfs.unmount(local);
+                    interruption.after("unmount");
                     zfs.rename(local, aside);
-                    // Never mounted on its own again (it may keep the live path); read-only, as evidence.
-                    zfs.set(aside, "canmount", "noauto");
-                    zfs.set(aside, "readonly", "on");
-                    zfs.set(aside, MOUNTPOINT_PROPERTY, mountpoint);
+                    interruption.after("rename");
                     cloneBack(local, aside, common, mountpoint, name);
                 }
                 case RENAMED -> cloneBack(local, aside, common, zfs.getProperty(aside, MOUNTPOINT_PROPERTY).orElse("none"), name);
                 case CLONED -> { }
                 default -> throw new IllegalStateException("unknown phase " + phase);
             }
+            interruption.after("clone");
             zfs.promote(local);
+            interruption.after("promote");
             // The kept state is a clone of this snapshot now; retention must leave it alone rather than fail on it.
             zfs.hold(SALVAGE_HOLD, common);
             done.add("reset " + local + " to @" + plan.common() + "; its newer state is kept as " + aside);
@@ -428,12 +476,16 @@ public final class FailbackService {
                     zfs.inherit(d, p);
                 }
                 zfs.set(d, "canmount", "on"); // not inheritable
-                zfs.inherit(d, FailbackPlan.SALVAGE_PROPERTY);
-            }
-            for (DatasetName d : order) {
                 if (!zfs.getProperty(d, "mounted").orElse("no").equals("yes")) {
                     zfs.mount(d);
                 }
+                interruption.after("cutover-mount");
+            }
+            // Last: the plan calls this host live only when no dataset carries the mark and every one is writable and
+            // mounted, so a run cut before this point does the cutover again.
+            for (DatasetName d : order) {
+                zfs.inherit(d, FailbackPlan.SALVAGE_PROPERTY);
+                interruption.after("cutover-mark");
             }
             done.add("live again on " + h.set() + " (the DR host's final set): writable and mounted");
             return h.set();

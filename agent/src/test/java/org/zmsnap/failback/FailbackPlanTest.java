@@ -1,6 +1,7 @@
 package org.zmsnap.failback;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -116,6 +117,51 @@ class FailbackPlanTest {
         FailbackPlan.Ready r = assertInstanceOf(FailbackPlan.Ready.class,
                 FailbackPlan.decide(List.of(facts(local, Optional.empty(), Optional.empty(), Optional.of(h))), false, List.of(), "dr1", NOW));
         assertTrue(r.live());
+    }
+
+    @Test
+    void aCutoverCutShortIsDoneAgainNotCalledLive() {
+        HandbackMark h = new HandbackMark(NOW, DR1, "dr1");
+        String salvage = "zmsnap_salvage_2026-11-30T14:00:00Z";
+        DatasetName aside = DatasetName.of("tank/zimbra/db_salvage_20261130T140000Z");
+        List<SnapshotInfo> local = List.of(snap(DB, S1, 1), snap(DB, S2, 2), snap(DB, DR1, 10));
+        List<SnapshotInfo> copy = facts(List.of(), Optional.empty(), Optional.empty(), Optional.empty()).copySnaps();
+        // the final set received, nothing salvaged (OpenZFS, nothing written), cut before the datasets were writable and
+        // mounted: still fenced, so not live
+        FailbackPlan.Facts fenced = new FailbackPlan.Facts(DB, true, local, Optional.of(0L), Optional.empty(), Optional.empty(),
+                Optional.empty(), Optional.empty(), COPY, true, copy, Optional.empty(), Optional.of(h), false, true);
+        FailbackPlan.Ready r = assertInstanceOf(FailbackPlan.Ready.class, FailbackPlan.decide(List.of(fenced), true, List.of(), "dr1", NOW));
+        assertFalse(r.live());
+        assertEquals(Optional.of(h), r.handback());
+        // with a salvage: one dataset's mark already removed by the cut cutover, another's not. The unmarked one is found
+        // reset by its kept-aside state (the survey looks it up by the other's mark), never salvaged or renamed again
+        DatasetName store = DatasetName.of("tank/zimbra/store");
+        DatasetName storeAside = DatasetName.of("tank/zimbra/store_salvage_20261130T140000Z");
+        FailbackPlan.Facts unmarked = new FailbackPlan.Facts(DB, true, local, Optional.empty(), Optional.empty(), Optional.of(aside),
+                Optional.of(DB + "@" + S2), Optional.empty(), COPY, true, copy, Optional.empty(), Optional.of(h), false, false);
+        FailbackPlan.Facts marked = new FailbackPlan.Facts(store, true, List.of(snap(store, S1, 1), snap(store, S2, 2), snap(store, DR1, 10)),
+                Optional.empty(), Optional.of(salvage), Optional.of(storeAside), Optional.of(store + "@" + S2), Optional.empty(),
+                COPY, true, copy, Optional.empty(), Optional.of(h), false, true);
+        r = assertInstanceOf(FailbackPlan.Ready.class, FailbackPlan.decide(List.of(unmarked, marked), true, List.of(), "dr1", NOW));
+        assertFalse(r.live());
+        assertEquals(List.of(FailbackPlan.Phase.RESET, FailbackPlan.Phase.RESET), r.phases());
+        assertEquals(Optional.of(salvage), r.salvage());
+        assertTrue(r.salvageTaken(), "no second salvage snapshot");
+        // once live, this host's own next set does not make it 'not live'
+        List<SnapshotInfo> later = List.of(snap(DB, S1, 1), snap(DB, S2, 2), snap(DB, DR1, 10), snap(DB, "zmsnap_hourly_2026-11-30T16:00:00Z", 11));
+        r = assertInstanceOf(FailbackPlan.Ready.class,
+                FailbackPlan.decide(List.of(facts(later, Optional.empty(), Optional.empty(), Optional.of(h))), false, List.of(), "dr1", NOW));
+        assertTrue(r.live());
+    }
+
+    @Test
+    void aHandbackMarkOfAnEarlierFailbackOnACopyPromotedAgainIsStale() {
+        HandbackMark old = new HandbackMark(NOW.minusSeconds(86400), S1, "dr1");
+        List<SnapshotInfo> local = List.of(snap(DB, S1, 1), snap(DB, S2, 2));
+        FailbackPlan.Ready r = assertInstanceOf(FailbackPlan.Ready.class,
+                FailbackPlan.decide(List.of(facts(local, Optional.of(0L), PROMOTED, Optional.of(old))), true, List.of(), "dr1", NOW));
+        assertFalse(r.live(), "promoted again: the failback starts over, it is not done");
+        assertTrue(r.handback().isEmpty());
     }
 
     static void assertRefused(FailbackPlan p, boolean usage, String fragment) {
