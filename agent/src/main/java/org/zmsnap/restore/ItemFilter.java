@@ -39,10 +39,13 @@ public record ItemFilter(Optional<String> from, Optional<String> to, Optional<St
                 Optional.empty(), Optional.empty(), false, Set.of(), false, OptionalLong.empty(), OptionalLong.empty(), false);
     }
 
-    /** Anything that narrows the items (a folder alone does not count: restore has its own folder selection). */
+    /**
+     * Criteria beyond a folder and {@code --deleted}: with them, restore selects as search does (every folder, Trash
+     * and Junk included); without, it keeps its own rules for a folder, a mailbox and {@code --deleted}.
+     */
     public boolean narrows() {
         return from.isPresent() || to.isPresent() || subject.isPresent() || text.isPresent() || since.isPresent()
-                || until.isPresent() || !types.isEmpty() || attached || larger.isPresent() || smaller.isPresent() || deleted;
+                || until.isPresent() || !types.isEmpty() || attached || larger.isPresent() || smaller.isPresent();
     }
 
     /** The SQL half, with {@code folderIds} already resolved in one mailbox's tree. */

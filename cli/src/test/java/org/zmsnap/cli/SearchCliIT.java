@@ -184,6 +184,33 @@ class SearchCliIT {
     }
 
     @Test
+    void restoreWithTheSameCriteriaRestoresExactlyWhatSearchListsTrashAndJunkIncluded() throws Exception {
+        String b = accounts.get(1).email();
+        Set<String> want = expected(p -> p.recipients().contains("finance-1@"));
+        assertTrue(want.stream().anyMatch(x -> x.endsWith(" /Trash")) && want.stream().anyMatch(x -> x.endsWith(" /Junk")), want.toString());
+        assertEquals(want, got(search(clean, "--account", b, "--to", "finance-1@")));
+        Path out = host.dir.resolve("by-criteria");
+        CliRun.Result r = CliRun.run(host.dir, "restore", "mailbox", "-c", cfg.toString(), "--snapshot", clean, "--account", b,
+                "--to", "finance-1@", "--to-dir", out.toString());
+        assertEquals(0, r.exit(), r.out() + r.err());
+        Set<String> restored = new TreeSet<>();
+        try (Stream<Path> s = Files.walk(out)) {
+            for (Path f : s.filter(p -> p.toString().endsWith(".eml")).toList()) {
+                int id = Integer.parseInt(f.getFileName().toString().replace(".eml", ""));
+                Placed p = placed.stream().filter(x -> x.account().equals(b) && x.id() == id).findFirst()
+                        .orElseThrow(() -> new AssertionError("restored an item search did not list: " + f));
+                assertTrue(java.util.Arrays.equals(p.entry().raw(), Files.readAllBytes(f)), "byte for byte: " + f);
+                restored.add(b + "#" + id + " /" + out.relativize(f.getParent()));
+            }
+        }
+        assertEquals(want, restored);
+        CliRun.Result item = CliRun.run(host.dir, "restore", "item", "-c", cfg.toString(), "--snapshot", clean, "--account", b,
+                "--item", "300", "--from", "bank", "--to-dir", host.dir.resolve("nope").toString());
+        assertEquals(2, item.exit(), item.err());
+        assertTrue(item.err().contains("restore item takes --item ids"), item.err());
+    }
+
+    @Test
     void anUnreadableBlobIsListedNotSkipped() throws Exception {
         CliRun.Result r = CliRun.run(host.dir, "search", "-c", cfg.toString(), "--snapshot", damaged, "--all-accounts", "--text", "zx-9912");
         assertEquals(1, r.exit(), r.out() + r.err());
