@@ -130,7 +130,7 @@ public final class SearchBenchmark implements Benchmark {
     }
 
     private static ItemFilter filter(Optional<String> from, Optional<String> text) {
-        return new ItemFilter(from, Optional.empty(), Optional.empty(), text, Optional.empty(), Optional.empty(), Optional.empty(),
+        return new ItemFilter(Optional.empty(), from, Optional.empty(), Optional.empty(), text, Optional.empty(), Optional.empty(), Optional.empty(),
                 false, Set.of(), false, OptionalLong.empty(), OptionalLong.empty(), false);
     }
 

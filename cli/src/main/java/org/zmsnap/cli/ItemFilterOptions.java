@@ -72,7 +72,7 @@ final class ItemFilterOptions {
             typeIds.add(id);
         }
         try {
-            return new ItemFilter(opt(from), opt(to), opt(subject), opt(text), Optional.ofNullable(since), Optional.ofNullable(until),
+            return new ItemFilter(Optional.empty(), opt(from), opt(to), opt(subject), opt(text), Optional.ofNullable(since), Optional.ofNullable(until),
                     folder, recursive, typeIds, attached, size(cl, "--larger", larger), size(cl, "--smaller", smaller), deleted);
         } catch (org.zmsnap.restore.RestoreUsageException e) {
             throw new CommandLine.ParameterException(cl, e.getMessage());
