@@ -76,9 +76,10 @@ final class BrowseCommand implements Callable<Integer> {
                 Account a = service.account(c, account);
                 FolderTree tree = FolderTree.load(c, a);
                 var out = spec.commandLine().getOut();
-                ItemFilter filter = filters.filter(spec.commandLine(), Optional.ofNullable(folder), false, deleted)
-                        .withAny(Optional.ofNullable(query)).typesOrElse(Set.of(MailItem.MESSAGE));
-                boolean listMessages = folder != null || deleted || filter.narrows();
+                ItemFilter asked = filters.filter(spec.commandLine(), Optional.ofNullable(folder), false, deleted)
+                        .withAny(Optional.ofNullable(query));
+                boolean listMessages = folder != null || deleted || asked.narrows();
+                ItemFilter filter = asked.typesOrElse(Set.of(MailItem.MESSAGE));
                 if (!listMessages) {
                     if (json) {
                         List<Map<String, Object>> l = new ArrayList<>();
