@@ -24,9 +24,22 @@ public final class ItemReader {
         args.add(a.mailboxId());
         in(sql, args, "id", q.ids());
         in(sql, args, "folder_id", q.folderIds());
-        if (q.messagesOnly()) {
-            sql.append(" AND type = 5");
+        in(sql, args, "type", q.types());
+        if (q.attached()) {
+            sql.append(" AND (flags & ?) <> 0");
+            args.add(ATTACHED);
         }
+        q.minSize().ifPresent(v -> {
+            sql.append(" AND size >= ?");
+            args.add(v);
+        });
+        q.maxSize().ifPresent(v -> {
+            sql.append(" AND size <= ?");
+            args.add(v);
+        });
+        q.from().ifPresent(v -> contains(sql, args, v, "sender"));
+        q.to().ifPresent(v -> contains(sql, args, v, "recipients"));
+        q.subject().ifPresent(v -> contains(sql, args, v, "subject"));
         q.since().ifPresent(s -> {
             sql.append(" AND date >= ?");
             args.add(s.getEpochSecond());
@@ -35,13 +48,7 @@ public final class ItemReader {
             sql.append(" AND date <= ?");
             args.add(u.getEpochSecond());
         });
-        q.text().ifPresent(t -> {
-            sql.append(" AND (LOWER(subject) LIKE ? OR LOWER(sender) LIKE ? OR LOWER(recipients) LIKE ?)");
-            String like = "%" + t.toLowerCase(java.util.Locale.ROOT).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
-            args.add(like);
-            args.add(like);
-            args.add(like);
-        });
+        q.text().ifPresent(t -> contains(sql, args, t, "subject", "sender", "recipients"));
         sql.append(" ORDER BY folder_id, date, id");
         List<MailItem> out = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
@@ -137,6 +144,20 @@ public final class ItemReader {
             throw new RestoreException("cannot read the tags of " + a.email() + ": " + e.getMessage(), e);
         }
         return out;
+    }
+
+    /** Zimbra's ATTACHED flag bit in {@code mail_item.flags}. */
+    static final int ATTACHED = 2;
+
+    /** {@code needle} as a substring of any of {@code columns}, any case (LIKE's own wildcards escaped). */
+    private static void contains(StringBuilder sql, List<Object> args, String needle, String... columns) {
+        String like = "%" + needle.toLowerCase(java.util.Locale.ROOT).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
+        sql.append(" AND (");
+        for (int i = 0; i < columns.length; i++) {
+            sql.append(i == 0 ? "" : " OR ").append("LOWER(").append(columns[i]).append(") LIKE ?");
+            args.add(like);
+        }
+        sql.append(')');
     }
 
     private static void in(StringBuilder sql, List<Object> args, String column, Set<Integer> values) {

@@ -9,7 +9,7 @@ public final class Main {
 
     static List<Benchmark> benchmarks() {
         return List.of(new GeneratorBenchmark(), new QuiesceBenchmark(), new FootprintBenchmark(), new ReplicateBenchmark(), new PromoteBenchmark(), new FailbackBenchmark(),
-                new RestoreBenchmark(), new VerifyBenchmark());
+                new RestoreBenchmark(), new VerifyBenchmark(), new SearchBenchmark());
     }
 
     public static void main(String[] args) throws Exception {

@@ -15,7 +15,9 @@ import org.zmsnap.restore.Account;
 import org.zmsnap.restore.Folder;
 import org.zmsnap.restore.FolderTree;
 import org.zmsnap.restore.ImapFlags;
-import org.zmsnap.restore.ItemQuery;
+import org.zmsnap.restore.BlobLocator;
+import org.zmsnap.restore.ItemFilter;
+import org.zmsnap.restore.ItemSearch;
 import org.zmsnap.restore.ItemReader;
 import org.zmsnap.restore.MailItem;
 import org.zmsnap.restore.OpenedSnapshot;
@@ -30,7 +32,8 @@ import picocli.CommandLine.Spec;
 /** {@code zmsnap browse}: a mailbox as it was in a snapshot. */
 @Command(name = "browse", mixinStandardHelpOptions = true,
         description = {"Show a mailbox as it was in a snapshot: the folder tree with message counts, or the messages of",
-                "a folder (or those matching --query/--since/--until, or --deleted: gone from the live mailbox)."})
+                "a folder (or those matching --query or the criteria search takes: --from, --text, --since ..., or --deleted:",
+                "gone from the live mailbox)."})
 final class BrowseCommand implements Callable<Integer> {
     @Mixin
     ConfigOption config;
@@ -52,14 +55,12 @@ final class BrowseCommand implements Callable<Integer> {
     @Option(names = "--query", paramLabel = "TEXT", description = "matches subject, sender and recipients")
     String query;
 
-    @Option(names = "--since", paramLabel = "TIME", description = "only messages dated at or after this ISO time, e.g. 2026-11-01T00:00:00Z")
-    Instant since;
-
-    @Option(names = "--until", paramLabel = "TIME", description = "only messages dated at or before this ISO time")
-    Instant until;
-
     @Option(names = "--deleted", description = "only items in the snapshot that are no longer in the live mailbox")
     boolean deleted;
+
+    /** The criteria search and restore take; browse lists messages unless --type says otherwise. */
+    @Mixin
+    ItemFilterOptions filters;
 
     @Option(names = "--json", description = "print the result as JSON")
     boolean json;
@@ -75,7 +76,10 @@ final class BrowseCommand implements Callable<Integer> {
                 Account a = service.account(c, account);
                 FolderTree tree = FolderTree.load(c, a);
                 var out = spec.commandLine().getOut();
-                boolean listMessages = folder != null || query != null || since != null || until != null || deleted;
+                ItemFilter asked = filters.filter(spec.commandLine(), Optional.ofNullable(folder), false, deleted)
+                        .withAny(Optional.ofNullable(query));
+                boolean listMessages = folder != null || deleted || asked.narrows();
+                ItemFilter filter = asked.typesOrElse(Set.of(MailItem.MESSAGE));
                 if (!listMessages) {
                     if (json) {
                         List<Map<String, Object>> l = new ArrayList<>();
@@ -92,15 +96,11 @@ final class BrowseCommand implements Callable<Integer> {
                     }
                     return Main.OK;
                 }
-                ItemQuery q = ItemQuery.all().onlyMessages().filtered(Optional.ofNullable(query), Optional.ofNullable(since), Optional.ofNullable(until));
-                if (folder != null) {
-                    q = q.withFolders(Set.of(tree.find(folder).id()));
-                }
-                List<MailItem> items = ItemReader.read(c, a, q);
-                if (deleted) {
-                    Set<Integer> live = service.liveIds(a.accountId());
-                    items = items.stream().filter(i -> !live.contains(i.id())).toList();
-                }
+                ItemSearch.Selected sel = new ItemSearch(c, BlobLocator.load(c, o::map), acc -> service.liveIds(acc.accountId()))
+                        .select(a, tree, filter, ItemSearch.folders(tree, filter), 0);
+                List<MailItem> items = sel.items();
+                sel.unreadable().forEach(u -> spec.commandLine().getErr().println("unreadable: item " + u.item().id() + " in " + u.folder()
+                        + ": " + u.why()));
                 if (json) {
                     List<Map<String, Object>> l = new ArrayList<>();
                     for (MailItem i : items) {
@@ -122,6 +122,9 @@ final class BrowseCommand implements Callable<Integer> {
                                 cut(i.sender(), 28), i.size(), String.join("", ImapFlags.of(i)), i.subject());
                     }
                     out.println(items.size() + " messages");
+                }
+                if (!sel.unreadable().isEmpty()) {
+                    return Main.FAILURE;
                 }
                 return Main.OK;
             }

@@ -18,7 +18,9 @@ import org.zmsnap.restore.BlobLocator;
 import org.zmsnap.restore.EmlWriter;
 import org.zmsnap.restore.Folder;
 import org.zmsnap.restore.FolderTree;
+import org.zmsnap.restore.ItemFilter;
 import org.zmsnap.restore.ItemQuery;
+import org.zmsnap.restore.ItemSearch;
 import org.zmsnap.restore.ItemReader;
 import org.zmsnap.restore.MailItem;
 import org.zmsnap.restore.MaildirWriter;
@@ -83,6 +85,9 @@ final class RestoreCommand implements Callable<Integer> {
     @Option(names = "--deleted", description = "only what is in the snapshot but no longer in the live mailbox")
     boolean deleted;
 
+    @Mixin
+    ItemFilterOptions filters;
+
     @Option(names = "--to-imap", description = "into the live account over IMAP (restore.imap in the config)")
     boolean toImap;
 
@@ -128,48 +133,68 @@ final class RestoreCommand implements Callable<Integer> {
             return new SalvageRestore(this).call();
         }
         check();
+        ItemFilter filter = filters.filter(spec.commandLine(), Optional.ofNullable(folder), recursive, deleted);
+        if (filter.narrows() && kind == Kind.item) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "restore item takes --item ids; criteria such as --from"
+                    + " or --text go with restore folder or restore mailbox (zmsnap search lists what they select)");
+        }
         try (AgentContext ctx = new AgentContext(config.load())) {
             RestoreService service = new RestoreService(ctx, target.get(), target.source());
             try (OpenedSnapshot o = service.open(snapshot); Connection c = o.connect()) {
                 Account a = service.account(c, account);
                 FolderTree tree = FolderTree.load(c, a);
-                ItemQuery q = ItemQuery.all();
-                if (kind == Kind.item) {
-                    q = q.withIds(new HashSet<>(itemIds));
-                } else if (kind == Kind.folder) {
-                    Folder f = tree.find(folder);
-                    Set<Integer> ids = new HashSet<>();
-                    tree.subtree(f, recursive).forEach(x -> ids.add(x.id()));
-                    q = q.withFolders(ids);
-                }
-                List<MailItem> items = ItemReader.read(c, a, q);
-                if (kind == Kind.item) {
-                    Set<Integer> found = new HashSet<>();
-                    items.forEach(i -> found.add(i.id()));
-                    List<Integer> unknown = itemIds.stream().filter(i -> !found.contains(i)).toList();
-                    if (!unknown.isEmpty()) {
-                        throw new RestoreUsageException("no item " + unknown + " in " + a.email() + " in " + o.tag()
-                                + " (zmsnap browse lists them)");
-                    }
-                }
-                if (kind != Kind.item) {
-                    // Trash and Junk come back only when asked for by folder.
-                    items = items.stream().filter(i -> kind == Kind.folder || (i.folderId() != 3 && i.folderId() != 4)).toList();
-                }
-                if (deleted) {
-                    Set<Integer> live = service.liveIds(a.accountId());
-                    items = items.stream().filter(i -> !live.contains(i.id())).toList();
-                }
                 BlobLocator blobs = BlobLocator.load(c, o::map);
+                List<ItemSearch.Unreadable> unreadable = List.of();
+                List<MailItem> items;
+                if (filter.narrows()) {
+                    // Exactly what 'zmsnap search' lists for the same criteria: the same selection code.
+                    Set<Integer> folderIds = kind == Kind.folder ? ItemSearch.folders(tree, filter) : Set.of();
+                    ItemSearch.Selected sel = new ItemSearch(c, blobs, acc -> service.liveIds(acc.accountId()))
+                            .select(a, tree, filter, folderIds, 0);
+                    items = sel.items();
+                    unreadable = sel.unreadable();
+                } else {
+                    items = unfiltered(c, service, a, tree, o, filter);
+                }
                 PrintWriter err = spec.commandLine().getErr();
+                unreadable.forEach(u -> err.println("not restored, unreadable: item " + u.item().id() + " in " + u.folder() + ": " + u.why()));
                 RestoreProgress progress = kind == Kind.item || json ? RestoreProgress.NONE : ProgressPrinter.forStderr(err);
                 try (RestoreTarget target = target(service, a)) {
                     RestoreSummary s = new Restorer(a, tree, blobs, strict, dryRun).run(items, target, progress);
                     print(s, o, a, service.source());
-                    return s.failed() > 0 ? Main.FAILURE : Main.OK;
+                    return s.failed() > 0 || !unreadable.isEmpty() ? Main.FAILURE : Main.OK;
                 }
             }
         }
+    }
+
+    /** Without criteria: the ids, the folder or the mailbox (without Trash and Junk), and --deleted. */
+    private List<MailItem> unfiltered(Connection c, RestoreService service, Account a, FolderTree tree, OpenedSnapshot o, ItemFilter filter) {
+        ItemQuery q = ItemQuery.all();
+        if (kind == Kind.item) {
+            q = q.withIds(new HashSet<>(itemIds));
+        } else if (kind == Kind.folder) {
+            q = q.withFolders(ItemSearch.folders(tree, filter));
+        }
+        List<MailItem> items = ItemReader.read(c, a, q);
+        if (kind == Kind.item) {
+            Set<Integer> found = new HashSet<>();
+            items.forEach(i -> found.add(i.id()));
+            List<Integer> unknown = itemIds.stream().filter(i -> !found.contains(i)).toList();
+            if (!unknown.isEmpty()) {
+                throw new RestoreUsageException("no item " + unknown + " in " + a.email() + " in " + o.tag()
+                        + " (zmsnap browse lists them)");
+            }
+        }
+        if (kind != Kind.item) {
+            // Trash and Junk come back only when asked for by folder.
+            items = items.stream().filter(i -> kind == Kind.folder || (i.folderId() != 3 && i.folderId() != 4)).toList();
+        }
+        if (deleted) {
+            Set<Integer> live = service.liveIds(a.accountId());
+            items = items.stream().filter(i -> !live.contains(i.id())).toList();
+        }
+        return items;
     }
 
     private RestoreTarget target(RestoreService service, Account a) {

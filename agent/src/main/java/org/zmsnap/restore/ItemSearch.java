@@ -1,0 +1,158 @@
+package org.zmsnap.restore;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * Item selection: which items of which mailboxes an {@link ItemFilter} names. Header, date, type, size and folder
+ * criteria are one SQL query per mailbox over the set's {@code mail_item}; {@code --deleted} compares with the live
+ * mailbox; {@code --text} then reads the candidates' blobs, several at a time, and stops at the limit. Browse,
+ * search and restore all select through here.
+ */
+public final class ItemSearch {
+    /** Blob reads overlap: a clone read through FUSE waits on I/O, not on the CPU. */
+    static final int THREADS = 4;
+    static final int WINDOW = 64;
+
+    public record Hit(Account account, String folder, MailItem item) {}
+
+    /** An item whose text could not be read: listed, never silently skipped. */
+    public record Unreadable(Account account, String folder, MailItem item, String why) {}
+
+    /**
+     * @param accounts the mailboxes searched (a mailbox without the folder asked for is skipped)
+     * @param limited  the limit stopped the search: there may be more
+     */
+    public record Result(List<Hit> hits, List<Unreadable> unreadable, int accounts, long bodiesRead, boolean limited) {}
+
+    private final Connection c;
+    private final BlobLocator blobs;
+    private final Function<Account, Set<Integer>> liveIds;
+
+    /** @param liveIds item ids in the live mailbox, asked only with {@code --deleted} */
+    public ItemSearch(Connection c, BlobLocator blobs, Function<Account, Set<Integer>> liveIds) {
+        this.c = c;
+        this.blobs = blobs;
+        this.liveIds = liveIds;
+    }
+
+    /**
+     * @param limit at most this many hits, 0 for all
+     * @throws RestoreUsageException when the folder is in none of the mailboxes (naming the first one's folders)
+     */
+    public Result run(List<Account> accounts, ItemFilter f, int limit) {
+        List<Hit> hits = new ArrayList<>();
+        List<Unreadable> unreadable = new ArrayList<>();
+        long read = 0;
+        int searched = 0;
+        RestoreUsageException noFolder = null;
+        for (Account a : accounts) {
+            FolderTree tree = FolderTree.load(c, a);
+            Optional<Set<Integer>> folders;
+            try {
+                folders = Optional.of(folders(tree, f));
+            } catch (RestoreUsageException e) {
+                if (accounts.size() == 1) {
+                    throw e;
+                }
+                noFolder = noFolder == null ? e : noFolder;
+                continue;
+            }
+            searched++;
+            Selected s = select(a, tree, f, folders.get(), limit == 0 ? 0 : limit - hits.size());
+            hits.addAll(s.hits());
+            unreadable.addAll(s.unreadable());
+            read += s.bodiesRead();
+            if (limit > 0 && hits.size() >= limit) {
+                return new Result(hits, unreadable, searched, read, true);
+            }
+        }
+        if (searched == 0 && noFolder != null) {
+            throw new RestoreUsageException("no mailbox searched has the folder '" + f.folder().orElse("") + "': " + noFolder.getMessage());
+        }
+        return new Result(hits, unreadable, searched, read, false);
+    }
+
+    /** The items of one mailbox the filter names, within {@code folderIds} (empty: every folder). */
+    public Selected select(Account a, FolderTree tree, ItemFilter f, Set<Integer> folderIds, int limit) {
+        List<MailItem> candidates = ItemReader.read(c, a, f.query(folderIds));
+        if (f.deleted()) {
+            Set<Integer> live = liveIds.apply(a);
+            candidates = candidates.stream().filter(i -> !live.contains(i.id())).toList();
+        }
+        List<Hit> hits = new ArrayList<>();
+        List<Unreadable> unreadable = new ArrayList<>();
+        if (f.text().isEmpty()) {
+            for (MailItem i : candidates) {
+                if (limit > 0 && hits.size() >= limit) {
+                    break;
+                }
+                hits.add(new Hit(a, path(tree, i), i));
+            }
+            return new Selected(hits, unreadable, 0);
+        }
+        String phrase = f.text().get();
+        long read = 0;
+        try (ReadAhead<MailItem, BodyText.Match> ahead = new ReadAhead<>(candidates, i -> matches(a, i, phrase), THREADS, WINDOW)) {
+            for (int k = 0; k < candidates.size() && (limit == 0 || hits.size() < limit); k++) {
+                MailItem i = candidates.get(k);
+                BodyText.Match m = ahead.get(k);
+                read += i.hasBlob() ? 1 : 0;
+                if (m instanceof BodyText.Match.Found) {
+                    hits.add(new Hit(a, path(tree, i), i));
+                } else if (m instanceof BodyText.Match.Unreadable u) {
+                    unreadable.add(new Unreadable(a, path(tree, i), i, u.why()));
+                }
+            }
+        }
+        return new Selected(hits, unreadable, read);
+    }
+
+    public record Selected(List<Hit> hits, List<Unreadable> unreadable, long bodiesRead) {
+        public List<MailItem> items() {
+            return hits.stream().map(Hit::item).toList();
+        }
+    }
+
+    /** The folder ids the filter's folder names in this tree (empty: all folders). Unknown folder → usage error. */
+    public static Set<Integer> folders(FolderTree tree, ItemFilter f) {
+        if (f.folder().isEmpty()) {
+            return Set.of();
+        }
+        Set<Integer> ids = new HashSet<>();
+        tree.subtree(tree.find(f.folder().get()), f.recursive()).forEach(x -> ids.add(x.id()));
+        return ids;
+    }
+
+    private BodyText.Match matches(Account a, MailItem i, String phrase) {
+        if (!i.hasBlob()) {
+            // A contact has no blob: its name is what a reader sees of it here.
+            String seen = (i.subject() == null ? "" : i.subject()) + " " + (i.name() == null ? "" : i.name());
+            return BodyText.normal(seen).contains(BodyText.normal(phrase)) ? new BodyText.Match.Found() : new BodyText.Match.NotFound();
+        }
+        Path file;
+        try {
+            file = blobs.locate(a.mailboxId(), i);
+        } catch (RestoreException e) {
+            return new BodyText.Match.Unreadable(e.getMessage());
+        }
+        BlobContent content = BlobReader.read(file, null);
+        if (content instanceof BlobContent.Ok ok) {
+            return BodyText.contains(ok.bytes(), phrase);
+        }
+        if (content instanceof BlobContent.Unreadable u) {
+            return new BodyText.Match.Unreadable(u.reason() + " (" + u.file() + ")");
+        }
+        return BodyText.contains(((BlobContent.DigestMismatch) content).bytes(), phrase);
+    }
+
+    private static String path(FolderTree tree, MailItem i) {
+        return tree.byId(i.folderId()).map(Folder::path).orElse("?");
+    }
+}

@@ -1,0 +1,120 @@
+package org.zmsnap.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.zmsnap.fixtures.GuestSnapshotHost;
+import org.zmsnap.fixtures.OpenZfsVm;
+import org.zmsnap.fixtures.Proc;
+import org.zmsnap.fixtures.TestZfs;
+import org.zmsnap.fixtures.ZfsUnderTest;
+import org.zmsnap.fixtures.zimbra.ZimbraSchema;
+
+/**
+ * The Debian package on a real Debian 12 with systemd and OpenZFS (the test guest): {@code apt-get install
+ * ./zmsnap_*.deb} starts nothing; with a config for the guest's pool and MariaDB, {@code systemctl start zmsnapd}
+ * becomes active (Type=notify: READY), a policy fires, {@code zmsnap status} and {@code zmsnap check} pass, the
+ * journal has no error; {@code apt-get purge} leaves only the system user.
+ */
+class PackageOpenZfsIT {
+    static final Path ROOT = Path.of(System.getProperty("zmsnap.project.root", "..")).toAbsolutePath().normalize();
+    static final Duration T = Duration.ofMinutes(3);
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    @Test
+    void theDebInstallsStartsNothingRunsUnderSystemdAndPurgesClean() throws Exception {
+        ZfsUnderTest.require(TestZfs.OPENZFS);
+        Path out = Files.createTempDirectory("zmsnap-deb-it-");
+        Proc.Result built = Proc.run(Duration.ofMinutes(5), List.of(ROOT.resolve("scripts/package-deb").toString(), "--no-build",
+                "--out", out.toString()), java.util.Map.of(), ROOT);
+        assertEquals(0, built.exitCode(), built.stderr());
+        Path deb = Path.of(built.stdout().strip().lines().reduce((a, b) -> b).orElseThrow());
+        OpenZfsVm vm = OpenZfsVm.shared();
+        try (GuestSnapshotHost host = GuestSnapshotHost.create(vm)) {
+            var pool = host.zfsPool();
+            try (Connection c = host.connectDb()) {
+                ZimbraSchema.create(c, Path.of(pool.mountpoint(pool.dataset("store"))), Path.of(pool.mountpoint(pool.dataset("index"))));
+            }
+            OpenZfsVm.Login login = vm.login();
+            Proc.run(T, "scp", "-q", "-P", Integer.toString(login.port()), "-i", login.identity().toString(), "-o", "BatchMode=yes",
+                    "-o", "UserKnownHostsFile=" + login.knownHosts(), deb.toString(), login.user() + "@" + login.host() + ":/var/tmp/zmsnap.deb")
+                    .orThrow();
+            try {
+                Proc.Result install = vm.run(T, "env", "DEBIAN_FRONTEND=noninteractive", "apt-get", "install", "-y", "-q",
+                        "--no-install-recommends", "/var/tmp/zmsnap.deb");
+                assertEquals(0, install.exitCode(), install.stdout() + install.stderr());
+                assertEquals("inactive", vm.run(T, "systemctl", "is-active", "zmsnapd").stdout().strip(), "installing starts nothing");
+                assertEquals("disabled", vm.run(T, "systemctl", "is-enabled", "zmsnapd").stdout().strip(), "nor enables it");
+                assertTrue(vm.run(T, "getent", "passwd", "zmsnap").ok(), "the system user for a non-root receive");
+                assertTrue(vm.run(T, "test", "-f", "/usr/share/bash-completion/completions/zmsnap").ok());
+                assertTrue(vm.run(T, "zmsnap", "--version").stdout().startsWith("zmsnap "), "on the PATH");
+
+                vm.bash(T, "umask 077 && printf '%s\\n' '" + host.rootPassword() + "' > /etc/zmsnap/mariadb.password").orThrow();
+                String cfg = "host: guestpkg\nmariadb:\n  socket: " + host.guestSocket() + "\n  user: root\n"
+                        + "  password-file: /etc/zmsnap/mariadb.password\n  quiesce: ftwrl\n  lock-budget: 2s\n"
+                        + "datasets: [" + String.join(", ", pool.zimbraDatasets()) + "]\n"
+                        + "policies:\n  often: { schedule: \"*/10 * * * * ?\", keep: 3 }\n"
+                        + "metrics:\n  listen: 127.0.0.1:9477\n";
+                vm.bash(T, "cat > /etc/zmsnap/zmsnap.yaml <<'ZMSNAP_EOF'\n" + cfg + "ZMSNAP_EOF\n").orThrow();
+
+                Proc.Result check = vm.run(T, "zmsnap", "check");
+                System.out.println("zmsnap check in the guest:\n" + check.stdout() + check.stderr());
+                assertEquals(0, check.exitCode(), check.stdout() + check.stderr());
+                assertFalse((check.stdout() + check.stderr()).contains("Exception"), "no stack trace");
+
+                Proc.Result start = vm.run(T, "systemctl", "start", "zmsnapd");
+                assertEquals(0, start.exitCode(), start.stderr() + vm.run(T, "journalctl", "-u", "zmsnapd", "--no-pager", "-n", "40").stdout());
+                assertEquals("active", vm.run(T, "systemctl", "is-active", "zmsnapd").stdout().strip());
+                long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+                while (pool.snapshots().stream().noneMatch(s -> s.contains("@zmsnap_often_")) && System.nanoTime() < deadline) {
+                    Thread.sleep(1000);
+                }
+                assertTrue(pool.snapshots().stream().anyMatch(s -> s.contains("@zmsnap_often_")), "the policy fired: " + pool.snapshots());
+                Proc.Result metrics = vm.run(T, "bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/9477 && printf 'GET /metrics HTTP/1.0\\r\\n\\r\\n' >&3 && cat <&3");
+                assertTrue(metrics.stdout().contains("zmsnap_snapshot_last_success_timestamp_seconds") && metrics.stdout().contains("zmsnap_healthy"),
+                        metrics.stdout().lines().limit(20).toList().toString());
+
+                Proc.Result status = vm.run(T, "zmsnap", "status", "--json");
+                System.out.println("zmsnap status in the guest:\n" + status.stdout() + status.stderr());
+                JsonNode doc = JSON.readTree(status.stdout());
+                for (JsonNode i : doc.get("items")) {
+                    if (i.get("section").asText().equals("daemon") || i.get("section").asText().equals("policy")) {
+                        assertEquals("ok", i.get("level").asText(), i.toString());
+                    }
+                }
+                Proc.Result errors = vm.run(T, "journalctl", "-u", "zmsnapd", "-p", "err", "--no-pager", "-q");
+                assertEquals("", errors.stdout().strip(), "journalctl -p err is empty");
+
+                Proc.Result purge = vm.run(T, "env", "DEBIAN_FRONTEND=noninteractive", "apt-get", "purge", "-y", "-q", "zmsnap");
+                assertEquals(0, purge.exitCode(), purge.stdout() + purge.stderr());
+                for (String gone : List.of("/usr/bin/zmsnap", "/usr/sbin/zmsnapd", "/usr/share/zmsnap", "/etc/zmsnap/zmsnap.yaml",
+                        "/etc/default/zmsnapd", "/lib/systemd/system/zmsnapd.service", "/var/lib/zmsnap")) {
+                    assertFalse(vm.run(T, "test", "-e", gone).ok(), gone + " is left after purge");
+                }
+                assertEquals("inactive", vm.run(T, "systemctl", "is-active", "zmsnapd").stdout().strip(), "purge stopped it");
+                // Sets a policy took stay: they are ZFS's, not the package's.
+                assertTrue(pool.snapshots().stream().anyMatch(s -> s.contains("@zmsnap_often_")));
+            } finally {
+                vm.run(T, "systemctl", "stop", "zmsnapd");
+                vm.run(T, "env", "DEBIAN_FRONTEND=noninteractive", "dpkg", "--purge", "zmsnap");
+                vm.run(T, "rm", "-rf", "/etc/zmsnap", "/var/tmp/zmsnap.deb");
+            }
+        } finally {
+            try (var s = Files.list(out)) {
+                for (Path p : s.toList()) {
+                    Files.delete(p);
+                }
+            }
+            Files.delete(out);
+        }
+    }
+}
