@@ -139,9 +139,9 @@ public final class DatabaseQuiescer implements Quiescer {
     private record Session(long id, int flushSetting, boolean binlog, String version, long serverId) {}
 
     /*
-     * The critical section. Before the lock, where writers do not wait: the pre-flight process list (in run), the
-     * redo pre-flush, the action's own preparation (a txg sync), reading what does not change (version, server id,
-     * the flush setting, whether there is a binlog). Inside, only what has to be:
+     * The critical section. Before the lock, where writers do not wait: the pre-flight process list (in run), reading
+     * what does not change (version, server id, the flush setting, whether there is a binlog), the action's own
+     * preparation (a txg sync), the redo pre-flush. Inside, only what has to be:
      *   1. the lock statement itself;
      *   2. FLUSH ENGINE LOGS (when the flush setting is not 1): only a flush issued after commits stopped proves
      *      that every commit acknowledged before the lock is durable in the snapshot; a commit racing the pre-flush
@@ -159,24 +159,25 @@ public final class DatabaseQuiescer implements Quiescer {
         boolean restored = false;
         try {
             long t0 = System.nanoTime();
+            try {
+                action.beforeAcquire();
+            } catch (RuntimeException e) {
+                LOG.warn("preparing the action before the lock failed (the lock window may be longer): {}", e.getMessage());
+            }
+            long t1 = System.nanoTime();
             if (session.flushSetting() != 1) {
                 // With innodb_flush_log_at_trx_commit=0 (Zimbra's default) the last second of acknowledged commits may
                 // exist only in memory; neither lock flushes it. From here on every commit writes its own redo, and
-                // what was committed before is written now, outside the window.
+                // what was committed before is written now, outside the window. Last before the lock: while the
+                // setting is 1 every commit waits for its own fsync, so this stretch is kept short.
                 try (Statement s = lock.createStatement()) {
                     s.execute("SET GLOBAL innodb_flush_log_at_trx_commit = 1");
                     raised = true;
                     s.execute("FLUSH NO_WRITE_TO_BINLOG ENGINE LOGS");
                 }
             }
-            long t1 = System.nanoTime();
-            try {
-                action.beforeAcquire();
-            } catch (RuntimeException e) {
-                LOG.warn("preparing the action before the lock failed (the lock window may be longer): {}", e.getMessage());
-            }
             long t2 = System.nanoTime();
-            Attempt<T> a = locked(control, lock, action, attempts, session, raised, micros(t1 - t0), micros(t2 - t1));
+            Attempt<T> a = locked(control, lock, action, attempts, session, raised, micros(t2 - t1), micros(t1 - t0));
             restored = true; // locked() restored the setting (or logged why it could not)
             return a;
         } finally {

@@ -137,6 +137,8 @@ public final class QuiesceBenchmark implements Benchmark {
                         boolean withBaseline = baselineOn && method.equals("ftwrl");
                         List<Window> baseWindows = new ArrayList<>();
                         List<MinimalBaseline.Times> base = new ArrayList<>();
+                        int[] baseNotAcquired = new int[1];
+                        List<Double> heldOnly = new ArrayList<>();
                         int consistent = 0;
                         List<String> failed = new ArrayList<>();
                         long phaseStart;
@@ -152,7 +154,7 @@ public final class QuiesceBenchmark implements Benchmark {
                                 // Alternating cycle by cycle, and which goes first, so both see the same load and machine.
                                 boolean baselineFirst = withBaseline && i % 2 == 1;
                                 if (baselineFirst) {
-                                    runBaseline(baseline, i, base, baseWindows);
+                                    runBaseline(baseline, i, base, baseWindows, baseNotAcquired);
                                     Thread.sleep(pauseMs);
                                 }
                                 clock.now = clock.now.plusSeconds(1);
@@ -169,6 +171,7 @@ public final class QuiesceBenchmark implements Benchmark {
                                     if (r.holdMicros() > 0) {
                                         steps.add(r.steps());
                                         stepHold.add(r.holdMicros() / 1000.0);
+                                        heldOnly.add(r.holdMicros() / 1000.0);
                                     }
                                     consistent += r.consistent() ? 1 : 0;
                                 } else {
@@ -177,7 +180,7 @@ public final class QuiesceBenchmark implements Benchmark {
                                 }
                                 Thread.sleep(pauseMs);
                                 if (withBaseline && !baselineFirst) {
-                                    runBaseline(baseline, i, base, baseWindows);
+                                    runBaseline(baseline, i, base, baseWindows, baseNotAcquired);
                                     Thread.sleep(pauseMs);
                                 }
                             }
@@ -241,7 +244,7 @@ public final class QuiesceBenchmark implements Benchmark {
                             metrics.addAll(stepMetrics(ctx, p, steps, stepHold));
                         }
                         if (withBaseline) {
-                            metrics.addAll(baselineMetrics(ctx, p, base, h, new Stats(duringBaseline)));
+                            metrics.addAll(baselineMetrics(ctx, p, base, baseNotAcquired[0], new Stats(heldOnly), new Stats(duringBaseline)));
                         }
                         destroySnapshots(host);
                         Thread.sleep(1000);
@@ -262,10 +265,10 @@ public final class QuiesceBenchmark implements Benchmark {
         return new BenchResult(name(), params, metrics);
     }
 
-    private static void runBaseline(MinimalBaseline baseline, int i, List<MinimalBaseline.Times> out, List<Window> windows)
-            throws Exception {
+    private static void runBaseline(MinimalBaseline baseline, int i, List<MinimalBaseline.Times> out, List<Window> windows,
+                                    int[] notAcquired) throws Exception {
         long s = System.nanoTime();
-        out.add(baseline.run("base_" + i));
+        baseline.run("base_" + i).ifPresentOrElse(out::add, () -> notAcquired[0]++);
         windows.add(new Window(s, System.nanoTime()));
     }
 
@@ -298,20 +301,25 @@ public final class QuiesceBenchmark implements Benchmark {
         return out;
     }
 
+    /** Both sides over the cycles that held the lock (a cycle that did not get it held nothing to compare). */
     private static List<BenchResult.Metric> baselineMetrics(BenchContext ctx, String p, List<MinimalBaseline.Times> base,
-                                                            Stats zmsnapHold, Stats deliveries) {
+                                                            int baseNotAcquired, Stats zmsnapHold, Stats deliveries) {
         Stats bh = new Stats(base.stream().map(MinimalBaseline.Times::holdMs).toList());
         Stats ba = new Stats(base.stream().map(MinimalBaseline.Times::acquireMs).toList());
         Stats bf = new Stats(base.stream().map(MinimalBaseline.Times::flushMs).toList());
         Stats bs = new Stats(base.stream().map(MinimalBaseline.Times::snapshotMs).toList());
         Stats bu = new Stats(base.stream().map(MinimalBaseline.Times::restoreAndUnlockMs).toList());
-        ctx.log().printf(java.util.Locale.ROOT, "quiesce: %s minimal baseline (%d runs): hold med %.1f p99 %.1f ms (acquire %.1f,"
-                        + " set+flush %.2f, zfs snapshot -r %.1f, restore+unlock %.2f); zmsnap hold med %.1f p99 %.1f;"
+        ctx.log().printf(java.util.Locale.ROOT, "quiesce: %s minimal baseline (%d held, %d not acquired): hold med %.1f p99 %.1f ms (acquire %.1f,"
+                        + " set+flush %.2f, zfs snapshot -r %.1f, restore+unlock %.2f); zmsnap hold (%d held) med %.1f p99 %.1f;"
                         + " zmsnap/baseline median %.2f, p99 %.2f; deliveries during baseline %d (p99 %.1f max %.1f)%n",
-                p.strip(), bh.count(), bh.median(), bh.percentile(99), ba.median(), bf.median(), bs.median(), bu.median(),
-                zmsnapHold.median(), zmsnapHold.percentile(99), zmsnapHold.median() / bh.median(),
+                p.strip(), bh.count(), baseNotAcquired, bh.median(), bh.percentile(99), ba.median(), bf.median(), bs.median(), bu.median(),
+                zmsnapHold.count(), zmsnapHold.median(), zmsnapHold.percentile(99), zmsnapHold.median() / bh.median(),
                 zmsnapHold.percentile(99) / bh.percentile(99), deliveries.count(), deliveries.percentile(99), deliveries.max());
         return List.of(
+                new BenchResult.Metric(p + "baseline cycles held", bh.count(), "cycles", 0),
+                new BenchResult.Metric(p + "baseline cycles not acquired", baseNotAcquired, "cycles", 0),
+                new BenchResult.Metric(p + "zmsnap lock hold median (held cycles)", zmsnapHold.median(), "ms", 1),
+                new BenchResult.Metric(p + "zmsnap lock hold p99 (held cycles)", zmsnapHold.percentile(99), "ms", 1),
                 new BenchResult.Metric(p + "baseline lock hold median", bh.median(), "ms", 1),
                 new BenchResult.Metric(p + "baseline lock hold p99", bh.percentile(99), "ms", 1),
                 new BenchResult.Metric(p + "baseline lock hold max", bh.max(), "ms", 1),
