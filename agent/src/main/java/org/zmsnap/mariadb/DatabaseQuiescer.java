@@ -165,6 +165,12 @@ public final class DatabaseQuiescer implements Quiescer {
                 LOG.warn("preparing the action before the lock failed (the lock window may be longer): {}", e.getMessage());
             }
             long t1 = System.nanoTime();
+            try (Statement s = lock.createStatement()) {
+                // Dead-man switch: if this JVM stops talking (frozen, paused), the server drops the session and the
+                // lock. Set after the preparation, which may keep the session idle for longer than the budget.
+                s.execute("SET SESSION wait_timeout = " + Math.max(1, ceilSeconds(budget)) + ", lock_wait_timeout = "
+                        + Math.max(1, ceilSeconds(acquireTimeout())));
+            }
             if (session.flushSetting() != 1) {
                 // With innodb_flush_log_at_trx_commit=0 (Zimbra's default) the last second of acknowledged commits may
                 // exist only in memory; neither lock flushes it. From here on every commit writes its own redo, and
@@ -201,11 +207,6 @@ public final class DatabaseQuiescer implements Quiescer {
 
     private <T> Attempt<T> locked(Connection control, Connection lock, LockedAction<T> action, int attempts, Session session,
                                   boolean raised, long preflushMicros, long beforeAcquireMicros) throws SQLException {
-        try (Statement s = lock.createStatement()) {
-            // Dead-man switch: if this JVM stops talking (frozen, paused), the server drops the session and the lock.
-            s.execute("SET SESSION wait_timeout = " + Math.max(1, ceilSeconds(budget)) + ", lock_wait_timeout = "
-                    + Math.max(1, ceilSeconds(acquireTimeout())));
-        }
         AtomicBoolean killed = new AtomicBoolean();
         long start = System.nanoTime();
         ScheduledFuture<?> kill = watchdog.schedule(() -> killSession(control, session.id(), killed),

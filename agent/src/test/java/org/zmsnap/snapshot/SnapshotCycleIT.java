@@ -107,6 +107,7 @@ class SnapshotCycleIT {
             assertTrue(worst < 1_000, "writers waited at most " + worst + " ms with a 1 s budget");
             s.execute("UNLOCK TABLES");
         }
+        assertFlushSettingRestored(); // raised to 1 for the pre-flush before each attempt, and put back
     }
 
     @Test
@@ -123,6 +124,7 @@ class SnapshotCycleIT {
             s.execute("BACKUP STAGE END");
         }
         assertNoLockHeld();
+        assertFlushSettingRestored();
     }
 
     @Test
@@ -165,6 +167,14 @@ class SnapshotCycleIT {
 
         assertEquals(before, host.snapshots(), "no snapshot taken on bad input");
         assertNoLockHeld();
+    }
+
+    private static void assertFlushSettingRestored() throws Exception {
+        try (Connection c = host.db.connect(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT @@global.innodb_flush_log_at_trx_commit")) {
+            rs.next();
+            assertEquals(0, rs.getInt(1), "Zimbra's setting is back after a cycle that did not get the lock");
+        }
     }
 
     private static void assertNoLockHeld() throws Exception {
