@@ -10,4 +10,13 @@ public interface CommandRunner {
      * exception; a timeout kills the process tree and throws {@link CommandTimeoutException}.
      */
     CommandResult run(Command command);
+
+    /**
+     * {@link #run} on this runner's lowest-latency path, for one short command inside the database lock window
+     * (the snapshot itself), where every millisecond is a millisecond writers wait. Same result, same timeout
+     * and tree kill. The default is {@link #run}; {@link LocalCommandRunner} starts no threads for it.
+     */
+    default CommandResult runQuick(Command command) {
+        return run(command);
+    }
 }

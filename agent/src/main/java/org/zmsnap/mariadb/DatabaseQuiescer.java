@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -54,6 +56,8 @@ public final class DatabaseQuiescer implements Quiescer {
     private final Duration budget;
     private final Duration retryWindow;
     private final ScheduledExecutorService watchdog;
+    /** Reads the positions under the lock while the action runs on the calling thread. */
+    private final ExecutorService positionsReader;
 
     public DatabaseQuiescer(QuiesceMethod method, DbConnector connector, Duration budget, Duration retryWindow) {
         if (method == QuiesceMethod.NONE) {
@@ -64,6 +68,7 @@ public final class DatabaseQuiescer implements Quiescer {
         this.budget = budget;
         this.retryWindow = retryWindow;
         this.watchdog = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("zmsnap-lock-watchdog"));
+        this.positionsReader = Executors.newSingleThreadExecutor(DaemonThreads.named("zmsnap-lock-positions"));
     }
 
     @Override
@@ -130,28 +135,88 @@ public final class DatabaseQuiescer implements Quiescer {
     /** One try: either a finished result, or the reason the lock was not acquired. */
     private record Attempt<T>(Quiesced<T> result, String reason) {}
 
+    /** The lock session and what does not change while it lives, read before the lock. */
+    private record Session(long id, int flushSetting, boolean binlog, String version, long serverId) {}
+
+    /*
+     * The critical section. Before the lock, where writers do not wait: the pre-flight process list (in run), reading
+     * what does not change (version, server id, the flush setting, whether there is a binlog), the action's own
+     * preparation (a txg sync), the redo pre-flush. Inside, only what has to be:
+     *   1. the lock statement itself;
+     *   2. FLUSH ENGINE LOGS (when the flush setting is not 1): only a flush issued after commits stopped proves
+     *      that every commit acknowledged before the lock is durable in the snapshot; a commit racing the pre-flush
+     *      could otherwise be acknowledged and not written. After the pre-flush it finds (almost) nothing to write;
+     *   3. the action (the snapshot): the point of the lock;
+     *   4. positions (GTID, binlog file:pos, InnoDB LSN): they describe the snapshot only if read while commits are
+     *      blocked. They are read on another thread while the snapshot runs, so they cost the hold nothing unless
+     *      they take longer than the snapshot;
+     *   5. the release statement, which ends the window.
+     * After the release: the flush setting is restored (the snapshot is taken; until then commits only flush more).
+     */
     private <T> Attempt<T> attempt(Connection control, Connection lock, LockedAction<T> action, int attempts) throws SQLException {
-        long lockId;
-        int flushSetting;
-        try (Statement s = lock.createStatement()) {
-            try (ResultSet rs = s.executeQuery("SELECT CONNECTION_ID(), @@global.innodb_flush_log_at_trx_commit")) {
-                rs.next();
-                lockId = rs.getLong(1);
-                flushSetting = rs.getInt(2);
+        Session session = session(lock);
+        boolean raised = false;
+        boolean restored = false;
+        try {
+            long t0 = System.nanoTime();
+            try {
+                action.beforeAcquire();
+            } catch (RuntimeException e) {
+                LOG.warn("preparing the action before the lock failed (the lock window may be longer): {}", e.getMessage());
             }
-            // Dead-man switch: if this JVM stops talking (frozen, paused), the server drops the session and the lock.
-            s.execute("SET SESSION wait_timeout = " + Math.max(1, ceilSeconds(budget)) + ", lock_wait_timeout = "
-                    + Math.max(1, ceilSeconds(acquireTimeout())));
+            long t1 = System.nanoTime();
+            try (Statement s = lock.createStatement()) {
+                // Dead-man switch: if this JVM stops talking (frozen, paused), the server drops the session and the
+                // lock. Set after the preparation, which may keep the session idle for longer than the budget.
+                s.execute("SET SESSION wait_timeout = " + Math.max(1, ceilSeconds(budget)) + ", lock_wait_timeout = "
+                        + Math.max(1, ceilSeconds(acquireTimeout())));
+            }
+            if (session.flushSetting() != 1) {
+                // With innodb_flush_log_at_trx_commit=0 (Zimbra's default) the last second of acknowledged commits may
+                // exist only in memory; neither lock flushes it. From here on every commit writes its own redo, and
+                // what was committed before is written now, outside the window. Last before the lock: while the
+                // setting is 1 every commit waits for its own fsync, so this stretch is kept short.
+                try (Statement s = lock.createStatement()) {
+                    s.execute("SET GLOBAL innodb_flush_log_at_trx_commit = 1");
+                    raised = true;
+                    s.execute("FLUSH NO_WRITE_TO_BINLOG ENGINE LOGS");
+                }
+            }
+            long t2 = System.nanoTime();
+            Attempt<T> a = locked(control, lock, action, attempts, session, raised, micros(t2 - t1), micros(t1 - t0));
+            restored = true; // locked() restored the setting (or logged why it could not)
+            return a;
+        } finally {
+            if (!restored) {
+                restoreFlush(lock, control, session, raised);
+            }
         }
+    }
+
+    private static Session session(Connection lock) throws SQLException {
+        try (Statement s = lock.createStatement()) {
+            Session session;
+            try (ResultSet rs = s.executeQuery(
+                    "SELECT CONNECTION_ID(), @@global.innodb_flush_log_at_trx_commit, @@log_bin, @@version, @@server_id")) {
+                rs.next();
+                session = new Session(rs.getLong(1), rs.getInt(2), rs.getInt(3) != 0, rs.getString(4), rs.getLong(5));
+            }
+            return session;
+        }
+    }
+
+    private <T> Attempt<T> locked(Connection control, Connection lock, LockedAction<T> action, int attempts, Session session,
+                                  boolean raised, long preflushMicros, long beforeAcquireMicros) throws SQLException {
         AtomicBoolean killed = new AtomicBoolean();
         long start = System.nanoTime();
-        ScheduledFuture<?> kill = watchdog.schedule(() -> killSession(control, lockId, killed),
+        ScheduledFuture<?> kill = watchdog.schedule(() -> killSession(control, session.id(), killed),
                 budget.minus(KILL_MARGIN).toNanos(), TimeUnit.NANOSECONDS);
         try {
             acquire(lock);
         } catch (SQLException e) {
             disarm(kill);
             if (isTimeoutOrKill(e)) {
+                restoreFlush(lock, control, session, raised);
                 return new Attempt<>(null, describe() + " not acquired within " + acquireTimeout().toMillis() + " ms ("
                         + e.getMessage() + ")" + processListHint(control));
             }
@@ -159,23 +224,29 @@ public final class DatabaseQuiescer implements Quiescer {
                     + (e.getErrorCode() == 1227 ? " (the account needs the RELOAD privilege)" : ""), e);
         }
         long acquired = System.nanoTime();
-        boolean flushed = false;
+        long flushed = acquired;
+        long actionEnd = acquired;
+        long positionsEnd;
+        long released;
+        Future<Positions> reading = null;
+        long[] positionsMicros = new long[1];
         Positions positions = null;
         T value = null;
         Exception failure = null;
-        boolean restored = true;
         boolean alive;
         try {
-            if (flushSetting != 1) {
-                // With innodb_flush_log_at_trx_commit=0 (Zimbra's default) the last second of acknowledged
-                // commits may exist only in memory; neither lock flushes it. Make it durable now.
+            if (raised) {
                 try (Statement s = lock.createStatement()) {
-                    s.execute("SET GLOBAL innodb_flush_log_at_trx_commit = 1");
-                    flushed = true;
                     s.execute("FLUSH NO_WRITE_TO_BINLOG ENGINE LOGS");
                 }
             }
-            positions = positions(lock);
+            flushed = System.nanoTime();
+            reading = positionsReader.submit(() -> {
+                long t = System.nanoTime();
+                Positions p = positions(lock, session);
+                positionsMicros[0] = micros(System.nanoTime() - t);
+                return p;
+            });
             Duration remaining = budget.minus(KILL_MARGIN.multipliedBy(2)).minusNanos(System.nanoTime() - start);
             if (remaining.isNegative() || remaining.isZero()) {
                 throw new TimeoutException("the lock budget of " + budget.toMillis() + " ms was spent before the action could start");
@@ -184,26 +255,48 @@ public final class DatabaseQuiescer implements Quiescer {
         } catch (Exception e) {
             failure = e;
         } finally {
-            if (flushed) {
-                restored = setFlush(lock, flushSetting);
-            }
+            actionEnd = Math.max(flushed, System.nanoTime());
+            positions = await(reading);
+            positionsEnd = System.nanoTime();
             alive = release(lock);
+            released = System.nanoTime();
             disarm(kill);
-            if (flushed && !restored) {
-                restored = setFlush(control, flushSetting);
-                if (!restored) {
-                    LOG.error("could not restore innodb_flush_log_at_trx_commit to {}; it is 1 now (safe, but slower)", flushSetting);
-                }
-            }
         }
-        long released = System.nanoTime();
+        long restoreStart = System.nanoTime();
+        restoreFlush(lock, control, session, raised);
+        long restoreMicros = raised ? micros(System.nanoTime() - restoreStart) : 0;
         boolean heldThroughout = alive && !killed.get();
         if (killed.get()) {
             LOG.warn("the lock budget of {} ms was spent: the lock session was killed to release writers", budget.toMillis());
         }
+        LockSteps steps = new LockSteps(preflushMicros, beforeAcquireMicros, micros(flushed - acquired), micros(actionEnd - flushed),
+                positionsMicros[0], micros(positionsEnd - actionEnd), micros(released - positionsEnd), restoreMicros);
         LockOutcome.Held held = new LockOutcome.Held(method, micros(acquired - start), micros(released - acquired),
-                heldThroughout, flushed, positions, attempts);
+                heldThroughout, raised, positions, attempts, steps);
         return new Attempt<>(new Quiesced<>(held, Optional.ofNullable(value), Optional.ofNullable(failure)), null);
+    }
+
+    /** The flush setting back to what it was, on the lock session or, when that is gone, on the control connection. */
+    private static void restoreFlush(Connection lock, Connection control, Session session, boolean raised) {
+        if (raised && !setFlush(lock, session.flushSetting()) && !setFlush(control, session.flushSetting())) {
+            LOG.error("could not restore innodb_flush_log_at_trx_commit to {}; it is 1 now (safe, but slower)", session.flushSetting());
+        }
+    }
+
+    /** The positions read alongside the action; it never throws (positions() logs what it could not read). */
+    private static Positions await(Future<Positions> reading) {
+        if (reading == null) {
+            return null;
+        }
+        try {
+            return reading.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        } catch (ExecutionException e) {
+            LOG.warn("could not read positions under the lock: {}", e.getCause().getMessage());
+            return null;
+        }
     }
 
     private void acquire(Connection lock) throws SQLException {
@@ -290,39 +383,39 @@ public final class DatabaseQuiescer implements Quiescer {
         }
     }
 
-    private static Positions positions(Connection c) {
+    /**
+     * The positions that describe the snapshot, in one round trip (two with a binlog): read under the lock only,
+     * while commits are blocked. Version and server id come from the session, read before the lock.
+     */
+    private static Positions positions(Connection c, Session session) {
         Optional<String> file = Optional.empty();
         Optional<Long> pos = Optional.empty();
         String gtidBinlog = "";
         String gtidSlave = "";
         Optional<Long> lsn = Optional.empty();
-        String version = "";
-        long serverId = 0;
         try (Statement s = c.createStatement()) {
-            try (ResultSet rs = s.executeQuery("SELECT @@gtid_binlog_pos, @@gtid_slave_pos, @@version, @@server_id")) {
+            try (ResultSet rs = s.executeQuery("SELECT @@gtid_binlog_pos, @@gtid_slave_pos, (SELECT VARIABLE_VALUE FROM"
+                    + " information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME = 'INNODB_LSN_CURRENT')")) {
                 rs.next();
                 gtidBinlog = nullToEmpty(rs.getString(1));
                 gtidSlave = nullToEmpty(rs.getString(2));
-                version = rs.getString(3);
-                serverId = rs.getLong(4);
+                String l = rs.getString(3);
+                lsn = l == null ? Optional.empty() : Optional.of(Long.parseLong(l.strip()));
             }
-            try (ResultSet rs = s.executeQuery("SHOW MASTER STATUS")) {
-                if (rs.next()) {
-                    file = Optional.of(rs.getString(1));
-                    pos = Optional.of(rs.getLong(2));
-                }
-            } catch (SQLException noPrivilege) {
-                LOG.debug("no binlog position: {}", noPrivilege.getMessage());
-            }
-            try (ResultSet rs = s.executeQuery("SHOW GLOBAL STATUS LIKE 'Innodb_lsn_current'")) {
-                if (rs.next()) {
-                    lsn = Optional.of(Long.parseLong(rs.getString(2)));
+            if (session.binlog()) {
+                try (ResultSet rs = s.executeQuery("SHOW MASTER STATUS")) {
+                    if (rs.next()) {
+                        file = Optional.of(rs.getString(1));
+                        pos = Optional.of(rs.getLong(2));
+                    }
+                } catch (SQLException noPrivilege) {
+                    LOG.debug("no binlog position: {}", noPrivilege.getMessage());
                 }
             }
         } catch (SQLException | RuntimeException e) {
             LOG.warn("could not read all positions under the lock: {}", e.getMessage());
         }
-        return new Positions(file, pos, gtidBinlog, gtidSlave, lsn, version, serverId);
+        return new Positions(file, pos, gtidBinlog, gtidSlave, lsn, session.version(), session.serverId());
     }
 
     private static String nullToEmpty(String s) {
@@ -370,5 +463,6 @@ public final class DatabaseQuiescer implements Quiescer {
     @Override
     public void close() {
         watchdog.shutdownNow();
+        positionsReader.shutdownNow();
     }
 }

@@ -10,7 +10,7 @@ import org.zmsnap.config.QuiesceMethod;
  * <ul>
  *   <li>RELOAD: {@code FLUSH TABLES WITH READ LOCK}, {@code BACKUP STAGE} (MariaDB has no BACKUP_ADMIN: its
  *       BACKUP STAGE needs RELOAD) and {@code FLUSH NO_WRITE_TO_BINLOG ENGINE LOGS};</li>
- *   <li>SUPER: {@code SET GLOBAL innodb_flush_log_at_trx_commit = 1} under the lock, needed only while the server
+ *   <li>SUPER: {@code SET GLOBAL innodb_flush_log_at_trx_commit = 1} around the lock, needed only while the server
  *       runs with another setting (Zimbra's 0); without it every cycle fails;</li>
  *   <li>PROCESS (FTWRL only): the pre-flight reads {@code information_schema.PROCESSLIST}, which without PROCESS shows
  *       only the account's own sessions, so a long write by Zimbra's user goes unseen and FTWRL queues every writer
@@ -41,7 +41,7 @@ public final class Privileges {
         out.add(new Need("RELOAD", Set.of("RELOAD"), true, method == QuiesceMethod.FTWRL
                 ? "FLUSH TABLES WITH READ LOCK and FLUSH ENGINE LOGS need it" : "BACKUP STAGE and FLUSH ENGINE LOGS need it"));
         out.add(new Need("SUPER", Set.of("SUPER"), flushLogAtTrxCommit != 1, flushLogAtTrxCommit != 1
-                ? "innodb_flush_log_at_trx_commit is " + flushLogAtTrxCommit + ": each cycle sets it to 1 under the lock"
+                ? "innodb_flush_log_at_trx_commit is " + flushLogAtTrxCommit + ": each cycle sets it to 1 around the lock"
                         + " (SET GLOBAL) to make the last commits durable"
                 : "innodb_flush_log_at_trx_commit is 1 now; if it is set back to 0 (Zimbra's default) every cycle needs"
                         + " SET GLOBAL"));

@@ -18,6 +18,8 @@ import org.zmsnap.coverage.CoverageCheck;
 import org.zmsnap.coverage.CoverageReport;
 import org.zmsnap.mariadb.DbConnector;
 import org.zmsnap.mariadb.LockOutcome;
+import org.zmsnap.mariadb.LockSteps;
+import org.zmsnap.mariadb.LockedAction;
 import org.zmsnap.mariadb.Positions;
 import org.zmsnap.mariadb.QuiesceException;
 import org.zmsnap.mariadb.Quiesced;
@@ -35,6 +37,8 @@ public final class SnapshotCycle {
     private static final Logger LOG = LoggerFactory.getLogger(SnapshotCycle.class);
     /** How long a second cycle waits for the first before giving up. */
     public static final Duration HOST_LOCK_WAIT = Duration.ofSeconds(10);
+    /** Bound of the txg sync before the lock; a pool slower than this is not waited for longer. */
+    static final Duration TXG_SYNC_TIMEOUT = Duration.ofSeconds(10);
 
     private final Config config;
     private final Zfs zfs;
@@ -81,22 +85,34 @@ public final class SnapshotCycle {
         SnapshotPlan plan = SnapshotPlan.choose(zfs, datasets);
         removePartialSets(existing, plan);
         SnapshotTag tag = nextTag(policy, existing);
-        Map<String, String> createProps = new LinkedHashMap<>();
-        createProps.put(SnapshotProperties.POLICY, policy);
-        createProps.put(SnapshotProperties.HOST, SnapshotProperties.clean(config.host()));
-        createProps.put(SnapshotProperties.VERSION, Version.get());
-        createProps.put(SnapshotProperties.DATASETS, Integer.toString(datasets.size()));
+        Map<String, String> identity = new LinkedHashMap<>();
+        identity.put(SnapshotProperties.POLICY, policy);
+        identity.put(SnapshotProperties.HOST, SnapshotProperties.clean(config.host()));
+        identity.put(SnapshotProperties.VERSION, Version.get());
+        identity.put(SnapshotProperties.DATASETS, Integer.toString(datasets.size()));
         // Before the lock, on a connection of its own: the lock window stays as short as it was.
         CoverageReport cov = coverage.forCycle();
+        // The exact zfs calls, built now: under the lock only the process start is left. Metadata goes on after the
+        // release with 'zfs set', except what a non-atomic set needs from its first moment (SnapshotPlan.atCreation).
+        List<Zfs.SnapshotCall> calls = plan.calls(zfs, tag, plan.atCreation(identity));
+        List<DatasetName> pools = plan.onePerPool();
 
         long[] snapshotMicros = new long[1];
         Quiesced<Boolean> q;
         try {
-            q = quiescer.run(remaining -> {
-                long t = System.nanoTime();
-                plan.take(zfs, tag, createProps, remaining);
-                snapshotMicros[0] = (System.nanoTime() - t) / 1000;
-                return Boolean.TRUE;
+            q = quiescer.run(new LockedAction<>() {
+                @Override
+                public Boolean run(Duration remaining) {
+                    long t = System.nanoTime();
+                    plan.take(zfs, calls, remaining);
+                    snapshotMicros[0] = (System.nanoTime() - t) / 1000;
+                    return Boolean.TRUE;
+                }
+
+                @Override
+                public void beforeAcquire() {
+                    syncPools(pools);
+                }
             });
         } catch (QuiesceException e) {
             return new CycleOutcome.Failed(policy, e.getMessage() + "; no snapshot was taken", Optional.empty());
@@ -110,13 +126,13 @@ public final class SnapshotCycle {
             LOG.warn("taking a crash-consistent set because the lock was not acquired: {}", na.reason());
             try {
                 long t = System.nanoTime();
-                plan.take(zfs, tag, createProps, zfs.defaultTimeout());
+                plan.take(zfs, calls, zfs.defaultTimeout());
                 snapshotMicros[0] = (System.nanoTime() - t) / 1000;
             } catch (ZfsException e) {
                 return failed(policy, plan, tag, "zfs snapshot failed: " + e.getMessage());
             }
-            return finish(policy, plan, cov, new SetReport(tag, datasets, plan.kind(), lock.method(), 0, 0, snapshotMicros[0], false,
-                    "lock not acquired: " + na.reason(), Optional.empty(), na.attempts()));
+            return finish(policy, plan, cov, identity, new SetReport(tag, datasets, plan.kind(), lock.method(), 0, 0, snapshotMicros[0],
+                    false, "lock not acquired: " + na.reason(), Optional.empty(), na.attempts(), LockSteps.NONE));
         }
         if (q.failure().isPresent()) {
             Exception e = q.failure().get();
@@ -125,12 +141,12 @@ public final class SnapshotCycle {
         if (lock instanceof LockOutcome.Held held) {
             String note = held.heldThroughout() ? "" : "the lock session ended before the snapshot finished (budget "
                     + config.mariadb().lockBudget().toMillis() + " ms spent)";
-            return finish(policy, plan, cov, new SetReport(tag, datasets, plan.kind(), held.method(), held.acquireMicros(),
+            return finish(policy, plan, cov, identity, new SetReport(tag, datasets, plan.kind(), held.method(), held.acquireMicros(),
                     held.holdMicros(), snapshotMicros[0], held.heldThroughout(), note, Optional.ofNullable(held.positions()),
-                    held.attempts()));
+                    held.attempts(), held.steps()));
         }
-        return finish(policy, plan, cov, new SetReport(tag, datasets, plan.kind(), QuiesceMethod.NONE, 0, 0, snapshotMicros[0],
-                false, "quiesce is none: crash-consistent only", Optional.empty(), 0));
+        return finish(policy, plan, cov, identity, new SetReport(tag, datasets, plan.kind(), QuiesceMethod.NONE, 0, 0,
+                snapshotMicros[0], false, "quiesce is none: crash-consistent only", Optional.empty(), 0, LockSteps.NONE));
     }
 
     private CycleOutcome failed(String policy, SnapshotPlan plan, SnapshotTag tag, String reason) {
@@ -142,14 +158,27 @@ public final class SnapshotCycle {
                 + " (the next cycle removes partial sets, or run: zfs destroy NAME)", Optional.of(String.join(", ", left)));
     }
 
-    /** Removes the unconfigured parent's snapshot and records the metadata, CONSISTENT last. */
-    private CycleOutcome finish(String policy, SnapshotPlan plan, CoverageReport cov, SetReport taken) {
+    /**
+     * Before the lock, a txg sync on each pool, so the snapshot under the lock finds little dirty data to write. Only
+     * an optimisation: a failure is logged and the cycle goes on.
+     */
+    private void syncPools(List<DatasetName> pools) {
+        try {
+            zfs.waitForTxgSync(pools, TXG_SYNC_TIMEOUT);
+        } catch (ZfsException e) {
+            LOG.warn("txg sync before the lock failed (the snapshot may take longer): {}", e.getMessage());
+        }
+    }
+
+    /** Removes the unconfigured parent's snapshot and records the metadata (identity first), CONSISTENT last. */
+    private CycleOutcome finish(String policy, SnapshotPlan plan, CoverageReport cov, Map<String, String> identity, SetReport taken) {
         SetReport r = withCoverage(taken, cov);
         try {
             for (var extra : plan.extras(r.tag())) {
                 zfs.destroy(extra);
             }
-            Map<String, String> props = metadata(r);
+            Map<String, String> props = new LinkedHashMap<>(identity);
+            props.putAll(metadata(r));
             props.put(SnapshotProperties.COVERAGE, cov instanceof CoverageReport.Unchecked ? "unknown" : cov.ok() ? "yes" : "no");
             props.put(SnapshotProperties.CONSISTENT, props.remove(SnapshotProperties.CONSISTENT)); // still last
             zfs.setProperties(plan.members(r.tag()), props);
@@ -157,8 +186,12 @@ public final class SnapshotCycle {
             return new CycleOutcome.Failed(policy, "set " + r.tag() + " was taken on every dataset, but recording its metadata"
                     + " failed: " + e.getMessage() + ". It is listed with consistency 'unknown'.", Optional.of(r.tag().name()));
         }
-        LOG.info("snapshot {} taken: datasets={} method={} quiesce={} acquire_ms={} hold_ms={} consistent={}{}",
+        LockSteps st = r.steps();
+        LOG.info("snapshot {} taken: datasets={} method={} quiesce={} acquire_ms={} hold_ms={} (flush={} snapshot={} positions_wait={}"
+                        + " release={}; before the lock: preflush={} txg_sync={}) consistent={}{}",
                 r.tag(), r.datasets().size(), r.method(), r.quiesce().configName(), ms(r.acquireMicros()), ms(r.holdMicros()),
+                ms(st.flushMicros()), ms(r.snapshotMicros()), ms(st.positionsWaitMicros()), ms(st.releaseMicros()),
+                ms(st.preflushMicros()), ms(st.beforeAcquireMicros()),
                 r.consistent() ? "yes" : "no", r.note().isEmpty() ? "" : " note=\"" + r.note() + "\"");
         return new CycleOutcome.Taken(r);
     }
@@ -170,7 +203,7 @@ public final class SnapshotCycle {
         }
         String reason = "coverage: " + String.join("; ", cov.problems());
         return new SetReport(r.tag(), r.datasets(), r.method(), r.quiesce(), r.acquireMicros(), r.holdMicros(), r.snapshotMicros(),
-                false, r.note().isEmpty() ? reason : r.note() + "; " + reason, r.positions(), r.attempts());
+                false, r.note().isEmpty() ? reason : r.note() + "; " + reason, r.positions(), r.attempts(), r.steps());
     }
 
     private static Map<String, String> metadata(SetReport r) {

@@ -72,21 +72,60 @@ public record SnapshotPlan(Kind kind, List<DatasetName> datasets, Optional<Datas
 
     /** Creates the set within {@code timeout}, with {@code properties} set at creation. */
     public void take(Zfs zfs, SnapshotTag tag, Map<String, String> properties, Duration timeout) {
-        switch (kind) {
-            case MULTI_NAME -> zfs.snapshot(members(tag), false, properties, timeout);
-            case RECURSIVE -> zfs.snapshot(List.of(recursiveRoot.orElseThrow().at(tag.name())), true, properties, timeout);
-            case PER_DATASET -> {
-                long deadline = System.nanoTime() + timeout.toNanos();
-                for (SnapshotName s : members(tag)) {
-                    long left = deadline - System.nanoTime();
-                    if (left <= 0) {
-                        throw new org.zmsnap.zfs.ZfsException("time ran out before " + s + " could be taken");
-                    }
-                    zfs.snapshot(List.of(s), false, properties, Duration.ofNanos(left));
-                }
+        take(zfs, calls(zfs, tag, properties), timeout);
+    }
+
+    /**
+     * The exact {@code zfs snapshot} calls for the set, built before the database lock: one for an atomic plan,
+     * one per dataset otherwise.
+     */
+    public List<Zfs.SnapshotCall> calls(Zfs zfs, SnapshotTag tag, Map<String, String> properties) {
+        return switch (kind) {
+            case MULTI_NAME -> List.of(zfs.snapshotCall(members(tag), false, properties));
+            case RECURSIVE -> List.of(zfs.snapshotCall(List.of(recursiveRoot.orElseThrow().at(tag.name())), true, properties));
+            case PER_DATASET -> members(tag).stream().map(s -> zfs.snapshotCall(List.of(s), false, properties)).toList();
+        };
+    }
+
+    /** Runs calls from {@link #calls} within {@code timeout} in all. */
+    public void take(Zfs zfs, List<Zfs.SnapshotCall> calls, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        for (Zfs.SnapshotCall call : calls) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                throw new org.zmsnap.zfs.ZfsException("time ran out before " + call.names() + " could be taken");
             }
-            default -> throw new IllegalStateException(kind.toString());
+            zfs.snapshotNow(call, Duration.ofNanos(left));
         }
+    }
+
+    /** An atomic plan makes the whole set or nothing; a per-dataset plan can be cut off halfway. */
+    public boolean atomic() {
+        return kind != Kind.PER_DATASET;
+    }
+
+    /**
+     * Of a set's metadata, what must be on each snapshot from the moment it exists: the number of datasets, and
+     * only where the set is not atomic, so that a set cut off halfway is recognised as partial (a set without the
+     * count is taken as complete). Everything else is written after the lock is released: {@code -o} values are
+     * one more thing inside the window.
+     */
+    public Map<String, String> atCreation(Map<String, String> metadata) {
+        if (atomic() || !metadata.containsKey(SnapshotProperties.DATASETS)) {
+            return Map.of();
+        }
+        return Map.of(SnapshotProperties.DATASETS, metadata.get(SnapshotProperties.DATASETS));
+    }
+
+    /**
+     * One dataset of each pool the set is taken on, in order: where {@link Zfs#waitForTxgSync} is called before
+     * the lock (the transaction group is per pool).
+     */
+    public List<DatasetName> onePerPool() {
+        java.util.LinkedHashMap<String, DatasetName> byPool = new java.util.LinkedHashMap<>();
+        recursiveRoot.ifPresent(r -> byPool.put(r.pool(), r));
+        datasets.forEach(d -> byPool.putIfAbsent(d.pool(), d));
+        return List.copyOf(byPool.values());
     }
 
     /** Destroys whatever of the tag exists; returns what could not be destroyed. */

@@ -101,6 +101,20 @@ public final class Zfs {
      * with {@code -r} (atomic for the subtree). User properties are set at creation.
      */
     public void snapshot(List<SnapshotName> names, boolean recursive, Map<String, String> properties, Duration callTimeout) {
+        SnapshotCall call = snapshotCall(names, recursive, properties);
+        check(call, run(call.argv(), callTimeout));
+    }
+
+    /** One {@code zfs snapshot} call with its exact argument list, built before the database lock is taken. */
+    public record SnapshotCall(List<String> argv, List<SnapshotName> names) {
+        public SnapshotCall {
+            argv = List.copyOf(argv);
+            names = List.copyOf(names);
+        }
+    }
+
+    /** The call {@link #snapshot} would make, for running later under the lock with {@link #snapshotNow}. */
+    public SnapshotCall snapshotCall(List<SnapshotName> names, boolean recursive, Map<String, String> properties) {
         List<String> argv = new ArrayList<>(List.of(zfsCommand, "snapshot"));
         if (recursive) {
             argv.add("-r");
@@ -110,9 +124,48 @@ public final class Zfs {
             argv.add(k + "=" + v);
         });
         names.forEach(n -> argv.add(n.toString()));
+        return new SnapshotCall(argv, names);
+    }
+
+    /**
+     * Runs a prepared snapshot call on the runner's quick path ({@link CommandRunner#runQuick}): this is the call
+     * inside the database lock window, so nothing is built or looked up here.
+     */
+    public void snapshotNow(SnapshotCall call, Duration callTimeout) {
+        CommandResult r;
+        try {
+            r = runner.runQuick(Command.of(callTimeout, call.argv()));
+        } catch (CommandException e) {
+            throw new ZfsException(e.getMessage(), e);
+        }
+        check(call, r);
+    }
+
+    private static void check(SnapshotCall call, CommandResult r) {
+        if (!r.ok()) {
+            throw new ZfsException("zfs snapshot " + call.names() + " failed: " + r.stderr().strip());
+        }
+    }
+
+    /** The user property {@link #waitForTxgSync} inherits: zmsnap never sets it, so inheriting it changes nothing. */
+    public static final String TXG_SYNC_PROPERTY = "org.zmsnap:txg-sync";
+
+    /**
+     * Makes each dataset's pool sync its open transaction group, and waits for it: {@code zfs inherit} of a user
+     * property nobody sets, a sync task that changes nothing (it leaves a line in {@code zpool history}, like every
+     * zfs command that writes). A snapshot waits for a txg sync too; right after this one there is little dirty data
+     * left for it to write, so a snapshot taken next finishes sooner. Pass one dataset per pool: every dataset
+     * named is one more sync. zfs-fuse has no {@code zpool sync}, hence this rather than that.
+     */
+    public void waitForTxgSync(List<DatasetName> onePerPool, Duration callTimeout) {
+        if (onePerPool.isEmpty()) {
+            return;
+        }
+        List<String> argv = new ArrayList<>(List.of(zfsCommand, "inherit", TXG_SYNC_PROPERTY));
+        onePerPool.forEach(d -> argv.add(d.value()));
         CommandResult r = run(argv, callTimeout);
         if (!r.ok()) {
-            throw new ZfsException("zfs snapshot " + names + " failed: " + r.stderr().strip());
+            throw new ZfsException("cannot sync the pools of " + onePerPool + ": " + r.stderr().strip());
         }
     }
 

@@ -76,6 +76,10 @@ class SnapshotCycleZfsIT {
             assertEquals(SnapshotPlan.Kind.RECURSIVE, r.method(), "zfs-fuse: -r on the common parent");
         }
         assertTrue(r.holdMicros() < 2_000_000, "held within the budget: " + r.holdMicros());
+        // Outside the window: the txg sync and the redo pre-flush (flush setting 0) ran before the lock.
+        assertTrue(r.steps().beforeAcquireMicros() > 0 && r.steps().preflushMicros() > 0, r.steps().toString());
+        assertTrue(r.steps().insideMicros() <= r.holdMicros(), "the hold's steps fit in the hold: " + r.steps() + " " + r.holdMicros());
+        assertTrue(r.snapshotMicros() <= r.steps().actionMicros(), r.steps() + " snapshot " + r.snapshotMicros());
         List<String> snaps = host.snapshots().stream().filter(s -> s.endsWith("@" + r.tag().name())).toList();
         assertEquals(4, snaps.size(), "exactly the four datasets (no parent snapshot left): " + snaps);
         // Atomic means one transaction group: every snapshot of the set has the same createtxg.

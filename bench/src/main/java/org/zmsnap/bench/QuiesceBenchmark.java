@@ -20,6 +20,7 @@ import org.zmsnap.fixtures.Tools;
 import org.zmsnap.fixtures.zimbra.DeliveryLoad;
 import org.zmsnap.fixtures.zimbra.GeneratedMailboxes;
 import org.zmsnap.fixtures.zimbra.ZimbraMailboxGenerator;
+import org.zmsnap.mariadb.LockSteps;
 import org.zmsnap.snapshot.CycleOutcome;
 import org.zmsnap.snapshot.SetReport;
 import org.zmsnap.snapshot.SnapshotCycle;
@@ -69,7 +70,8 @@ public final class QuiesceBenchmark implements Benchmark {
     @Override
     public String description() {
         return "lock hold and delivery latency per quiesce method: --sizes 1,10 (GB store) --rate 200 --cycles 50"
-                + " [--pause-ms 300] [--methods ftwrl,backup-stage,none] [--mariadb-backup true]";
+                + " [--pause-ms 300] [--methods ftwrl,backup-stage,none] [--mariadb-backup true] [--baseline true]"
+                + " (--baseline: issue 11's minimal FTWRL cycle, no zmsnap code, alternating with the ftwrl cycles)";
     }
 
     @Override
@@ -81,6 +83,7 @@ public final class QuiesceBenchmark implements Benchmark {
         int messages = ctx.intArg("--messages", 300);
         String methodsArg = ctx.arg("--methods") == null ? "ftwrl,backup-stage,none" : ctx.arg("--methods");
         boolean runBackup = !"false".equals(ctx.arg("--mariadb-backup"));
+        boolean baselineOn = !"false".equals(ctx.arg("--baseline"));
         List<Integer> sizes = List.of(sizesArg.split(",")).stream().map(String::trim).map(Integer::parseInt).toList();
         List<String> methods = List.of(methodsArg.split(",")).stream().map(String::trim).toList();
 
@@ -91,6 +94,7 @@ public final class QuiesceBenchmark implements Benchmark {
         params.put("pauseBetweenCyclesMs", pauseMs);
         params.put("mailbox", "1 account, " + messages + " messages");
         params.put("methods", methodsArg);
+        params.put("baseline", baselineOn ? "minimal FTWRL cycle (JDBC session + zfs CLI), alternating with ftwrl cycles" : "off");
         params.put("lockBudget", "2s (none: 10s, it bounds zfs snapshot), on-lock-failure crash-consistent");
         List<BenchResult.Metric> metrics = new ArrayList<>();
         boolean backupDone = false;
@@ -128,46 +132,77 @@ public final class QuiesceBenchmark implements Benchmark {
                         List<Double> acquire = new ArrayList<>();
                         List<Double> snap = new ArrayList<>();
                         List<Double> cycle = new ArrayList<>();
+                        List<LockSteps> steps = new ArrayList<>();
+                        List<Double> stepHold = new ArrayList<>();
+                        boolean withBaseline = baselineOn && method.equals("ftwrl");
+                        List<Window> baseWindows = new ArrayList<>();
+                        List<MinimalBaseline.Times> base = new ArrayList<>();
+                        int[] baseNotAcquired = new int[1];
+                        List<Double> heldOnly = new ArrayList<>();
                         int consistent = 0;
                         List<String> failed = new ArrayList<>();
                         long phaseStart;
                         long phaseEnd;
-                        try (AgentContext actx = new AgentContext(cfg)) {
+                        double loadBefore = loadAverage();
+                        try (AgentContext actx = new AgentContext(cfg);
+                             MinimalBaseline baseline = withBaseline
+                                     ? new MinimalBaseline(host.db.connect(), host.pool.name() + "/zimbra") : null) {
                             SnapshotCycle sc = new SnapshotCycle(cfg, actx.zfs(), actx.quiescer(), clock);
                             Thread.sleep(pauseMs);
                             phaseStart = System.nanoTime();
                             for (int i = 0; i < cycles; i++) {
+                                // Alternating cycle by cycle, and which goes first, so both see the same load and machine.
+                                boolean baselineFirst = withBaseline && i % 2 == 1;
+                                if (baselineFirst) {
+                                    runBaseline(baseline, i, base, baseWindows, baseNotAcquired);
+                                    Thread.sleep(pauseMs);
+                                }
                                 clock.now = clock.now.plusSeconds(1);
                                 long s = System.nanoTime();
                                 CycleOutcome o = sc.run("bench");
                                 long e = System.nanoTime();
                                 windows.add(new Window(s, e));
                                 cycle.add((e - s) / 1e6);
-                                if (!(o instanceof CycleOutcome.Taken taken)) {
+                                if (o instanceof CycleOutcome.Taken taken) {
+                                    SetReport r = taken.report();
+                                    hold.add(r.holdMicros() / 1000.0);
+                                    acquire.add(r.acquireMicros() / 1000.0);
+                                    snap.add(r.snapshotMicros() / 1000.0);
+                                    if (r.holdMicros() > 0) {
+                                        steps.add(r.steps());
+                                        stepHold.add(r.holdMicros() / 1000.0);
+                                        heldOnly.add(r.holdMicros() / 1000.0);
+                                    }
+                                    consistent += r.consistent() ? 1 : 0;
+                                } else {
                                     failed.add(o.toString());
                                     ctx.log().println("quiesce: " + method + " cycle " + i + " not taken: " + o);
-                                    Thread.sleep(pauseMs);
-                                    continue;
                                 }
-                                SetReport r = taken.report();
-                                hold.add(r.holdMicros() / 1000.0);
-                                acquire.add(r.acquireMicros() / 1000.0);
-                                snap.add(r.snapshotMicros() / 1000.0);
-                                consistent += r.consistent() ? 1 : 0;
                                 Thread.sleep(pauseMs);
+                                if (withBaseline && !baselineFirst) {
+                                    runBaseline(baseline, i, base, baseWindows, baseNotAcquired);
+                                    Thread.sleep(pauseMs);
+                                }
                             }
                             phaseEnd = System.nanoTime();
                         }
+                        double loadAfter = loadAverage();
                         Thread.sleep(1000); // let deliveries scheduled in the phase complete
                         List<Double> during = new ArrayList<>();
+                        List<Double> duringBaseline = new ArrayList<>();
                         List<Double> outside = new ArrayList<>();
                         for (DeliveryLoad.Delivery d : load.deliveries()) {
                             long t = d.scheduledNanos();
                             if (t < phaseStart || t > phaseEnd) {
                                 continue;
                             }
-                            boolean in = windows.stream().anyMatch(w -> w.contains(t));
-                            (in ? during : outside).add(d.latencyMicros() / 1000.0);
+                            if (windows.stream().anyMatch(w -> w.contains(t))) {
+                                during.add(d.latencyMicros() / 1000.0);
+                            } else if (baseWindows.stream().anyMatch(w -> w.contains(t))) {
+                                duringBaseline.add(d.latencyMicros() / 1000.0);
+                            } else {
+                                outside.add(d.latencyMicros() / 1000.0);
+                            }
                         }
                         Stats h = new Stats(hold);
                         Stats a = new Stats(acquire);
@@ -200,6 +235,17 @@ public final class QuiesceBenchmark implements Benchmark {
                         metrics.add(new BenchResult.Metric(p + "deliveries outside cycles", od.count(), "deliveries", 0));
                         metrics.add(new BenchResult.Metric(p + "delivery latency outside cycles p99", od.percentile(99), "ms", 1));
                         metrics.add(new BenchResult.Metric(p + "delivery latency outside cycles max", od.max(), "ms", 1));
+                        String lp = p.strip();
+                        ctx.log().printf("quiesce: %s: load average %.2f before, %.2f after the phase (%d cores)%n", lp, loadBefore,
+                                loadAfter, Runtime.getRuntime().availableProcessors());
+                        metrics.add(new BenchResult.Metric(p + "load average (1 min) before", loadBefore, "", 2));
+                        metrics.add(new BenchResult.Metric(p + "load average (1 min) after", loadAfter, "", 2));
+                        if (!steps.isEmpty()) {
+                            metrics.addAll(stepMetrics(ctx, p, steps, stepHold));
+                        }
+                        if (withBaseline) {
+                            metrics.addAll(baselineMetrics(ctx, p, base, baseNotAcquired[0], new Stats(heldOnly), new Stats(duringBaseline)));
+                        }
                         destroySnapshots(host);
                         Thread.sleep(1000);
                     }
@@ -217,6 +263,85 @@ public final class QuiesceBenchmark implements Benchmark {
             }
         }
         return new BenchResult(name(), params, metrics);
+    }
+
+    private static void runBaseline(MinimalBaseline baseline, int i, List<MinimalBaseline.Times> out, List<Window> windows,
+                                    int[] notAcquired) throws Exception {
+        long s = System.nanoTime();
+        baseline.run("base_" + i).ifPresentOrElse(out::add, () -> notAcquired[0]++);
+        windows.add(new Window(s, System.nanoTime()));
+    }
+
+    /** Where zmsnap's hold went, step by step (medians; "rest" is the hold minus its steps: this JVM's own time). */
+    private static List<BenchResult.Metric> stepMetrics(BenchContext ctx, String p, List<LockSteps> steps, List<Double> hold) {
+        Map<String, java.util.function.ToLongFunction<LockSteps>> parts = new LinkedHashMap<>();
+        parts.put("before lock: redo pre-flush", LockSteps::preflushMicros);
+        parts.put("before lock: txg sync", LockSteps::beforeAcquireMicros);
+        parts.put("in hold: FLUSH ENGINE LOGS", LockSteps::flushMicros);
+        parts.put("in hold: snapshot (action)", LockSteps::actionMicros);
+        parts.put("in hold: positions wait", LockSteps::positionsWaitMicros);
+        parts.put("in hold: release", LockSteps::releaseMicros);
+        parts.put("alongside: positions read", LockSteps::positionsMicros);
+        parts.put("after release: flush setting restore", LockSteps::restoreMicros);
+        List<BenchResult.Metric> out = new ArrayList<>();
+        StringBuilder line = new StringBuilder("quiesce: " + p.strip() + " steps (median ms):");
+        for (var e : parts.entrySet()) {
+            Stats st = new Stats(steps.stream().map(x -> e.getValue().applyAsLong(x) / 1000.0).toList());
+            out.add(new BenchResult.Metric(p + "step " + e.getKey() + " median", st.median(), "ms", 2));
+            out.add(new BenchResult.Metric(p + "step " + e.getKey() + " p99", st.percentile(99), "ms", 2));
+            line.append(String.format(java.util.Locale.ROOT, " %s %.2f;", e.getKey(), st.median()));
+        }
+        List<Double> rest = new ArrayList<>();
+        for (int i = 0; i < steps.size() && i < hold.size(); i++) {
+            rest.add(hold.get(i) - steps.get(i).insideMicros() / 1000.0);
+        }
+        Stats r = new Stats(rest);
+        out.add(new BenchResult.Metric(p + "step in hold: rest median", r.median(), "ms", 2));
+        ctx.log().println(line.append(String.format(java.util.Locale.ROOT, " in hold: rest %.2f", r.median())));
+        return out;
+    }
+
+    /** Both sides over the cycles that held the lock (a cycle that did not get it held nothing to compare). */
+    private static List<BenchResult.Metric> baselineMetrics(BenchContext ctx, String p, List<MinimalBaseline.Times> base,
+                                                            int baseNotAcquired, Stats zmsnapHold, Stats deliveries) {
+        Stats bh = new Stats(base.stream().map(MinimalBaseline.Times::holdMs).toList());
+        Stats ba = new Stats(base.stream().map(MinimalBaseline.Times::acquireMs).toList());
+        Stats bf = new Stats(base.stream().map(MinimalBaseline.Times::flushMs).toList());
+        Stats bs = new Stats(base.stream().map(MinimalBaseline.Times::snapshotMs).toList());
+        Stats bu = new Stats(base.stream().map(MinimalBaseline.Times::restoreAndUnlockMs).toList());
+        ctx.log().printf(java.util.Locale.ROOT, "quiesce: %s minimal baseline (%d held, %d not acquired): hold med %.1f p99 %.1f ms (acquire %.1f,"
+                        + " set+flush %.2f, zfs snapshot -r %.1f, restore+unlock %.2f); zmsnap hold (%d held) med %.1f p99 %.1f;"
+                        + " zmsnap/baseline median %.2f, p99 %.2f; deliveries during baseline %d (p99 %.1f max %.1f)%n",
+                p.strip(), bh.count(), baseNotAcquired, bh.median(), bh.percentile(99), ba.median(), bf.median(), bs.median(), bu.median(),
+                zmsnapHold.count(), zmsnapHold.median(), zmsnapHold.percentile(99), zmsnapHold.median() / bh.median(),
+                zmsnapHold.percentile(99) / bh.percentile(99), deliveries.count(), deliveries.percentile(99), deliveries.max());
+        return List.of(
+                new BenchResult.Metric(p + "baseline cycles held", bh.count(), "cycles", 0),
+                new BenchResult.Metric(p + "baseline cycles not acquired", baseNotAcquired, "cycles", 0),
+                new BenchResult.Metric(p + "zmsnap lock hold median (held cycles)", zmsnapHold.median(), "ms", 1),
+                new BenchResult.Metric(p + "zmsnap lock hold p99 (held cycles)", zmsnapHold.percentile(99), "ms", 1),
+                new BenchResult.Metric(p + "baseline lock hold median", bh.median(), "ms", 1),
+                new BenchResult.Metric(p + "baseline lock hold p99", bh.percentile(99), "ms", 1),
+                new BenchResult.Metric(p + "baseline lock hold max", bh.max(), "ms", 1),
+                new BenchResult.Metric(p + "baseline acquire median", ba.median(), "ms", 1),
+                new BenchResult.Metric(p + "baseline step SET + FLUSH ENGINE LOGS median", bf.median(), "ms", 2),
+                new BenchResult.Metric(p + "baseline step zfs snapshot -r median", bs.median(), "ms", 1),
+                new BenchResult.Metric(p + "baseline step zfs snapshot -r p99", bs.percentile(99), "ms", 1),
+                new BenchResult.Metric(p + "baseline step restore + UNLOCK median", bu.median(), "ms", 2),
+                new BenchResult.Metric(p + "zmsnap/baseline hold median ratio", zmsnapHold.median() / bh.median(), "", 2),
+                new BenchResult.Metric(p + "zmsnap/baseline hold p99 ratio", zmsnapHold.percentile(99) / bh.percentile(99), "", 2),
+                new BenchResult.Metric(p + "deliveries during baseline cycles", deliveries.count(), "deliveries", 0),
+                new BenchResult.Metric(p + "delivery latency during baseline cycles p99", deliveries.percentile(99), "ms", 1),
+                new BenchResult.Metric(p + "delivery latency during baseline cycles max", deliveries.max(), "ms", 1));
+    }
+
+    /** The 1-minute load average: the machine is shared, so every phase says how busy it was. */
+    private static double loadAverage() {
+        try {
+            return Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
+        } catch (Exception e) {
+            return Double.NaN;
+        }
     }
 
     /** Waits (up to a minute) until deliveries keep up again: none of the last second's above 50 ms. */
