@@ -26,6 +26,7 @@ import org.zmsnap.runtime.Version;
 import org.zmsnap.zfs.DatasetName;
 import org.zmsnap.zfs.Zfs;
 import org.zmsnap.zfs.ZfsException;
+import org.zmsnap.zfs.ZfsWorkGate;
 
 /**
  * One snapshot cycle: host lock → check datasets → remove partial sets → quiesce → one snapshot set →
@@ -91,7 +92,10 @@ public final class SnapshotCycle {
 
         long[] snapshotMicros = new long[1];
         Quiesced<Boolean> q;
-        try {
+        ZfsWorkGate.Passage gate;
+        // From before the acquire until the release, zmsnap's own zfs work (replication, retention) waits: ZfsWorkGate.
+        try (ZfsWorkGate.Closed closed = zfs.gate().close("snapshot cycle, policy " + policy)) {
+            gate = closed.passage();
             q = quiescer.run(remaining -> {
                 long t = System.nanoTime();
                 plan.take(zfs, tag, createProps, remaining);
@@ -115,7 +119,7 @@ public final class SnapshotCycle {
             } catch (ZfsException e) {
                 return failed(policy, plan, tag, "zfs snapshot failed: " + e.getMessage());
             }
-            return finish(policy, plan, cov, new SetReport(tag, datasets, plan.kind(), lock.method(), 0, 0, snapshotMicros[0], false,
+            return finish(policy, plan, cov, gate, new SetReport(tag, datasets, plan.kind(), lock.method(), 0, 0, snapshotMicros[0], false,
                     "lock not acquired: " + na.reason(), Optional.empty(), na.attempts()));
         }
         if (q.failure().isPresent()) {
@@ -125,11 +129,11 @@ public final class SnapshotCycle {
         if (lock instanceof LockOutcome.Held held) {
             String note = held.heldThroughout() ? "" : "the lock session ended before the snapshot finished (budget "
                     + config.mariadb().lockBudget().toMillis() + " ms spent)";
-            return finish(policy, plan, cov, new SetReport(tag, datasets, plan.kind(), held.method(), held.acquireMicros(),
+            return finish(policy, plan, cov, gate, new SetReport(tag, datasets, plan.kind(), held.method(), held.acquireMicros(),
                     held.holdMicros(), snapshotMicros[0], held.heldThroughout(), note, Optional.ofNullable(held.positions()),
                     held.attempts()));
         }
-        return finish(policy, plan, cov, new SetReport(tag, datasets, plan.kind(), QuiesceMethod.NONE, 0, 0, snapshotMicros[0],
+        return finish(policy, plan, cov, gate, new SetReport(tag, datasets, plan.kind(), QuiesceMethod.NONE, 0, 0, snapshotMicros[0],
                 false, "quiesce is none: crash-consistent only", Optional.empty(), 0));
     }
 
@@ -143,8 +147,8 @@ public final class SnapshotCycle {
     }
 
     /** Removes the unconfigured parent's snapshot and records the metadata, CONSISTENT last. */
-    private CycleOutcome finish(String policy, SnapshotPlan plan, CoverageReport cov, SetReport taken) {
-        SetReport r = withCoverage(taken, cov);
+    private CycleOutcome finish(String policy, SnapshotPlan plan, CoverageReport cov, ZfsWorkGate.Passage gate, SetReport taken) {
+        SetReport r = withCoverage(taken, cov).withGate(gate);
         try {
             for (var extra : plan.extras(r.tag())) {
                 zfs.destroy(extra);
