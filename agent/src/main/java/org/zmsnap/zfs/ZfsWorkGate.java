@@ -112,8 +112,6 @@ public final class ZfsWorkGate {
         public Passage {
             pending = List.copyOf(pending);
         }
-
-        public static final Passage NONE = new Passage(false, 0, List.of());
     }
 
     /** The gate, closed by one cycle: {@link #close()} reopens it. */

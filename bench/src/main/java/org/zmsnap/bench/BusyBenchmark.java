@@ -124,6 +124,14 @@ public final class BusyBenchmark implements Benchmark {
                 out.add(new BenchResult.Metric("deliveries in the busy phase", dl.count(), "deliveries", 0));
                 out.add(new BenchResult.Metric("delivery latency p99", dl.percentile(99), "ms", 1));
                 out.add(new BenchResult.Metric("delivery latency max (worst)", dl.max(), "ms", 1));
+                Stats in = new Stats(loaded.duringCycles);
+                Stats off = new Stats(loaded.outside);
+                out.add(new BenchResult.Metric("delivery latency during cycles p99", in.percentile(99), "ms", 1));
+                out.add(new BenchResult.Metric("delivery latency during cycles max", in.max(), "ms", 1));
+                out.add(new BenchResult.Metric("delivery latency outside cycles p99", off.percentile(99), "ms", 1));
+                out.add(new BenchResult.Metric("delivery latency outside cycles max", off.max(), "ms", 1));
+                out.add(new BenchResult.Metric("deliveries > 100 ms (during / outside cycles)", in.countAbove(100), off.countAbove(100)
+                        + " outside", 0));
                 out.add(new BenchResult.Metric("failed deliveries", load.errorCount(), "deliveries", 0));
                 loaded.failed.forEach(f -> ctx.log().println("busy: failed cycle: " + f));
             }
@@ -132,7 +140,8 @@ public final class BusyBenchmark implements Benchmark {
     }
 
     /** What one phase's cycles measured. */
-    record Phase(List<Double> hold, List<Double> gateWait, List<Double> delivery, List<String> failed, int forced, int inconsistent) {
+    record Phase(List<Double> hold, List<Double> gateWait, List<Double> delivery, List<Double> duringCycles, List<Double> outside,
+                 List<String> failed, int forced, int inconsistent) {
     }
 
     /** {@code n} cycles, one every {@code periodMs} (a late one starts at once, as Quartz's fire-and-proceed). */
@@ -141,6 +150,7 @@ public final class BusyBenchmark implements Benchmark {
         List<Double> hold = new ArrayList<>();
         List<Double> gateWait = new ArrayList<>();
         List<String> failed = new ArrayList<>();
+        List<long[]> windows = new ArrayList<>();
         int forced = 0;
         int inconsistent = 0;
         long start = System.nanoTime();
@@ -150,7 +160,9 @@ public final class BusyBenchmark implements Benchmark {
             if (sleep > 0) {
                 Thread.sleep(sleep / 1_000_000L, (int) (sleep % 1_000_000L));
             }
+            long s = System.nanoTime();
             CycleOutcome o = service.snapshot("busy");
+            windows.add(new long[] {s, System.nanoTime()});
             if (o instanceof CycleOutcome.Taken t) {
                 SetReport r = t.report();
                 hold.add(r.holdMicros() / 1000.0);
@@ -166,11 +178,17 @@ public final class BusyBenchmark implements Benchmark {
         }
         long end = System.nanoTime();
         List<Double> delivery = new ArrayList<>();
+        List<Double> during = new ArrayList<>();
+        List<Double> outside = new ArrayList<>();
         for (DeliveryLoad.Delivery d : load.deliveries()) {
-            if (d.scheduledNanos() >= start && d.scheduledNanos() <= end) {
+            long t = d.scheduledNanos();
+            if (t >= start && t <= end) {
                 delivery.add(d.latencyMicros() / 1000.0);
+                // "During a cycle": scheduled inside a cycle's run (snapshot cycle + retention), as in the quiesce benchmark.
+                boolean in = windows.stream().anyMatch(w -> t >= w[0] && t <= w[1]);
+                (in ? during : outside).add(d.latencyMicros() / 1000.0);
             }
         }
-        return new Phase(hold, gateWait, delivery, failed, forced, inconsistent);
+        return new Phase(hold, gateWait, delivery, during, outside, failed, forced, inconsistent);
     }
 }
