@@ -196,6 +196,9 @@ public final class ZfsWorkGate {
     public Closed close(String why) {
         lock.lock();
         try {
+            if (maxClosed.isZero()) {
+                return new Closed(++generation, new Passage(false, 0, List.of())); // an unshared gate: nothing to keep out
+            }
             long start = nanoTime.getAsLong();
             boolean interrupted = false;
             try {

@@ -23,8 +23,24 @@ class ZfsWorkGateTest {
     final AtomicLong now = new AtomicLong(1_000_000_000L);
     final ZfsWorkGate gate = new ZfsWorkGate(Duration.ofSeconds(2), Duration.ofSeconds(10), now::get);
 
+    /** Threads of the test's own: the common pool has one thread on a 2-core machine, and a blocked task would starve the next. */
+    final java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newCachedThreadPool();
+
+    @org.junit.jupiter.api.AfterEach
+    void stopThreads() {
+        threads.shutdownNow();
+    }
+
     void advance(Duration d) {
         now.addAndGet(d.toNanos());
+    }
+
+    /** Until the cycle's thread has closed the gate: only then does moving the clock count against its bounds. */
+    void awaitClosed() throws InterruptedException {
+        for (int i = 0; i < 500 && !gate.closed(); i++) {
+            Thread.sleep(10);
+        }
+        assertTrue(gate.closed(), "the cycle closed the gate");
     }
 
     static <T> boolean stillWaiting(CompletableFuture<T> f) throws InterruptedException {
@@ -49,7 +65,8 @@ class ZfsWorkGateTest {
     @Test
     void aClosingCycleWaitsForTheCommandInFlightAndGoesAheadWhenItEnds() throws Exception {
         ZfsWorkGate.Pass hold = gate.enter("zfs hold zmsnap:dr1 p/db@s1");
-        CompletableFuture<ZfsWorkGate.Closed> cycle = CompletableFuture.supplyAsync(() -> gate.close("cycle"));
+        CompletableFuture<ZfsWorkGate.Closed> cycle = CompletableFuture.supplyAsync(() -> gate.close("cycle"), threads);
+        awaitClosed();
         assertTrue(stillWaiting(cycle), "the cycle must wait for the hold that is running");
         advance(Duration.ofMillis(300));
         hold.close();
@@ -62,7 +79,8 @@ class ZfsWorkGateTest {
     @Test
     void aHungStepCannotHoldTheCycleBeyondTheDrainBoundTheGateIsForcedAndNamesIt() throws Exception {
         gate.enter("zfs release zmsnap:dr1 p/db@s0"); // never ends
-        CompletableFuture<ZfsWorkGate.Closed> cycle = CompletableFuture.supplyAsync(() -> gate.close("cycle"));
+        CompletableFuture<ZfsWorkGate.Closed> cycle = CompletableFuture.supplyAsync(() -> gate.close("cycle"), threads);
+        awaitClosed();
         advance(Duration.ofMillis(1999));
         assertTrue(stillWaiting(cycle), "before the bound the cycle still waits");
         advance(Duration.ofMillis(1));
@@ -78,8 +96,8 @@ class ZfsWorkGateTest {
         List<Duration> waits = new CopyOnWriteArrayList<>();
         gate.listen(waits::add);
         ZfsWorkGate.Closed c = gate.close("cycle");
-        CompletableFuture<Void> destroy = CompletableFuture.runAsync(() -> gate.enter("zfs destroy p/db@old").close());
-        CompletableFuture<Void> stream = CompletableFuture.runAsync(() -> gate.awaitOpen("zfs send | zfs receive"));
+        CompletableFuture<Void> destroy = CompletableFuture.runAsync(() -> gate.enter("zfs destroy p/db@old").close(), threads);
+        CompletableFuture<Void> stream = CompletableFuture.runAsync(() -> gate.awaitOpen("zfs send | zfs receive"), threads);
         assertTrue(stillWaiting(destroy));
         assertTrue(stillWaiting(stream));
         advance(Duration.ofMillis(40));
@@ -93,7 +111,7 @@ class ZfsWorkGateTest {
     @Test
     void aHungCycleCannotBlockWorkBeyondMaxClosed() throws Exception {
         ZfsWorkGate.Closed hung = gate.close("cycle"); // never reopened
-        CompletableFuture<Void> hold = CompletableFuture.runAsync(() -> gate.enter("zfs hold t p/db@s").close());
+        CompletableFuture<Void> hold = CompletableFuture.runAsync(() -> gate.enter("zfs hold t p/db@s").close(), threads);
         advance(Duration.ofMillis(9999));
         assertTrue(stillWaiting(hold), "before max-closed the work still waits");
         advance(Duration.ofMillis(1));
@@ -138,6 +156,17 @@ class ZfsWorkGateTest {
         assertTrue(e instanceof ZfsException && e.getMessage().contains("zfs hold t p/db@s was not started"), String.valueOf(e));
         assertEquals(List.of(), gate.inFlight());
         c.close();
+    }
+
+    @Test
+    void anUnsharedGateNeverMakesAnythingWaitNorReportsForced() throws Exception {
+        ZfsWorkGate unshared = ZfsWorkGate.unshared();
+        unshared.enter("zfs hold t p/db@s"); // in flight, never ends
+        try (ZfsWorkGate.Closed c = unshared.close("a CLI cycle")) {
+            assertFalse(c.passage().forced());
+            assertFalse(unshared.closed());
+            CompletableFuture.runAsync(() -> unshared.enter("zfs destroy p/db@old").close(), threads).get(5, TimeUnit.SECONDS);
+        }
     }
 
     @Test

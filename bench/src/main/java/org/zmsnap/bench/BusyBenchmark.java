@@ -130,8 +130,8 @@ public final class BusyBenchmark implements Benchmark {
                 out.add(new BenchResult.Metric("delivery latency during cycles max", in.max(), "ms", 1));
                 out.add(new BenchResult.Metric("delivery latency outside cycles p99", off.percentile(99), "ms", 1));
                 out.add(new BenchResult.Metric("delivery latency outside cycles max", off.max(), "ms", 1));
-                out.add(new BenchResult.Metric("deliveries > 100 ms (during / outside cycles)", in.countAbove(100), off.countAbove(100)
-                        + " outside", 0));
+                out.add(new BenchResult.Metric("deliveries > 100 ms during cycles", in.countAbove(100), "of " + in.count(), 0));
+                out.add(new BenchResult.Metric("deliveries > 100 ms outside cycles", off.countAbove(100), "of " + off.count(), 0));
                 out.add(new BenchResult.Metric("failed deliveries", load.errorCount(), "deliveries", 0));
                 loaded.failed.forEach(f -> ctx.log().println("busy: failed cycle: " + f));
             }
