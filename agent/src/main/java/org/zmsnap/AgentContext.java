@@ -1,6 +1,7 @@
 package org.zmsnap;
 
 import java.time.Clock;
+import java.time.Duration;
 import org.zmsnap.config.Config;
 import org.zmsnap.config.QuiesceMethod;
 import org.zmsnap.coverage.CoverageCheck;
@@ -13,11 +14,13 @@ import org.zmsnap.mariadb.Quiescer;
 import org.zmsnap.snapshot.SnapshotCatalog;
 import org.zmsnap.snapshot.SnapshotCycle;
 import org.zmsnap.zfs.Zfs;
+import org.zmsnap.zfs.ZfsWorkGate;
 
 /** Builds the parts a command or the daemon needs from one validated {@link Config}; closes what they hold. */
 public final class AgentContext implements AutoCloseable {
     private final Config config;
     private final CommandRunner runner;
+    private final ZfsWorkGate gate;
     private final Zfs zfs;
     private final Quiescer quiescer;
     private final CoverageCheck coverage;
@@ -30,12 +33,33 @@ public final class AgentContext implements AutoCloseable {
     public AgentContext(Config config, CommandRunner runner) {
         this.config = config;
         this.runner = runner;
-        this.zfs = new Zfs(runner, config.zfs().command(), config.zfs().timeout());
+        this.gate = gateFor(config);
+        this.zfs = new Zfs(runner, config.zfs().command(), config.zfs().timeout(), gate);
         DbConnector db = new DbConnector(config.mariadb(), runner);
         this.quiescer = config.mariadb().quiesce() == QuiesceMethod.NONE
                 ? new NoQuiescer(config.mariadb().lockBudget())
                 : new DatabaseQuiescer(config.mariadb().quiesce(), db, config.mariadb().lockBudget(), config.mariadb().retryWindow());
         this.coverage = new CoverageCheck(config.datasets(), db, runner, Clock.systemUTC());
+    }
+
+    /**
+     * The one gate of this context (the daemon's): a cycle waits for zfs work in flight at most its lock budget, and the gate
+     * counts as open again at the latest after that wait, the pre-flight retries ({@code retry-window}), the lock budget and
+     * one {@code zfs.timeout} more — a hung cycle cannot keep replication and retention waiting longer.
+     */
+    static ZfsWorkGate gateFor(Config config) {
+        var m = config.mariadb();
+        Duration drain = m == null ? Duration.ZERO : m.lockBudget();
+        Duration max = drain.plus(config.zfs().timeout());
+        if (m != null) {
+            max = max.plus(m.retryWindow()).plus(m.lockBudget()).plus(m.connectTimeout());
+        }
+        return new ZfsWorkGate(drain, max);
+    }
+
+    /** zmsnap's own ZFS work waits here while a snapshot cycle holds (or is about to take) the database lock. */
+    public ZfsWorkGate gate() {
+        return gate;
     }
 
     public Config config() {

@@ -84,6 +84,7 @@ public final class Daemon implements AutoCloseable {
         Metrics metrics = new Metrics(config.host(), config.mariadb().lockBudget(), periods);
         Health health = new Health(periods, clock);
         metrics.health(health);
+        ctx.gate().listen(metrics::gateWork);
         MetricsServer server = null;
         PolicyScheduler scheduler = null;
         ReplicationService replication = null;

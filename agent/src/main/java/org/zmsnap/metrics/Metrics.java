@@ -33,6 +33,9 @@ public final class Metrics implements AutoCloseable {
     private final Counter destroyed;
     private final Timer acquire;
     private final Timer hold;
+    private final Counter gateForced;
+    private final Timer gateWaitCycle;
+    private final Timer gateWaitWork;
 
     public Metrics(String host, Duration lockBudget, Map<String, Duration> periods) {
         registry.config().commonTags("host", host);
@@ -48,6 +51,15 @@ public final class Metrics implements AutoCloseable {
         acquire = Timer.builder("zmsnap.lock.acquire").description("time to acquire the database lock")
                 .serviceLevelObjectives(LOCK_BUCKETS).register(registry);
         hold = Timer.builder("zmsnap.lock.hold").description("time the database lock was held (writers blocked)")
+                .serviceLevelObjectives(LOCK_BUCKETS).register(registry);
+        gateForced = Counter.builder("zmsnap.gate.forced")
+                .description("snapshot cycles that went ahead while zmsnap's own zfs work was still running after the lock budget")
+                .register(registry);
+        gateWaitCycle = Timer.builder("zmsnap.gate.wait").tag("side", "cycle")
+                .description("time spent at the ZFS work gate: a cycle waiting for zfs work in flight, or work waiting for a cycle")
+                .serviceLevelObjectives(LOCK_BUCKETS).register(registry);
+        gateWaitWork = Timer.builder("zmsnap.gate.wait").tag("side", "work")
+                .description("time spent at the ZFS work gate: a cycle waiting for zfs work in flight, or work waiting for a cycle")
                 .serviceLevelObjectives(LOCK_BUCKETS).register(registry);
         Gauge.builder("zmsnap.coverage.ok", coverageOk, v -> v.get() < 0 ? Double.NaN : v.get())
                 .description("1 when MariaDB's datadir, InnoDB directories and every Zimbra volume are on configured datasets")
@@ -85,6 +97,10 @@ public final class Metrics implements AutoCloseable {
                 hold.record(Duration.ofNanos(r.holdMicros() * 1000));
             }
             lastSuccessGauge(policy).set(r.tag().time().getEpochSecond());
+            gateWaitCycle.record(Duration.ofNanos(r.gateWaitMicros() * 1000));
+            if (r.gateForced()) {
+                gateForced.increment();
+            }
         } else if (outcome instanceof CycleOutcome.Skipped) {
             counter(policy, "skipped").increment();
         } else {
@@ -109,6 +125,11 @@ public final class Metrics implements AutoCloseable {
             gaugeFor(kept, "zmsnap.snapshots.kept", policy, "snapshot sets of the policy on disk after retention");
         }
         kept.get(policy).set(sets);
+    }
+
+    /** Replication, retention or a drill waited for a snapshot cycle at the ZFS work gate. */
+    public void gateWork(Duration waited) {
+        gateWaitWork.record(waited);
     }
 
     public void destroyed(int sets) {

@@ -51,7 +51,7 @@ public final class ReplicationRunner {
     }
 
     private ReplicationOutcome zfsSend(TargetConfig target, boolean forceRollback) {
-        try (TargetEndpoint ep = TargetEndpoint.open(target)) {
+        try (TargetEndpoint ep = TargetEndpoint.open(target, zfs.gate())) {
             return new Replicator(zfs, config.zfs().command(), catalog, config.datasets()).replicate(target, ep, forceRollback);
         }
     }
@@ -93,7 +93,7 @@ public final class ReplicationRunner {
             return new Status(tag, tag.flatMap(org.zmsnap.snapshot.SnapshotTag::parse).map(org.zmsnap.snapshot.SnapshotTag::time),
                     Optional.empty());
         }
-        try (TargetEndpoint ep = TargetEndpoint.open(target)) {
+        try (TargetEndpoint ep = TargetEndpoint.open(target, zfs.gate())) {
             Optional<org.zmsnap.zfs.SnapshotInfo> oldestOfNewest = Optional.empty();
             for (DatasetName d : config.datasets()) {
                 DatasetName dst = target.targetOf(d);

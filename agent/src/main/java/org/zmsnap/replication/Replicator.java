@@ -294,6 +294,11 @@ public final class Replicator {
     /** zfs send (argv) → pump → zfs receive into {@code dst}; both exits checked, both stderr in the error. */
     private long transfer(TargetConfig t, TargetEndpoint target, StreamPump pump, List<String> argv, DatasetName dst, String what,
                           boolean resumable) {
+        // A stream already running is not paused, but none starts while a snapshot cycle holds the database lock.
+        source.gate().awaitOpen("zfs send | zfs receive " + dst + " (" + what + ")");
+        if (target.zfs().gate() != source.gate()) {
+            target.zfs().gate().awaitOpen("zfs receive " + dst + " (" + what + ")");
+        }
         RunningCommand recv = target.receive(dst, resumable);
         RunningCommand send;
         try {

@@ -7,6 +7,7 @@ import org.zmsnap.exec.LocalStreamingRunner;
 import org.zmsnap.exec.SshRunner;
 import org.zmsnap.exec.StreamingRunner;
 import org.zmsnap.zfs.Zfs;
+import org.zmsnap.zfs.ZfsWorkGate;
 
 /** The DR side of a target: ZFS there (listing, destroy, hold) and a way to start {@code zfs receive}. */
 public final class TargetEndpoint implements AutoCloseable {
@@ -28,8 +29,17 @@ public final class TargetEndpoint implements AutoCloseable {
     }
 
     public static TargetEndpoint open(TargetConfig t) {
+        return open(t, ZfsWorkGate.unshared());
+    }
+
+    /**
+     * @param gate for a target on this host ({@code host: local}): its receives, holds and destroys wait there while a
+     *             snapshot cycle holds the database lock, like this host's other zfs work. A remote target's pool is not
+     *             this host's: nothing there waits.
+     */
+    public static TargetEndpoint open(TargetConfig t, ZfsWorkGate gate) {
         if (t.local()) {
-            return new TargetEndpoint(new Zfs(new LocalCommandRunner(), t.remoteZfs(), t.commandTimeout()),
+            return new TargetEndpoint(new Zfs(new LocalCommandRunner(), t.remoteZfs(), t.commandTimeout(), gate),
                     new LocalStreamingRunner(), t.remoteZfs(), () -> { }, "this host", true);
         }
         SshRunner ssh = SshRunner.connect(t.host(), t.port(), t.user(), t.identity().orElseThrow(), t.knownHosts().orElseThrow(),

@@ -57,8 +57,8 @@ public final class CycleService {
         if (outcome instanceof CycleOutcome.Taken t) {
             SetReport r = t.report();
             health.success(policy, r.tag().time());
-            LOG.info("cycle policy={} tag={} acquire_ms={} hold_ms={} consistent={} pruned={}{}", policy, r.tag(),
-                    ms(r.acquireMicros()), ms(r.holdMicros()), r.consistent() ? "yes" : "no", pruned,
+            LOG.info("cycle policy={} tag={} acquire_ms={} hold_ms={} consistent={} pruned={}{}{}", policy, r.tag(),
+                    ms(r.acquireMicros()), ms(r.holdMicros()), r.consistent() ? "yes" : "no", pruned, gate(r),
                     pruneError.isEmpty() ? "" : " prune_error=\"" + pruneError + "\"");
             afterSnapshot.accept(policy);
         } else if (outcome instanceof CycleOutcome.Skipped s) {
@@ -130,6 +130,14 @@ public final class CycleService {
         return periods.entrySet().stream()
                 .filter(e -> !newest.containsKey(e.getKey()) || newest.get(e.getKey()).plus(e.getValue()).isBefore(now))
                 .map(Map.Entry::getKey).sorted().toList();
+    }
+
+    /** Only when the cycle waited at the ZFS work gate: for how long, and whether it went ahead without the work finishing. */
+    private static String gate(SetReport r) {
+        if (r.gateWaitMicros() < 1000 && !r.gateForced()) {
+            return "";
+        }
+        return " gate_wait_ms=" + ms(r.gateWaitMicros()) + (r.gateForced() ? " gate=forced" : "");
     }
 
     private static String ms(long micros) {

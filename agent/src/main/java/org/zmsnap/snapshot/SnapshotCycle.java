@@ -28,6 +28,7 @@ import org.zmsnap.runtime.Version;
 import org.zmsnap.zfs.DatasetName;
 import org.zmsnap.zfs.Zfs;
 import org.zmsnap.zfs.ZfsException;
+import org.zmsnap.zfs.ZfsWorkGate;
 
 /**
  * One snapshot cycle: host lock → check datasets → remove partial sets → quiesce → one snapshot set →
@@ -99,7 +100,11 @@ public final class SnapshotCycle {
 
         long[] snapshotMicros = new long[1];
         Quiesced<Boolean> q;
-        try {
+        ZfsWorkGate.Passage gate;
+        // From before the acquire until the release, zmsnap's own zfs work (replication, retention) waits: ZfsWorkGate.
+        // The cycle's own zfs calls (the txg sync, the snapshot) pass: the gate lets through the thread that closed it.
+        try (ZfsWorkGate.Closed closed = zfs.gate().close("snapshot cycle, policy " + policy)) {
+            gate = closed.passage();
             q = quiescer.run(new LockedAction<>() {
                 @Override
                 public Boolean run(Duration remaining) {
@@ -131,7 +136,7 @@ public final class SnapshotCycle {
             } catch (ZfsException e) {
                 return failed(policy, plan, tag, "zfs snapshot failed: " + e.getMessage());
             }
-            return finish(policy, plan, cov, identity, new SetReport(tag, datasets, plan.kind(), lock.method(), 0, 0, snapshotMicros[0],
+            return finish(policy, plan, cov, identity, gate, new SetReport(tag, datasets, plan.kind(), lock.method(), 0, 0, snapshotMicros[0],
                     false, "lock not acquired: " + na.reason(), Optional.empty(), na.attempts(), LockSteps.NONE));
         }
         if (q.failure().isPresent()) {
@@ -141,11 +146,11 @@ public final class SnapshotCycle {
         if (lock instanceof LockOutcome.Held held) {
             String note = held.heldThroughout() ? "" : "the lock session ended before the snapshot finished (budget "
                     + config.mariadb().lockBudget().toMillis() + " ms spent)";
-            return finish(policy, plan, cov, identity, new SetReport(tag, datasets, plan.kind(), held.method(), held.acquireMicros(),
+            return finish(policy, plan, cov, identity, gate, new SetReport(tag, datasets, plan.kind(), held.method(), held.acquireMicros(),
                     held.holdMicros(), snapshotMicros[0], held.heldThroughout(), note, Optional.ofNullable(held.positions()),
                     held.attempts(), held.steps()));
         }
-        return finish(policy, plan, cov, identity, new SetReport(tag, datasets, plan.kind(), QuiesceMethod.NONE, 0, 0,
+        return finish(policy, plan, cov, identity, gate, new SetReport(tag, datasets, plan.kind(), QuiesceMethod.NONE, 0, 0,
                 snapshotMicros[0], false, "quiesce is none: crash-consistent only", Optional.empty(), 0, LockSteps.NONE));
     }
 
@@ -171,8 +176,9 @@ public final class SnapshotCycle {
     }
 
     /** Removes the unconfigured parent's snapshot and records the metadata (identity first), CONSISTENT last. */
-    private CycleOutcome finish(String policy, SnapshotPlan plan, CoverageReport cov, Map<String, String> identity, SetReport taken) {
-        SetReport r = withCoverage(taken, cov);
+    private CycleOutcome finish(String policy, SnapshotPlan plan, CoverageReport cov, Map<String, String> identity,
+                                ZfsWorkGate.Passage gate, SetReport taken) {
+        SetReport r = withCoverage(taken, cov).withGate(gate);
         try {
             for (var extra : plan.extras(r.tag())) {
                 zfs.destroy(extra);
@@ -203,7 +209,8 @@ public final class SnapshotCycle {
         }
         String reason = "coverage: " + String.join("; ", cov.problems());
         return new SetReport(r.tag(), r.datasets(), r.method(), r.quiesce(), r.acquireMicros(), r.holdMicros(), r.snapshotMicros(),
-                false, r.note().isEmpty() ? reason : r.note() + "; " + reason, r.positions(), r.attempts(), r.steps());
+                false, r.note().isEmpty() ? reason : r.note() + "; " + reason, r.positions(), r.attempts(), r.steps(), r.gateWaitMicros(),
+                r.gateForced());
     }
 
     private static Map<String, String> metadata(SetReport r) {

@@ -26,6 +26,7 @@ public final class Zfs {
     private final CommandRunner runner;
     private final String zfsCommand;
     private final Duration timeout;
+    private final ZfsWorkGate gate;
     private volatile ZfsFeatures features;
 
     /**
@@ -33,9 +34,20 @@ public final class Zfs {
      * @param timeout    bound for every call that does not take its own
      */
     public Zfs(CommandRunner runner, String zfsCommand, Duration timeout) {
+        this(runner, zfsCommand, timeout, ZfsWorkGate.unshared());
+    }
+
+    /** With the daemon's {@link ZfsWorkGate}: every command waits at it while a snapshot cycle holds the database lock. */
+    public Zfs(CommandRunner runner, String zfsCommand, Duration timeout, ZfsWorkGate gate) {
         this.runner = runner;
         this.zfsCommand = zfsCommand;
         this.timeout = timeout;
+        this.gate = gate;
+    }
+
+    /** The gate this ZFS's commands pass; streams started next to it ({@code zfs send}, {@code zfs receive}) wait there too. */
+    public ZfsWorkGate gate() {
+        return gate;
     }
 
     /** Where these zfs commands run; other commands about the same host (path checks) go there too. */
@@ -501,8 +513,9 @@ public final class Zfs {
     }
 
     private CommandResult run(List<String> argv, Duration t) {
-        try {
-            return runner.run(Command.of(t, argv));
+        Command c = Command.of(t, argv);
+        try (ZfsWorkGate.Pass ignored = gate.enter(String.join(" ", argv))) {
+            return runner.run(c);
         } catch (CommandException e) {
             throw new ZfsException(e.getMessage(), e);
         }

@@ -1,0 +1,194 @@
+package org.zmsnap.bench;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.zmsnap.AgentContext;
+import org.zmsnap.config.Config;
+import org.zmsnap.config.ConfigLoader;
+import org.zmsnap.fixtures.SnapshotHost;
+import org.zmsnap.fixtures.ZfsPool;
+import org.zmsnap.fixtures.zimbra.DeliveryLoad;
+import org.zmsnap.fixtures.zimbra.GeneratedMailboxes;
+import org.zmsnap.fixtures.zimbra.ZimbraMailboxGenerator;
+import org.zmsnap.metrics.Health;
+import org.zmsnap.metrics.Metrics;
+import org.zmsnap.schedule.CycleService;
+import org.zmsnap.schedule.ReplicationService;
+import org.zmsnap.snapshot.CycleOutcome;
+import org.zmsnap.snapshot.SetReport;
+
+/**
+ * zmsnapd under its own work: the daemon's parts wired as {@code Daemon} wires them (one {@link AgentContext} and so one
+ * ZFS work gate, {@link CycleService} with retention, {@link ReplicationService} after every set to a second pool on this
+ * host), a cycle every {@code --period-ms} on one thread (the scheduler's single worker), under DeliveryLoad. First a few
+ * cycles with nothing replicating (the idle hold), then the busy phase.
+ */
+public final class BusyBenchmark implements Benchmark {
+    static final String TARGET = "dr1";
+
+    @Override
+    public String name() {
+        return "busy";
+    }
+
+    @Override
+    public String description() {
+        return "zmsnapd with after-snapshot replication to a local pool and retention under load: --cycles 100 --period-ms 5000"
+                + " --rate 200 [--idle-cycles 10] [--keep 10] [--messages 300]";
+    }
+
+    @Override
+    public BenchResult run(BenchContext ctx) throws Exception {
+        int cycles = ctx.intArg("--cycles", 100);
+        int idleCycles = ctx.intArg("--idle-cycles", 10);
+        int periodMs = ctx.intArg("--period-ms", 5000);
+        double rate = ctx.doubleArg("--rate", 200);
+        int keep = ctx.intArg("--keep", 10);
+        int messages = ctx.intArg("--messages", 300);
+        Map<String, Object> params = new LinkedHashMap<>();
+        params.put("cycles", cycles);
+        params.put("idleCycles", idleCycles);
+        params.put("periodMs", periodMs);
+        params.put("deliveriesPerSecond", rate);
+        params.put("keep", keep + " sets on the host, " + keep + " on the target");
+        params.put("mailbox", "1 account, " + messages + " messages");
+        params.put("quiesce", "ftwrl, lock budget 2s, on-lock-failure crash-consistent");
+        params.put("target", "zfs, host: local (a second pool), after-snapshot, prune: true");
+        List<BenchResult.Metric> out = new ArrayList<>();
+
+        try (SnapshotHost host = new SnapshotHost("8G"); ZfsPool dr = ZfsPool.createEmpty("zbusy", "8G")) {
+            Path store = host.pool.mountpoint(host.pool.dataset("store"));
+            GeneratedMailboxes mailboxes;
+            try (Connection c = host.db.connect()) {
+                mailboxes = ZimbraMailboxGenerator.generate(c, store, 1, messages);
+            }
+            String yaml = host.yaml("ftwrl", "2s", "crash-consistent", "zfs", "")
+                    + "policies:\n  busy: { schedule: \"0/5 * * * * ?\", keep: " + keep + " }\n"
+                    + "targets:\n  " + TARGET + ":\n    type: zfs\n    host: local\n    root: " + dr.name() + "/mbox1\n"
+                    + "    keep: { busy: " + keep + " }\n    after-snapshot: [ busy ]\n    stall-timeout: 30s\n";
+            Config cfg = ConfigLoader.parse(yaml, host.writeConfig(yaml));
+            Map<String, Duration> periods = Map.of("busy", Duration.ofMillis(periodMs));
+            try (AgentContext actx = new AgentContext(cfg);
+                 Metrics metrics = new Metrics(cfg.host(), cfg.mariadb().lockBudget(), periods);
+                 ReplicationService replication = new ReplicationService(actx, metrics);
+                 DeliveryLoad load = DeliveryLoad.start(host.db, store, mailboxes.accounts().get(0).mailboxId(), rate)) {
+                actx.gate().listen(metrics::gateWork);
+                Health health = new Health(periods, Clock.systemUTC());
+                CycleService idle = new CycleService(actx, metrics, health, Clock.systemUTC(), p -> { });
+                CycleService busy = new CycleService(actx, metrics, health, Clock.systemUTC(), replication::afterSnapshot);
+                Thread.sleep(3000); // warm-up: connections, buffer pool
+
+                Phase quiet = phase(ctx, "idle", idle, idleCycles, periodMs, load);
+                Phase loaded = phase(ctx, "busy", busy, cycles, periodMs, load);
+                // The last replication may still run: give it a period's time to be counted.
+                Thread.sleep(periodMs);
+                Map<String, Double> runs = new LinkedHashMap<>();
+                for (String r : List.of("replicated", "up-to-date", "nothing-eligible", "refused", "failed")) {
+                    var c = metrics.registry().find("zmsnap.replication").tag("target", TARGET).tag("result", r).counter();
+                    runs.put(r, c == null ? 0 : c.count());
+                }
+                var destroyed = metrics.registry().find("zmsnap.retention.destroyed").counter();
+                var workWaits = metrics.registry().find("zmsnap.gate.wait").tag("side", "work").timer();
+                Stats idleHold = new Stats(quiet.hold);
+                Stats h = new Stats(loaded.hold);
+                Stats gw = new Stats(loaded.gateWait);
+                Stats dl = new Stats(loaded.delivery);
+                ctx.log().printf("busy: idle hold median %.1f ms; busy hold median %.1f p99 %.1f max %.1f ms; failed cycles %d;"
+                                + " gate forced %d, cycle gate wait median %.1f max %.1f ms; replications %s; deliveries %d,"
+                                + " p99 %.1f max %.1f ms, errors %d%n", idleHold.median(), h.median(), h.percentile(99), h.max(),
+                        loaded.failed.size(), loaded.forced, gw.median(), gw.max(), runs, dl.count(), dl.percentile(99), dl.max(),
+                        load.errorCount());
+                out.add(new BenchResult.Metric("idle hold median (" + idleCycles + " cycles, no replication)", idleHold.median(), "ms", 1));
+                out.add(new BenchResult.Metric("failed cycles", loaded.failed.size(), "of " + cycles, 0));
+                out.add(new BenchResult.Metric("inconsistent sets", loaded.inconsistent, "of " + cycles, 0));
+                out.add(new BenchResult.Metric("hold median", h.median(), "ms", 1));
+                out.add(new BenchResult.Metric("hold p99", h.percentile(99), "ms", 1));
+                out.add(new BenchResult.Metric("hold max", h.max(), "ms", 1));
+                out.add(new BenchResult.Metric("hold p99 / idle median", h.percentile(99) / idleHold.median(), "x", 2));
+                out.add(new BenchResult.Metric("gate forced", loaded.forced, "cycles", 0));
+                out.add(new BenchResult.Metric("cycle gate wait median", gw.median(), "ms", 1));
+                out.add(new BenchResult.Metric("cycle gate wait max", gw.max(), "ms", 1));
+                out.add(new BenchResult.Metric("cycles that waited at the gate", gw.countAbove(0.05), "cycles", 0));
+                out.add(new BenchResult.Metric("replication/retention commands that waited for a cycle",
+                        workWaits == null ? 0 : workWaits.count(), "commands", 0));
+                out.add(new BenchResult.Metric("replications replicated", runs.get("replicated"), "runs", 0));
+                out.add(new BenchResult.Metric("replications up to date", runs.get("up-to-date"), "runs", 0));
+                out.add(new BenchResult.Metric("replications failed or refused", runs.get("failed") + runs.get("refused"), "runs", 0));
+                out.add(new BenchResult.Metric("sets destroyed by retention", destroyed == null ? 0 : destroyed.count(), "sets", 0));
+                out.add(new BenchResult.Metric("deliveries in the busy phase", dl.count(), "deliveries", 0));
+                out.add(new BenchResult.Metric("delivery latency p99", dl.percentile(99), "ms", 1));
+                out.add(new BenchResult.Metric("delivery latency max (worst)", dl.max(), "ms", 1));
+                Stats in = new Stats(loaded.duringCycles);
+                Stats off = new Stats(loaded.outside);
+                out.add(new BenchResult.Metric("delivery latency during cycles p99", in.percentile(99), "ms", 1));
+                out.add(new BenchResult.Metric("delivery latency during cycles max", in.max(), "ms", 1));
+                out.add(new BenchResult.Metric("delivery latency outside cycles p99", off.percentile(99), "ms", 1));
+                out.add(new BenchResult.Metric("delivery latency outside cycles max", off.max(), "ms", 1));
+                out.add(new BenchResult.Metric("deliveries > 100 ms during cycles", in.countAbove(100), "of " + in.count(), 0));
+                out.add(new BenchResult.Metric("deliveries > 100 ms outside cycles", off.countAbove(100), "of " + off.count(), 0));
+                out.add(new BenchResult.Metric("failed deliveries", load.errorCount(), "deliveries", 0));
+                loaded.failed.forEach(f -> ctx.log().println("busy: failed cycle: " + f));
+            }
+        }
+        return new BenchResult(name(), params, out);
+    }
+
+    /** What one phase's cycles measured. */
+    record Phase(List<Double> hold, List<Double> gateWait, List<Double> delivery, List<Double> duringCycles, List<Double> outside,
+                 List<String> failed, int forced, int inconsistent) {
+    }
+
+    /** {@code n} cycles, one every {@code periodMs} (a late one starts at once, as Quartz's fire-and-proceed). */
+    private static Phase phase(BenchContext ctx, String name, CycleService service, int n, int periodMs, DeliveryLoad load)
+            throws InterruptedException {
+        List<Double> hold = new ArrayList<>();
+        List<Double> gateWait = new ArrayList<>();
+        List<String> failed = new ArrayList<>();
+        List<long[]> windows = new ArrayList<>();
+        int forced = 0;
+        int inconsistent = 0;
+        long start = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            long due = start + (long) i * periodMs * 1_000_000L;
+            long sleep = due - System.nanoTime();
+            if (sleep > 0) {
+                Thread.sleep(sleep / 1_000_000L, (int) (sleep % 1_000_000L));
+            }
+            long s = System.nanoTime();
+            CycleOutcome o = service.snapshot("busy");
+            windows.add(new long[] {s, System.nanoTime()});
+            if (o instanceof CycleOutcome.Taken t) {
+                SetReport r = t.report();
+                hold.add(r.holdMicros() / 1000.0);
+                gateWait.add(r.gateWaitMicros() / 1000.0);
+                forced += r.gateForced() ? 1 : 0;
+                inconsistent += r.consistent() ? 0 : 1;
+            } else {
+                failed.add(o.toString());
+            }
+            if ((i + 1) % 10 == 0) {
+                ctx.log().printf("busy: %s phase, %d of %d cycles%n", name, i + 1, n);
+            }
+        }
+        long end = System.nanoTime();
+        List<Double> delivery = new ArrayList<>();
+        List<Double> during = new ArrayList<>();
+        List<Double> outside = new ArrayList<>();
+        for (DeliveryLoad.Delivery d : load.deliveries()) {
+            long t = d.scheduledNanos();
+            if (t >= start && t <= end) {
+                delivery.add(d.latencyMicros() / 1000.0);
+                // "During a cycle": scheduled inside a cycle's run (snapshot cycle + retention), as in the quiesce benchmark.
+                boolean in = windows.stream().anyMatch(w -> t >= w[0] && t <= w[1]);
+                (in ? during : outside).add(d.latencyMicros() / 1000.0);
+            }
+        }
+        return new Phase(hold, gateWait, delivery, during, outside, failed, forced, inconsistent);
+    }
+}
