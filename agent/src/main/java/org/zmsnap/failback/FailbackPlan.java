@@ -169,7 +169,9 @@ public sealed interface FailbackPlan {
         boolean newerSnapshots = !snaps.isEmpty() && !snaps.get(snaps.size() - 1).name().snapshot().equals(common)
                 && !isCopy(snaps.get(snaps.size() - 1), f.copySnaps());
         // Where ZFS cannot tell what was written after the common set (zfs-fuse has no 'written@'), assume
-        // something was: a salvage that finds nothing costs a snapshot, a lost delivery cannot be undone.
+        // something was: a salvage that finds nothing costs a snapshot, a lost delivery cannot be undone. On OpenZFS
+        // any block born after the common set counts, access times too (atime=on: a read is a write); such a dataset
+        // is not guessed clean: an incremental receive refuses it anyway, and only the reset gives an unmodified one.
         boolean written = f.written().map(w -> w > 0).orElse(true);
         return newerSnapshots || written ? Phase.ORIGINAL : Phase.CLEAN;
     }
