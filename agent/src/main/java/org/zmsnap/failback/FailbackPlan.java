@@ -61,7 +61,8 @@ public sealed interface FailbackPlan {
      * One old-host dataset and its DR copy.
      *
      * @param localSnaps  the old host's snapshots of it; while it is renamed aside, the kept dataset's (its history)
-     * @param written     bytes written since its newest snapshot; empty where ZFS cannot say (zfs-fuse)
+     * @param written     bytes written after the common set ({@code written@<common>}); empty where ZFS cannot say
+     *                    (zfs-fuse), or for a dataset an earlier run kept aside
      * @param salvageMark {@link #SALVAGE_PROPERTY} on it
      * @param aside       the kept-aside dataset of this failback, when it exists
      * @param asideOrigin its {@code origin} (after the reset it is a clone of the dataset's common snapshot)
@@ -89,6 +90,12 @@ public sealed interface FailbackPlan {
                      Optional<String> promoted, Optional<HandbackMark> handback, boolean asClones) {
             this(local, localExists, localSnaps, written, salvageMark, aside, asideOrigin, localOrigin, copy, copyExists, copySnaps,
                     promoted, handback, asClones, false);
+        }
+
+        /** The same facts with what ZFS says was written after the common set (read once the common set is known). */
+        public Facts withWritten(Optional<Long> bytes) {
+            return new Facts(local, localExists, localSnaps, bytes, salvageMark, aside, asideOrigin, localOrigin, copy, copyExists,
+                    copySnaps, promoted, handback, asClones, fenced);
         }
     }
 
@@ -177,8 +184,10 @@ public sealed interface FailbackPlan {
         List<SnapshotInfo> snaps = f.localSnaps();
         boolean newerSnapshots = !snaps.isEmpty() && !snaps.get(snaps.size() - 1).name().snapshot().equals(common)
                 && !isCopy(snaps.get(snaps.size() - 1), f.copySnaps());
-        // Where ZFS cannot tell what was written since the newest snapshot (zfs-fuse has no 'written'), assume
-        // something was: a salvage that finds nothing costs a snapshot, a lost delivery cannot be undone.
+        // Where ZFS cannot tell what was written after the common set (zfs-fuse has no 'written@'), assume
+        // something was: a salvage that finds nothing costs a snapshot, a lost delivery cannot be undone. On OpenZFS
+        // any block born after the common set counts, access times too (atime=on: a read is a write); such a dataset
+        // is not guessed clean: an incremental receive refuses it anyway, and only the reset gives an unmodified one.
         boolean written = f.written().map(w -> w > 0).orElse(true);
         return newerSnapshots || written ? Phase.ORIGINAL : Phase.CLEAN;
     }

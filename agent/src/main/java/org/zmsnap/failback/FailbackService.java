@@ -18,6 +18,8 @@ import org.slf4j.LoggerFactory;
 import org.zmsnap.AgentContext;
 import org.zmsnap.config.Config;
 import org.zmsnap.config.TargetConfig;
+import org.zmsnap.exec.LocalStreamingRunner;
+import org.zmsnap.exec.StreamingRunner;
 import org.zmsnap.promote.CopyState;
 import org.zmsnap.promote.PromotedMark;
 import org.zmsnap.replication.CopyNaming;
@@ -56,10 +58,20 @@ public final class FailbackService {
     private final AgentContext ctx;
     private final Salvage salvage;
     private final StepInterruption interruption = StepInterruption.fromSystemProperty();
+    private final StreamingRunner receiver;
 
     public FailbackService(AgentContext ctx, Salvage salvage) {
+        this(ctx, salvage, new LocalStreamingRunner());
+    }
+
+    /**
+     * @param receiver starts this host's {@code zfs receive} of the sets coming back: local in production; the tests
+     *                 that play this host in the OpenZFS guest pass the same SSH runner as {@code ctx}'s
+     */
+    public FailbackService(AgentContext ctx, Salvage salvage, StreamingRunner receiver) {
         this.ctx = ctx;
         this.salvage = salvage;
+        this.receiver = receiver;
     }
 
     /**
@@ -191,14 +203,32 @@ public final class FailbackService {
             DatasetName copy = t.targetOf(d);
             boolean copyExists = drTree.datasets().contains(copy);
             Map<String, String> copyMarks = marks.getOrDefault(copy, Map.of());
-            facts.add(new FailbackPlan.Facts(d, exists, snaps, exists ? written(zfs, d) : Optional.empty(), mark, aside, asideOrigin,
+            facts.add(new FailbackPlan.Facts(d, exists, snaps, Optional.empty(), mark, aside, asideOrigin,
                     Optional.ofNullable(props.get("origin")), copy, copyExists, drTree.snapshotsOf(copy),
                     Optional.ofNullable(copyMarks.get(PromotedMark.PROPERTY)),
                     HandbackMark.parse(Optional.ofNullable(copyMarks.get(HandbackMark.PROPERTY))),
                     drTree.datasets().contains(CopyState.cloneOf(copy)),
                     !exists || "on".equals(props.get("readonly")) || !"yes".equals(props.get("mounted"))));
         }
-        return new Survey(facts, grant, new PathUsers().of(mountpoints));
+        return new Survey(writtenSinceCommon(zfs, facts), grant, new PathUsers().of(mountpoints));
+    }
+
+    /**
+     * Each dataset's bytes written after the newest common set ({@code written@<common>}), where ZFS can say (OpenZFS):
+     * it covers newer snapshots and what no snapshot holds yet. Only for a dataset still in its own history (not kept
+     * aside by an earlier run); elsewhere, and on zfs-fuse, it stays unknown and the plan assumes writes.
+     */
+    private static List<FailbackPlan.Facts> writtenSinceCommon(Zfs zfs, List<FailbackPlan.Facts> facts) {
+        Optional<String> common = FailbackPlan.newestCommonSet(facts);
+        if (common.isEmpty() || !zfs.features().writtenSince()) {
+            return facts;
+        }
+        List<FailbackPlan.Facts> out = new ArrayList<>();
+        for (FailbackPlan.Facts f : facts) {
+            boolean own = f.localExists() && f.aside().isEmpty() && f.localOrigin().isEmpty();
+            out.add(own ? f.withWritten(written(zfs, f.local(), common.get())) : f);
+        }
+        return out;
     }
 
     /** The dataset is gone: an interrupted run renamed it aside. The newest aside carrying a salvage mark is it. */
@@ -208,10 +238,11 @@ public final class FailbackService {
                 .filter(x -> zfs.getProperty(x, FailbackPlan.SALVAGE_PROPERTY).isPresent());
     }
 
-    /** Bytes written since the newest snapshot; empty where the ZFS has no {@code written} property (zfs-fuse). */
-    private static Optional<Long> written(Zfs zfs, DatasetName d) {
+    /** Bytes written after {@code d@common}; empty (writes assumed) where it cannot be read. */
+    private static Optional<Long> written(Zfs zfs, DatasetName d, String common) {
+        String p = "written@" + common;
         try {
-            return Optional.ofNullable(zfs.properties(d, List.of("written")).get("written")).map(Long::parseLong);
+            return Optional.ofNullable(zfs.properties(d, List.of(p)).get(p)).map(Long::parseLong);
         } catch (ZfsException | NumberFormatException e) {
             return Optional.empty();
         }
@@ -429,12 +460,15 @@ public final class FailbackService {
             Map<String, Integer> all = new HashMap<>();
             // Every set the DR host took while it served, whatever its policy: they are this host's history now.
             catalog.sets().forEach(s -> all.put(s.tag().policy(), 1_000_000));
+            // rollbackOnDivergence and prune false whatever the target says: a receive here never destroys a snapshot
+            // of this host (no 'zfs rollback -r', no retention). A dataset that diverged is refused, not rolled back.
             TargetConfig here = new TargetConfig(HOLD_NAME, TargetConfig.Type.ZFS, "local", 22, "root", Optional.empty(),
                     Optional.empty(), Optional.of(DatasetName.of(survey.facts().get(0).local().pool())), Optional.empty(), List.of(),
                     Optional.empty(), all, t.bandwidth(), t.stallTimeout(), t.commandTimeout(), false, ctx.config().zfs().command(),
                     t.rpo(), false, t.minRate(), t.maxDuration());
             ReplicationOutcome o;
-            try (TargetEndpoint local = TargetEndpoint.open(here)) {
+            try (TargetEndpoint local = TargetEndpoint.thisHost(new Zfs(zfs.runner(), here.remoteZfs(), here.commandTimeout()),
+                    receiver, here.remoteZfs())) {
                 o = new Replicator(remote, dr.streaming(), dr.zfsCommand(), catalog, copies)
                         .replicate(here, local, false, new CopyNaming(here.root().orElseThrow(), naming));
             }

@@ -39,12 +39,21 @@ public final class TargetEndpoint implements AutoCloseable {
      */
     public static TargetEndpoint open(TargetConfig t, ZfsWorkGate gate) {
         if (t.local()) {
-            return new TargetEndpoint(new Zfs(new LocalCommandRunner(), t.remoteZfs(), t.commandTimeout(), gate),
-                    new LocalStreamingRunner(), t.remoteZfs(), () -> { }, "this host", true);
+            return thisHost(new Zfs(new LocalCommandRunner(), t.remoteZfs(), t.commandTimeout(), gate), new LocalStreamingRunner(),
+                    t.remoteZfs());
         }
         SshRunner ssh = SshRunner.connect(t.host(), t.port(), t.user(), t.identity().orElseThrow(), t.knownHosts().orElseThrow(),
                 t.commandTimeout());
         return new TargetEndpoint(new Zfs(ssh, t.remoteZfs(), t.commandTimeout()), ssh, t.remoteZfs(), ssh, ssh.where(), false);
+    }
+
+    /**
+     * This host's own ZFS as the receiving end ({@code host: local}, and failback's receive back): receives get the
+     * same overrides {@code zmsnap serve} pins. The runners are this host's, or — in the OpenZFS tests — an SSH runner
+     * to the guest that plays this host.
+     */
+    public static TargetEndpoint thisHost(Zfs zfs, StreamingRunner streaming, String zfsCommand) {
+        return new TargetEndpoint(zfs, streaming, zfsCommand, () -> { }, "this host", true);
     }
 
     public Zfs zfs() {

@@ -6,15 +6,18 @@ package org.zmsnap.zfs;
  *
  * @param receiveOverrides {@code zfs receive -o PROP=VALUE} and {@code -x PROP} (OpenZFS 0.7+, so every ZFS that
  *                         answers {@code zfs version})
+ * @param writtenSince     the {@code written} and {@code written@SNAPSHOT} properties: bytes written after a snapshot
+ *                         (every OpenZFS; zfs-fuse, pool v23, predates them)
  */
 public record ZfsFeatures(String implementation, boolean multiSnapshot, boolean resumableReceive,
-                          boolean bookmarks, boolean listParsable, boolean compressedSend, boolean receiveOverrides) {
+                          boolean bookmarks, boolean listParsable, boolean compressedSend, boolean receiveOverrides,
+                          boolean writtenSince) {
 
     public static ZfsFeatures openZfs(String version) {
-        return new ZfsFeatures(version, true, true, true, true, true, true);
+        return new ZfsFeatures(version, true, true, true, true, true, true, true);
     }
 
     public static ZfsFeatures legacy(String description) {
-        return new ZfsFeatures(description, false, false, false, false, false, false);
+        return new ZfsFeatures(description, false, false, false, false, false, false, false);
     }
 }
