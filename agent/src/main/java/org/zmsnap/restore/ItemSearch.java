@@ -81,29 +81,31 @@ public final class ItemSearch {
 
     /** The items of one mailbox the filter names, within {@code folderIds} (empty: every folder). */
     public Selected select(Account a, FolderTree tree, ItemFilter f, Set<Integer> folderIds, int limit) {
-        List<MailItem> candidates = ItemReader.read(c, a, f.query(folderIds));
+        return refine(a, tree, f, ItemReader.read(c, a, f.query(folderIds)), limit);
+    }
+
+    /**
+     * The filter's checks that SQL cannot make, on rows already read: {@code --deleted} (against the live mailbox), then
+     * {@code --text} (reading the blobs, several ahead). Restore without criteria reads its rows its own way (ids, a
+     * folder, a mailbox without Trash and Junk) and passes them here for {@code --deleted}.
+     */
+    public Selected refine(Account a, FolderTree tree, ItemFilter f, List<MailItem> rows, int limit) {
+        List<MailItem> candidates = rows;
         if (f.deleted()) {
             Set<Integer> live = liveIds.apply(a);
             candidates = candidates.stream().filter(i -> !live.contains(i.id())).toList();
         }
         List<Hit> hits = new ArrayList<>();
         List<Unreadable> unreadable = new ArrayList<>();
-        if (f.text().isEmpty()) {
-            for (MailItem i : candidates) {
-                if (limit > 0 && hits.size() >= limit) {
-                    break;
-                }
-                hits.add(new Hit(a, path(tree, i), i));
-            }
-            return new Selected(hits, unreadable, 0);
-        }
-        String phrase = f.text().get();
         long read = 0;
-        try (ReadAhead<MailItem, BodyText.Match> ahead = new ReadAhead<>(candidates, i -> matches(a, i, phrase), THREADS, WINDOW)) {
+        List<MailItem> list = candidates;
+        // Without --text every candidate is a hit and no blob is read.
+        try (ReadAhead<MailItem, BodyText.Match> ahead = f.text()
+                .map(phrase -> new ReadAhead<MailItem, BodyText.Match>(list, i -> matches(a, i, phrase), THREADS, WINDOW)).orElse(null)) {
             for (int k = 0; k < candidates.size() && (limit == 0 || hits.size() < limit); k++) {
                 MailItem i = candidates.get(k);
-                BodyText.Match m = ahead.get(k);
-                read += i.hasBlob() ? 1 : 0;
+                BodyText.Match m = ahead == null ? new BodyText.Match.Found() : ahead.get(k);
+                read += ahead != null && i.hasBlob() ? 1 : 0;
                 if (m instanceof BodyText.Match.Found) {
                     hits.add(new Hit(a, path(tree, i), i));
                 } else if (m instanceof BodyText.Match.Unreadable u) {

@@ -16,7 +16,6 @@ import org.zmsnap.AgentContext;
 import org.zmsnap.restore.Account;
 import org.zmsnap.restore.BlobLocator;
 import org.zmsnap.restore.EmlWriter;
-import org.zmsnap.restore.Folder;
 import org.zmsnap.restore.FolderTree;
 import org.zmsnap.restore.ItemFilter;
 import org.zmsnap.restore.ItemQuery;
@@ -144,18 +143,17 @@ final class RestoreCommand implements Callable<Integer> {
                 Account a = service.account(c, account);
                 FolderTree tree = FolderTree.load(c, a);
                 BlobLocator blobs = BlobLocator.load(c, o::map);
-                List<ItemSearch.Unreadable> unreadable = List.of();
-                List<MailItem> items;
+                ItemSearch search = new ItemSearch(c, blobs, acc -> service.liveIds(acc.accountId()));
+                ItemSearch.Selected sel;
                 if (filter.narrows()) {
                     // Exactly what 'zmsnap search' lists for the same criteria: the same selection code.
                     Set<Integer> folderIds = kind == Kind.folder ? ItemSearch.folders(tree, filter) : Set.of();
-                    ItemSearch.Selected sel = new ItemSearch(c, blobs, acc -> service.liveIds(acc.accountId()))
-                            .select(a, tree, filter, folderIds, 0);
-                    items = sel.items();
-                    unreadable = sel.unreadable();
+                    sel = search.select(a, tree, filter, folderIds, 0);
                 } else {
-                    items = unfiltered(c, service, a, tree, o, filter);
+                    sel = search.refine(a, tree, filter, unfiltered(c, a, tree, o, filter), 0);
                 }
+                List<MailItem> items = sel.items();
+                List<ItemSearch.Unreadable> unreadable = sel.unreadable();
                 PrintWriter err = spec.commandLine().getErr();
                 unreadable.forEach(u -> err.println("not restored, unreadable: item " + u.item().id() + " in " + u.folder() + ": " + u.why()));
                 RestoreProgress progress = kind == Kind.item || json ? RestoreProgress.NONE : ProgressPrinter.forStderr(err);
@@ -168,8 +166,8 @@ final class RestoreCommand implements Callable<Integer> {
         }
     }
 
-    /** Without criteria: the ids, the folder or the mailbox (without Trash and Junk), and --deleted. */
-    private List<MailItem> unfiltered(Connection c, RestoreService service, Account a, FolderTree tree, OpenedSnapshot o, ItemFilter filter) {
+    /** Without criteria: the rows of the ids, the folder or the mailbox (without Trash and Junk); --deleted is ItemSearch's. */
+    private List<MailItem> unfiltered(Connection c, Account a, FolderTree tree, OpenedSnapshot o, ItemFilter filter) {
         ItemQuery q = ItemQuery.all();
         if (kind == Kind.item) {
             q = q.withIds(new HashSet<>(itemIds));
@@ -189,10 +187,6 @@ final class RestoreCommand implements Callable<Integer> {
         if (kind != Kind.item) {
             // Trash and Junk come back only when asked for by folder.
             items = items.stream().filter(i -> kind == Kind.folder || (i.folderId() != 3 && i.folderId() != 4)).toList();
-        }
-        if (deleted) {
-            Set<Integer> live = service.liveIds(a.accountId());
-            items = items.stream().filter(i -> !live.contains(i.id())).toList();
         }
         return items;
     }
