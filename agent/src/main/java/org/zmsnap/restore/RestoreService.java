@@ -1,8 +1,6 @@
 package org.zmsnap.restore;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.time.Duration;
@@ -154,9 +152,8 @@ public final class RestoreService {
 
     private static RestoreLeftovers leftovers(AgentContext ctx, java.util.Collection<String> pools) {
         List<org.zmsnap.zfs.DatasetName> roots = pools.stream().distinct().map(org.zmsnap.zfs.DatasetName::new).toList();
-        List<org.zmsnap.zfs.DatasetName> absent = ctx.zfs().missing(roots);
         return new RestoreLeftovers(ctx.zfs(), ctx.config().restore().workdir(),
-                roots.stream().filter(r -> !absent.contains(r)).map(org.zmsnap.zfs.DatasetName::value).toList());
+                ctx.zfs().present(roots).stream().map(org.zmsnap.zfs.DatasetName::value).toList());
     }
 
     /** Item ids present in the live mailbox now (for --deleted). */

@@ -2,7 +2,6 @@ package org.zmsnap.cli;
 
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,7 +17,6 @@ import org.zmsnap.restore.ImapFlags;
 import org.zmsnap.restore.BlobLocator;
 import org.zmsnap.restore.ItemFilter;
 import org.zmsnap.restore.ItemSearch;
-import org.zmsnap.restore.ItemReader;
 import org.zmsnap.restore.MailItem;
 import org.zmsnap.restore.OpenedSnapshot;
 import org.zmsnap.restore.RestoreException;
@@ -39,14 +37,14 @@ final class BrowseCommand implements Callable<Integer> {
     ConfigOption config;
 
     @Option(names = "--snapshot", required = true, paramLabel = "TAG|latest|TIME",
-            description = "the set: a tag (zmsnap_hourly_2026-11-22T14:00:00Z), latest, or an ISO time (the newest complete set at or before it)")
+            description = SetOptions.SNAPSHOT)
     String snapshot;
 
     @Mixin
     DrTargetOption target;
 
     @Option(names = "--account", required = true, paramLabel = "EMAIL|ZIMBRAID|MAILBOXID",
-            description = "the mailbox: email address (also renamed accounts and aliases, through zmprov), zimbraId or mailbox id")
+            description = SetOptions.ACCOUNT)
     String account;
 
     @Option(names = "--folder", paramLabel = "PATH", description = "list the messages of this folder, e.g. /Inbox/Projects")
