@@ -62,14 +62,14 @@ final class RestoreCommand implements Callable<Integer> {
     boolean cleanup;
 
     @Option(names = "--snapshot", paramLabel = "TAG|latest|TIME",
-            description = "the set: a tag (zmsnap_hourly_2026-11-22T14:00:00Z), latest, or an ISO time (the newest complete set at or before it)")
+            description = SetOptions.SNAPSHOT)
     String snapshot;
 
     @Mixin
     DrTargetOption target;
 
     @Option(names = "--account", paramLabel = "EMAIL|ZIMBRAID|MAILBOXID",
-            description = "the mailbox: email address (also renamed accounts and aliases, through zmprov), zimbraId or mailbox id")
+            description = SetOptions.ACCOUNT)
     String account;
 
     @Option(names = "--item", split = ",", paramLabel = "ID", description = "with item: the item ids to restore, as browse shows them (4711,4712)")

@@ -33,7 +33,7 @@ final class SearchCommand implements Callable<Integer> {
     ConfigOption config;
 
     @Option(names = "--snapshot", required = true, paramLabel = "TAG|latest|TIME",
-            description = "the set: a tag (zmsnap_hourly_2026-11-22T14:00:00Z), latest, or an ISO time (the newest complete set at or before it)")
+            description = SetOptions.SNAPSHOT)
     String snapshot;
 
     @Mixin
@@ -44,7 +44,7 @@ final class SearchCommand implements Callable<Integer> {
 
     static final class Who {
         @Option(names = "--account", required = true, paramLabel = "EMAIL|ZIMBRAID|MAILBOXID",
-                description = "the mailbox: email address (also renamed accounts and aliases, through zmprov), zimbraId or mailbox id")
+                description = SetOptions.ACCOUNT)
         String account;
 
         @Option(names = "--all-accounts", required = true, description = "every mailbox in the set")
