@@ -52,6 +52,8 @@ public final class FailbackService {
     public static final String HOLD_NAME = "failback";
     private static final DateTimeFormatter COMPACT = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
     private static final Duration LOCK_WAIT = Duration.ofSeconds(10);
+    /** A busy pool may take a while to sync; failback waits rather than guess (a failed sync means writes assumed). */
+    private static final Duration TXG_SYNC_TIMEOUT = Duration.ofSeconds(60);
     /** Properties a receive here may have set locally (OpenZFS's overrides) and a live dataset must not keep. */
     private static final List<String> LIVE_RESET = List.of("readonly", "setuid", "exec", "devices");
 
@@ -223,12 +225,27 @@ public final class FailbackService {
         if (common.isEmpty() || !zfs.features().writtenSince()) {
             return facts;
         }
+        // A write the kernel took a moment ago sits in the open transaction group, and written@ does not count it
+        // until that group syncs: read it before a sync and the rollback would destroy mail nobody salvaged.
+        boolean synced = syncPools(zfs, facts);
         List<FailbackPlan.Facts> out = new ArrayList<>();
         for (FailbackPlan.Facts f : facts) {
-            boolean own = f.localExists() && f.aside().isEmpty() && f.localOrigin().isEmpty();
+            boolean own = synced && f.localExists() && f.aside().isEmpty() && f.localOrigin().isEmpty();
             out.add(own ? f.withWritten(written(zfs, f.local(), common.get())) : f);
         }
         return out;
+    }
+
+    /** Syncs the pool of every local dataset; false (written unknown, writes assumed) where that fails. */
+    private static boolean syncPools(Zfs zfs, List<FailbackPlan.Facts> facts) {
+        List<DatasetName> pools = facts.stream().filter(FailbackPlan.Facts::localExists)
+                .map(f -> DatasetName.of(f.local().pool())).distinct().toList();
+        try {
+            zfs.waitForTxgSync(pools, TXG_SYNC_TIMEOUT);
+            return true;
+        } catch (ZfsException e) {
+            return false;
+        }
     }
 
     /** The dataset is gone: an interrupted run renamed it aside. The newest aside carrying a salvage mark is it. */
