@@ -132,18 +132,24 @@ public final class DrHandback {
                         + " (zmcontrol stop); the handback's final set must hold everything this host accepted", false);
             }
             List<String> steps = new ArrayList<>();
-            String finalSet = finalSet(copies, steps);
-            HandbackMark mark = new HandbackMark(Instant.now(), finalSet, config.host());
             List<DatasetName> deepestFirst = copies.stream().sorted(Comparator.comparing(DatasetName::value).reversed()).toList();
+            // Fenced before the final set, not after: a mounted copy takes writes nobody means (atime=on turns every
+            // read into one), and a block born after the final set makes the old host's next push into this copy
+            // fail as "modified since the most recent snapshot".
             for (DatasetName c : deepestFirst) {
-                zfs.set(c, HandbackMark.PROPERTY, mark.value());
                 zfs.unmount(c);
                 zfs.set(c, "readonly", "on");
+                interruption.after("handback-fence");
+            }
+            String finalSet = finalSet(copies, steps);
+            HandbackMark mark = new HandbackMark(Instant.now(), finalSet, config.host());
+            for (DatasetName c : deepestFirst) {
+                zfs.set(c, HandbackMark.PROPERTY, mark.value());
                 zfs.inherit(c, "mountpoint");
                 zfs.inherit(c, PromotedMark.PROPERTY);
                 interruption.after("handback-copy");
             }
-            steps.add("copies read-only and unmounted again, marked " + HandbackMark.PROPERTY + "=" + mark.value());
+            steps.add("copies read-only and unmounted before the final set, marked " + HandbackMark.PROPERTY + "=" + mark.value());
             return new Handback(finalSet, false, steps);
         }
     }

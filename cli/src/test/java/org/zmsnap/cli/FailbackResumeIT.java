@@ -115,9 +115,9 @@ class FailbackResumeIT {
             assertEquals(0, r.exit(), r.err() + r.out());
             assertEquals(0, JSON.readTree(r.out()).get("bytes").asLong());
 
-            // --- the handback, cut after its final set and after its first copy; the rerun finishes it with that set
+            // --- the handback, cut after fencing its first copy, after its final set and after its first mark; the rerun finishes it with that set
             s.stopDrDatabase();
-            for (String step : List.of("handback-snapshot", "handback-copy")) {
+            for (String step : List.of("handback-fence", "handback-snapshot", "handback-copy")) {
                 r = s.drSide(List.of("-Dzmsnap.test.failAfterStep=" + step), "handback");
                 assertEquals(137, r.exit(), step + ": " + r.err() + r.out());
                 assertTrue(r.err().contains("test interruption after step '" + step + "'"), r.err());
