@@ -183,6 +183,53 @@ public final class ReplicateBenchmark implements Benchmark {
             ctx.log().println("replicate: no-change pull " + summary(noPull));
             metrics.add(new BenchResult.Metric("zmsnap no-change pull (4 datasets)", noPullSecs * 1000, "ms", 0));
 
+            // Small increments, the everyday case (issue 11: "a 4-dataset set in <= 1 s end to end over SSH"): a few
+            // KiB in every dataset, a set, then zmsnap (context open included) and the plain pipe of the same four
+            // increments, alternating which goes first.
+            int rounds = ctx.intArg("--small-rounds", 6);
+            String pipePrev = b;
+            List<Double> smallZ = new ArrayList<>();
+            List<Double> smallP = new ArrayList<>();
+            for (int i = 0; i < rounds; i++) {
+                for (String ds : host.pool.zimbraDatasets()) {
+                    Filler.write(host.pool.mountpoint(ds).resolve("small-" + i), 64 * 1024, 64 * 1024, 10 + i);
+                }
+                String c = takeSet(cfg).name();
+                String prev = pipePrev;
+                Runnable smallPipe = () -> {
+                    long t = System.nanoTime();
+                    for (String ds : host.pool.zimbraDatasets()) {
+                        try {
+                            pipe(List.of("zfs", "send", "-i", ds + "@" + prev, ds + "@" + c),
+                                    ssh.sshCommand("zfs", "receive", "-u", target(pipeRoot, ds, host)));
+                        } catch (Exception e) {
+                            throw new IllegalStateException(e);
+                        }
+                    }
+                    smallP.add((System.nanoTime() - t) / 1e9);
+                };
+                Runnable smallZmsnap = () -> {
+                    long t = System.nanoTime();
+                    ReplicationOutcome o = replicate(cfg);
+                    smallZ.add((System.nanoTime() - t) / 1e9);
+                    ctx.log().println("replicate: small round " + summary(o));
+                };
+                if (i % 2 == 0) {
+                    smallZmsnap.run();
+                    smallPipe.run();
+                } else {
+                    smallPipe.run();
+                    smallZmsnap.run();
+                }
+                pipePrev = c;
+            }
+            double zMed = new Stats(smallZ).median();
+            double pMed = new Stats(smallP).median();
+            ctx.log().printf("replicate: small increments zmsnap %s s, pipe %s s%n", smallZ, smallP);
+            metrics.add(new BenchResult.Metric("small increments (64 KiB x 4 datasets): zmsnap median", zMed * 1000, "ms", 0));
+            metrics.add(new BenchResult.Metric("small increments: zfs send -i | ssh | zfs receive x 4, median", pMed * 1000, "ms", 0));
+            metrics.add(new BenchResult.Metric("small increments: zmsnap / pipe", 100 * zMed / pMed, "%", 0));
+
             // Bandwidth cap on a smaller increment.
             Filler.write(store.resolve("capped"), cappedMb * 1_000_000L, 128L << 20, 3);
             takeSet(cfg);
