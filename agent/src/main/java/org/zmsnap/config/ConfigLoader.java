@@ -291,9 +291,10 @@ public final class ConfigLoader {
             String remoteZfs = t.string("zfs-command").orElse("zfs");
             Duration rpo = t.duration("rpo").orElse(Duration.ofHours(2));
             boolean prune = t.bool("prune").orElse(host.equals("local"));
+            int parallel = t.integer("parallel-streams", 1, 16).orElse(TargetConfig.DEFAULT_PARALLEL_STREAMS);
             t.finish();
             out.put(name, new TargetConfig(name, type, host, port, user, identity, knownHosts, root, dir, after, schedule,
-                    keep, bandwidth, stall, commandTimeout, rollback, remoteZfs, rpo, prune, minRate, maxDuration));
+                    keep, bandwidth, stall, commandTimeout, rollback, remoteZfs, rpo, prune, minRate, maxDuration, parallel));
         }
         return out;
     }

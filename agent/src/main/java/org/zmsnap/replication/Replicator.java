@@ -8,6 +8,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -81,7 +82,6 @@ public final class Replicator {
 
     /** The same run with another naming of the receiving datasets (a failback receives into the old host's names). */
     public ReplicationOutcome replicate(TargetConfig t, TargetEndpoint target, boolean forceRollback, CopyNaming naming) {
-        List<SnapshotName> sent = new ArrayList<>(); // held while sending: the hold moves off them at the end
         // One listing of the source serves the sets (what the target wants) and the plans (by GUID, foreign
         // snapshots included): over SSH, in pull mode, every call is a round trip and a forced-command start.
         Map<DatasetName, List<SnapshotInfo>> listing = catalog.listing();
@@ -125,58 +125,34 @@ public final class Replicator {
         }
         long bytes = Math.max(0, resumed); // what the resumed transfers sent is part of this run
         long start = System.nanoTime();
+        try {
+            // Parents first and one at a time: two streams creating the same parent would race.
+            new LinkedHashSet<>(plans.entrySet().stream().filter(e -> e.getValue() instanceof ReplicationPlan.Transfer)
+                    .flatMap(e -> naming.copyOf().apply(e.getKey()).parent().stream()).toList())
+                    .forEach(parent -> target.zfs().createContainer(parent, naming.treeRoot()));
+        } catch (ZfsException ex) {
+            return new ReplicationOutcome.Failed(t.name(), ex.getMessage(), bytes, List.of());
+        }
+        // The datasets of a set go in parallel streams (bounded; one cap for all, the pump's): each step's fixed
+        // costs (hold, SSH channel, receive start and commit, behind a forced command a process start) overlap.
+        List<DatasetRun> runs = inParallel(plans, t.parallelStreams(), (d, p) -> replicateDataset(t, target, pump, d, p,
+                naming.copyOf().apply(d), sourceSnaps.get(d), resumable));
         List<String> steps = new ArrayList<>();
         List<String> done = new ArrayList<>();
         Map<DatasetName, SnapshotInfo> newest = new LinkedHashMap<>();
-        for (var e : plans.entrySet()) {
-            DatasetName d = e.getKey();
-            DatasetName dst = naming.copyOf().apply(d);
-            ReplicationPlan p = e.getValue();
-            if (p instanceof ReplicationPlan.UpToDate u) {
-                newest.put(d, u.common());
-            } else if (p instanceof ReplicationPlan.Transfer tr) {
-                try {
-                    if (tr.rollbackTo().isPresent()) {
-                        SnapshotName to = dst.at(tr.rollbackTo().get().name().snapshot());
-                        LOG.warn("rolling {} back to {} as the operator asked (target-only snapshots are destroyed)", dst, to);
-                        try {
-                            target.zfs().rollbackDestroyingNewer(to);
-                        } catch (org.zmsnap.zfs.ZfsException ex) {
-                            // An append-only 'zmsnap serve' refuses it: the DR admin decides, on the DR host.
-                            return new ReplicationOutcome.Failed(t.name(), "cannot roll " + dst + " on " + target.where()
-                                    + " back: " + ex.getMessage() + ". A DR host whose 'zmsnap serve' runs without"
-                                    + " --allow-destroy refuses rollbacks from here; its admin runs there: zfs rollback -r "
-                                    + to, bytes, done);
-                        }
-                    }
-                    dst.parent().ifPresent(parent -> target.zfs().createContainer(parent, naming.treeRoot()));
-                    for (ReplicationPlan.Step step : singles(tr.steps(), sourceSnaps.get(d))) {
-                        bytes += send(t, target, pump, step, dst, resumable, sent);
-                        steps.add(d + ": " + step.describe());
-                        if (step.from().isEmpty()) {
-                            target.zfs().set(dst, "readonly", "on");
-                            recordSourceMountpoint(target, d, dst);
-                        }
-                    }
-                    if (!tr.steps().isEmpty()) {
-                        newest.put(d, tr.newest());
-                    } else {
-                        tr.common().ifPresent(c -> newest.put(d, c));
-                    }
-                } catch (ReplicationException | ZfsException ex) {
-                    // A refused rollback or hold fails the run like a failed stream: with what it already sent.
-                    return new ReplicationOutcome.Failed(t.name(), ex.getMessage(), bytes, done);
-                }
+        Optional<String> failure = Optional.empty();
+        for (DatasetRun r : runs) {
+            bytes += r.bytes();
+            steps.addAll(r.steps());
+            r.newest().ifPresent(n -> newest.put(r.dataset(), n));
+            if (r.failure().isEmpty()) {
+                done.add(r.dataset().value());
+            } else if (failure.isEmpty()) {
+                failure = r.failure();
             }
-            try {
-                newest.computeIfPresent(d, (k, v) -> {
-                    moveHold(t, d, v, sourceSnaps.get(d), sent);
-                    return v;
-                });
-            } catch (ZfsException ex) {
-                return new ReplicationOutcome.Failed(t.name(), d + ": received, but moving the hold failed: " + ex.getMessage(), bytes, done);
-            }
-            done.add(d.value());
+        }
+        if (failure.isPresent()) {
+            return new ReplicationOutcome.Failed(t.name(), failure.get(), bytes, done);
         }
         // Through an append-only 'zmsnap serve' the DR host prunes its own copies; only where the target says so
         // (host: local by default, or prune: true for a serve started with --allow-destroy) does this host.
@@ -190,6 +166,84 @@ public final class Replicator {
         Optional<String> common = commonTag(newest);
         Optional<Instant> commonTime = common.flatMap(SnapshotTag::parse).map(SnapshotTag::time);
         return new ReplicationOutcome.Replicated(t.name(), bytes, System.nanoTime() - start, steps, common, commonTime, destroyed);
+    }
+
+    /** One dataset's part of a run: what it sent, its newest snapshot on the target, and why it stopped if it did. */
+    private record DatasetRun(DatasetName dataset, long bytes, List<String> steps, Optional<SnapshotInfo> newest,
+                              Optional<String> failure) {}
+
+    /** Runs {@code job} for every plan, at most {@code parallel} at a time; the results in the plans' order. */
+    private static List<DatasetRun> inParallel(Map<DatasetName, ReplicationPlan> plans, int parallel,
+                                               java.util.function.BiFunction<DatasetName, ReplicationPlan, DatasetRun> job) {
+        int threads = Math.max(1, Math.min(parallel, plans.size()));
+        if (threads == 1) {
+            return plans.entrySet().stream().map(e -> job.apply(e.getKey(), e.getValue())).toList();
+        }
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads,
+                org.zmsnap.runtime.DaemonThreads.named("zmsnap-replication-stream"));
+        try {
+            List<java.util.concurrent.Future<DatasetRun>> futures = new ArrayList<>();
+            plans.forEach((d, p) -> futures.add(pool.submit(() -> job.apply(d, p))));
+            List<DatasetRun> out = new ArrayList<>();
+            for (java.util.concurrent.Future<DatasetRun> f : futures) {
+                out.add(f.get());
+            }
+            return out;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while replicating", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            // replicateDataset turns every expected failure into its outcome; this is a bug, and says so.
+            throw new IllegalStateException("a replication stream failed unexpectedly: " + e.getCause(), e.getCause());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** Rollback (only if allowed), every step, the hold moved to the new common snapshot: one dataset, one stream. */
+    private DatasetRun replicateDataset(TargetConfig t, TargetEndpoint target, StreamPump pump, DatasetName d, ReplicationPlan p,
+                                        DatasetName dst, List<SnapshotInfo> sourceSnaps, boolean resumable) {
+        List<SnapshotName> sent = new ArrayList<>(); // held while sending: the hold moves off them at the end
+        List<String> steps = new ArrayList<>();
+        long bytes = 0;
+        Optional<SnapshotInfo> newest = Optional.empty();
+        if (p instanceof ReplicationPlan.UpToDate u) {
+            newest = Optional.of(u.common());
+        } else if (p instanceof ReplicationPlan.Transfer tr) {
+            try {
+                if (tr.rollbackTo().isPresent()) {
+                    SnapshotName to = dst.at(tr.rollbackTo().get().name().snapshot());
+                    LOG.warn("rolling {} back to {} as the operator asked (target-only snapshots are destroyed)", dst, to);
+                    try {
+                        target.zfs().rollbackDestroyingNewer(to);
+                    } catch (ZfsException ex) {
+                        // An append-only 'zmsnap serve' refuses it: the DR admin decides, on the DR host.
+                        return new DatasetRun(d, bytes, steps, Optional.empty(), Optional.of("cannot roll " + dst + " on "
+                                + target.where() + " back: " + ex.getMessage() + ". A DR host whose 'zmsnap serve' runs without"
+                                + " --allow-destroy refuses rollbacks from here; its admin runs there: zfs rollback -r " + to));
+                    }
+                }
+                for (ReplicationPlan.Step step : singles(tr.steps(), sourceSnaps)) {
+                    bytes += send(t, target, pump, step, dst, resumable, sent);
+                    steps.add(d + ": " + step.describe());
+                    if (step.from().isEmpty()) {
+                        target.zfs().set(dst, "readonly", "on");
+                        recordSourceMountpoint(target, d, dst);
+                    }
+                }
+                newest = tr.steps().isEmpty() ? tr.common() : Optional.of(tr.newest());
+            } catch (ReplicationException | ZfsException ex) {
+                // A refused rollback or hold fails the run like a failed stream: with what it already sent.
+                return new DatasetRun(d, bytes, steps, Optional.empty(), Optional.of(ex.getMessage()));
+            }
+        }
+        try {
+            newest.ifPresent(n -> moveHold(t, d, n, sourceSnaps, sent));
+        } catch (ZfsException ex) {
+            return new DatasetRun(d, bytes, steps, Optional.empty(),
+                    Optional.of(d + ": received, but moving the hold failed: " + ex.getMessage()));
+        }
+        return new DatasetRun(d, bytes, steps, newest, Optional.empty());
     }
 
     /**

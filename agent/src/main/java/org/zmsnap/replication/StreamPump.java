@@ -236,19 +236,27 @@ public final class StreamPump {
         if (bytesPerSecond <= 0) {
             return;
         }
-        long now = System.nanoTime();
-        if (refilledAt < 0) {
-            refilledAt = now;
-        }
-        tokens = Math.min(bytesPerSecond, tokens + (now - refilledAt) * bytesPerSecond / 1e9) - n;
-        refilledAt = now;
-        if (tokens < 0) {
-            long wait = (long) (-tokens * 1e9 / bytesPerSecond);
+        long wait = owed(n);
+        if (wait > 0) {
             try {
                 TimeUnit.NANOSECONDS.sleep(wait);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
         }
+    }
+
+    /**
+     * Takes {@code n} bytes from the bucket; how long to wait for them. Parallel streams of one run share the bucket:
+     * each waits for its own debt plus what the others owe before it, so together they stay at the cap.
+     */
+    private synchronized long owed(int n) {
+        long now = System.nanoTime();
+        if (refilledAt < 0) {
+            refilledAt = now;
+        }
+        tokens = Math.min(bytesPerSecond, tokens + (now - refilledAt) * bytesPerSecond / 1e9) - n;
+        refilledAt = now;
+        return tokens < 0 ? (long) (-tokens * 1e9 / bytesPerSecond) : 0;
     }
 }

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -31,6 +32,29 @@ class StreamPumpTest {
         assertEquals(8 * MB, r.bytes());
         assertFalse(r.stalled());
         assertTrue(secs >= 0.95, "8 MB at 8 MB/s took " + secs + " s");
+    }
+
+    @Test
+    void parallelCopiesShareTheOneCap() throws Exception {
+        // Four streams of one run (parallel-streams) through one pump at 8 MB/s: 16 MB together take at least 2 s,
+        // not the 0.5 s four separate caps would allow.
+        StreamPump pump = new StreamPump(8 * MB, Duration.ofSeconds(30));
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        long t0 = System.nanoTime();
+        try {
+            List<java.util.concurrent.Future<StreamPump.Result>> copies = new java.util.ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                copies.add(pool.submit(() -> pump.copy(new ByteArrayInputStream(new byte[(int) (4 * MB)]),
+                        OutputStream.nullOutputStream(), () -> {})));
+            }
+            for (var c : copies) {
+                assertEquals(4 * MB, c.get().bytes());
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        double secs = (System.nanoTime() - t0) / 1e9;
+        assertTrue(secs >= 1.8, "16 MB in four parallel copies at a shared 8 MB/s took " + secs + " s");
     }
 
     @Test

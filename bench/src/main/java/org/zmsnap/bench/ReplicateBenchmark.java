@@ -186,9 +186,12 @@ public final class ReplicateBenchmark implements Benchmark {
             // Small increments, the everyday case (issue 11: "a 4-dataset set in <= 1 s end to end over SSH"): a few
             // KiB in every dataset, a set, then zmsnap (context open included) and the plain pipe of the same four
             // increments, alternating which goes first.
-            int rounds = ctx.intArg("--small-rounds", 6);
+            // Rounds alternate parallel-streams 4 (the default) and 1 (one dataset after another).
+            int rounds = ctx.intArg("--small-rounds", 8);
+            Config sequential = ConfigLoader.parse(config(host, ssh, zmRoot, "    parallel-streams: 1\n"), cfgFile);
             String pipePrev = b;
             List<Double> smallZ = new ArrayList<>();
+            List<Double> smallSeq = new ArrayList<>();
             List<Double> smallP = new ArrayList<>();
             for (int i = 0; i < rounds; i++) {
                 for (String ds : host.pool.zimbraDatasets()) {
@@ -208,11 +211,12 @@ public final class ReplicateBenchmark implements Benchmark {
                     }
                     smallP.add((System.nanoTime() - t) / 1e9);
                 };
+                boolean parallel = i % 4 < 2;
                 Runnable smallZmsnap = () -> {
                     long t = System.nanoTime();
-                    ReplicationOutcome o = replicate(cfg);
-                    smallZ.add((System.nanoTime() - t) / 1e9);
-                    ctx.log().println("replicate: small round " + summary(o));
+                    ReplicationOutcome o = replicate(parallel ? cfg : sequential);
+                    (parallel ? smallZ : smallSeq).add((System.nanoTime() - t) / 1e9);
+                    ctx.log().println("replicate: small round (" + (parallel ? "4 streams" : "1 stream") + ") " + summary(o));
                 };
                 if (i % 2 == 0) {
                     smallZmsnap.run();
@@ -224,9 +228,11 @@ public final class ReplicateBenchmark implements Benchmark {
                 pipePrev = c;
             }
             double zMed = new Stats(smallZ).median();
+            double sMed = new Stats(smallSeq).median();
             double pMed = new Stats(smallP).median();
-            ctx.log().printf("replicate: small increments zmsnap %s s, pipe %s s%n", smallZ, smallP);
+            ctx.log().printf("replicate: small increments zmsnap %s s, one stream %s s, pipe %s s%n", smallZ, smallSeq, smallP);
             metrics.add(new BenchResult.Metric("small increments (64 KiB x 4 datasets): zmsnap median", zMed * 1000, "ms", 0));
+            metrics.add(new BenchResult.Metric("small increments: zmsnap parallel-streams 1, median", sMed * 1000, "ms", 0));
             metrics.add(new BenchResult.Metric("small increments: zfs send -i | ssh | zfs receive x 4, median", pMed * 1000, "ms", 0));
             metrics.add(new BenchResult.Metric("small increments: zmsnap / pipe", 100 * zMed / pMed, "%", 0));
 
