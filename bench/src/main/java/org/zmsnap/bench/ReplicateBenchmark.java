@@ -236,6 +236,31 @@ public final class ReplicateBenchmark implements Benchmark {
             metrics.add(new BenchResult.Metric("small increments: zfs send -i | ssh | zfs receive x 4, median", pMed * 1000, "ms", 0));
             metrics.add(new BenchResult.Metric("small increments: zmsnap / pipe", 100 * zMed / pMed, "%", 0));
 
+            // The same small increments as a DR host really takes them: behind the forced command 'zmsnap serve', where
+            // every remote call starts a serve process. No pipe baseline here (the key runs only serve): 4 streams
+            // against 1, alternating.
+            ssh.authorize("command=\"" + ctx.projectRoot().resolve("bin/zmsnap") + " serve --root " + zmRoot + "\",restrict");
+            List<Double> servePar = new ArrayList<>();
+            List<Double> serveSeq = new ArrayList<>();
+            for (int i = 0; i < rounds; i++) {
+                for (String ds : host.pool.zimbraDatasets()) {
+                    Filler.write(host.pool.mountpoint(ds).resolve("served-" + i), 64 * 1024, 64 * 1024, 100 + i);
+                }
+                takeSet(cfg);
+                boolean parallel = i % 4 < 2;
+                long t = System.nanoTime();
+                ReplicationOutcome o = replicate(parallel ? cfg : sequential);
+                (parallel ? servePar : serveSeq).add((System.nanoTime() - t) / 1e9);
+                ctx.log().println("replicate: served small round (" + (parallel ? "4 streams" : "1 stream") + ") " + summary(o));
+            }
+            ssh.authorize("");
+            ctx.log().printf("replicate: through zmsnap serve, 4 streams %s s, 1 stream %s s%n", servePar, serveSeq);
+            double spMed = new Stats(servePar).median();
+            double ssMed = new Stats(serveSeq).median();
+            metrics.add(new BenchResult.Metric("small increments through zmsnap serve: 4 streams, median", spMed * 1000, "ms", 0));
+            metrics.add(new BenchResult.Metric("small increments through zmsnap serve: 1 stream, median", ssMed * 1000, "ms", 0));
+            metrics.add(new BenchResult.Metric("through zmsnap serve: 4 streams / 1 stream", 100 * spMed / ssMed, "%", 0));
+
             // Bandwidth cap on a smaller increment.
             Filler.write(store.resolve("capped"), cappedMb * 1_000_000L, 128L << 20, 3);
             takeSet(cfg);
