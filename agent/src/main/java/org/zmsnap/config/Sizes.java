@@ -24,4 +24,19 @@ public final class Sizes {
         };
         return Math.round(n * (1L << shift));
     }
+
+    /** The inverse, for people: {@code 512 B}, {@code 64.0 KiB}, {@code 1.5 GiB} (one decimal from KiB up). */
+    public static String format(long bytes) {
+        if (bytes < 1024) {
+            return bytes + " B";
+        }
+        String[] units = {"KiB", "MiB", "GiB", "TiB"};
+        double v = bytes;
+        int u = -1;
+        while (v >= 1024 && u < units.length - 1) {
+            v /= 1024;
+            u++;
+        }
+        return String.format(java.util.Locale.ROOT, "%.1f %s", v, units[u]);
+    }
 }

@@ -58,6 +58,11 @@ public final class SourceJobs {
      * retention of the run is this host's own.
      */
     public ReplicationOutcome pull(SourceConfig s) {
+        return pull(s, org.zmsnap.replication.TransferProgress.NONE);
+    }
+
+    /** The same pull, telling {@code progress} how its streams move. */
+    public ReplicationOutcome pull(SourceConfig s, org.zmsnap.replication.TransferProgress progress) {
         SourceConfig.Pull p = s.pull().orElseThrow(() -> new SourceStateException("source " + s.name()
                 + " has no 'pull' section: its mailbox host pushes through 'zmsnap serve' (nothing to pull)"));
         ReplicationOutcome outcome;
@@ -67,7 +72,7 @@ public final class SourceJobs {
                  TargetEndpoint here = TargetEndpoint.open(localSide(s))) {
                 Zfs remote = new Zfs(ssh, p.zfs(), p.commandTimeout());
                 outcome = new Replicator(remote, ssh, p.zfs(), new SnapshotCatalog(remote, s.datasets()), s.datasets())
-                        .replicate(localSide(s), here, false);
+                        .withProgress(progress).replicate(localSide(s), here, false);
             }
         } catch (SourceStateException e) {
             throw e;

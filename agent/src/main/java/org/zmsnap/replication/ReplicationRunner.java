@@ -33,6 +33,11 @@ public final class ReplicationRunner {
     }
 
     public ReplicationOutcome run(TargetConfig target, boolean forceRollback) {
+        return run(target, forceRollback, TransferProgress.NONE);
+    }
+
+    /** The same run, telling {@code progress} how its streams move (zfs targets; rsync reports none). */
+    public ReplicationOutcome run(TargetConfig target, boolean forceRollback, TransferProgress progress) {
         ReplicationOutcome outcome;
         java.nio.file.Path lock = config.linkLock("target", target.name());
         try (HostLock ignored = HostLock.acquire(lock, "replication to " + target.name(), Duration.ofSeconds(10))) {
@@ -41,7 +46,7 @@ public final class ReplicationRunner {
             if (nothing.isPresent()) {
                 outcome = new ReplicationOutcome.NothingEligible(target.name(), nothing.get());
             } else {
-                outcome = target.type() == TargetConfig.Type.RSYNC ? rsync(target) : zfsSend(target, forceRollback);
+                outcome = target.type() == TargetConfig.Type.RSYNC ? rsync(target) : zfsSend(target, forceRollback, progress);
             }
         } catch (RuntimeException e) {
             outcome = new ReplicationOutcome.Failed(target.name(), e.getMessage(), 0, java.util.List.of());
@@ -50,9 +55,10 @@ public final class ReplicationRunner {
         return outcome;
     }
 
-    private ReplicationOutcome zfsSend(TargetConfig target, boolean forceRollback) {
+    private ReplicationOutcome zfsSend(TargetConfig target, boolean forceRollback, TransferProgress progress) {
         try (TargetEndpoint ep = TargetEndpoint.open(target, zfs.gate())) {
-            return new Replicator(zfs, config.zfs().command(), catalog, config.datasets()).replicate(target, ep, forceRollback);
+            return new Replicator(zfs, config.zfs().command(), catalog, config.datasets()).withProgress(progress)
+                    .replicate(target, ep, forceRollback);
         }
     }
 

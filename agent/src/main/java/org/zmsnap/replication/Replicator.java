@@ -12,6 +12,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,6 +46,7 @@ public final class Replicator {
     private final SnapshotCatalog catalog;
     private final List<DatasetName> datasets;
     private final StreamingRunner sender;
+    private final TransferProgress progress;
 
     /** Sends with {@code zfs send} on this host. */
     public Replicator(Zfs source, String sourceZfsCommand, SnapshotCatalog catalog, List<DatasetName> datasets) {
@@ -57,11 +59,22 @@ public final class Replicator {
      */
     public Replicator(Zfs source, StreamingRunner sender, String sourceZfsCommand, SnapshotCatalog catalog,
                       List<DatasetName> datasets) {
+        this(source, sender, sourceZfsCommand, catalog, datasets, TransferProgress.NONE);
+    }
+
+    private Replicator(Zfs source, StreamingRunner sender, String sourceZfsCommand, SnapshotCatalog catalog,
+                       List<DatasetName> datasets, TransferProgress progress) {
         this.source = source;
         this.sender = sender;
         this.sourceZfs = sourceZfsCommand;
         this.catalog = catalog;
         this.datasets = List.copyOf(datasets);
+        this.progress = progress;
+    }
+
+    /** The same replicator, telling {@code p} how its streams move. */
+    public Replicator withProgress(TransferProgress p) {
+        return new Replicator(source, sender, sourceZfs, catalog, datasets, p);
     }
 
     public static String holdTag(TargetConfig t) {
@@ -309,7 +322,8 @@ public final class Replicator {
             }
             try {
                 total += transfer(t, target, pump,
-                        List.of(sourceZfs, "send", "-t", token.get()), dst, "resume of an interrupted transfer", true);
+                        List.of(sourceZfs, "send", "-t", token.get()), dst, "resume of an interrupted transfer", true,
+                        OptionalLong.empty());
                 // The token may have been a full seed's: a seed is made read-only right after its step, which the
                 // interrupted run never reached. DR datasets are always read-only, so setting it again is harmless.
                 target.zfs().set(dst, "readonly", "on");
@@ -329,7 +343,8 @@ public final class Replicator {
     private long send(TargetConfig t, TargetEndpoint target, StreamPump pump, ReplicationPlan.Step step, DatasetName dst,
                       boolean resumable, List<SnapshotName> sent) {
         List<String> argv = new ArrayList<>(List.of(sourceZfs, "send"));
-        if (source.features().compressedSend() && target.zfs().features().compressedSend()) {
+        boolean compressed = source.features().compressedSend() && target.zfs().features().compressedSend();
+        if (compressed) {
             // Blocks go as they are stored (lz4 on Zimbra stores): less on the wire and no recompression on the
             // DR side. Only OpenZFS can send or receive such a stream.
             argv.add("-c");
@@ -342,12 +357,14 @@ public final class Replicator {
         // Hold what is being sent so retention cannot destroy it mid-stream; it becomes the common snapshot.
         source.hold(holdTag(t), step.to().name());
         sent.add(step.to().name());
-        return transfer(t, target, pump, argv, dst, step.describe(), resumable);
+        OptionalLong expected = progress.wantsEstimate()
+                ? source.sendSize(step.from().map(SnapshotInfo::name), step.to().name(), compressed) : OptionalLong.empty();
+        return transfer(t, target, pump, argv, dst, step.describe(), resumable, expected);
     }
 
     /** zfs send (argv) → pump → zfs receive into {@code dst}; both exits checked, both stderr in the error. */
     private long transfer(TargetConfig t, TargetEndpoint target, StreamPump pump, List<String> argv, DatasetName dst, String what,
-                          boolean resumable) {
+                          boolean resumable, OptionalLong expected) {
         // A stream already running is not paused, but none starts while a snapshot cycle holds the database lock.
         source.gate().awaitOpen("zfs send | zfs receive " + dst + " (" + what + ")");
         if (target.zfs().gate() != source.gate()) {
@@ -363,6 +380,7 @@ public final class Replicator {
         }
         StreamPump.Result r;
         String copyError = "";
+        progress.started(dst, what, expected);
         try {
             // Whatever the source, nothing it sends may choose where or whether a DR dataset mounts: a pulled
             // stream is made by a host that may be compromised. The same rule as 'zmsnap serve' (StreamHeader).
@@ -380,7 +398,7 @@ public final class Replicator {
                     throw new ReplicationException(dst + " on " + target.where() + " (" + what + "): refused before receiving: "
                             + StreamHeader.refusal(kind) + ". Nothing was received.", null);
                 }
-            });
+            }, n -> progress.moved(dst, n));
         } catch (IOException e) {
             copyError = e.getMessage();
             r = new StreamPump.Result(0, 0, Optional.empty());
@@ -397,7 +415,9 @@ public final class Replicator {
         }
         int sendExit = safeWait(send, t.commandTimeout());
         int recvExit = safeWait(recv, t.commandTimeout());
-        if (r.stalled() || sendExit != 0 || recvExit != 0 || !copyError.isEmpty()) {
+        boolean failed = r.stalled() || sendExit != 0 || recvExit != 0 || !copyError.isEmpty();
+        progress.finished(dst, r.bytes(), !failed);
+        if (failed) {
             send.kill();
             recv.kill();
             String why = r.stop().map(StreamPump.Stop::describe)

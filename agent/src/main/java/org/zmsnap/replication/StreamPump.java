@@ -125,19 +125,25 @@ public final class StreamPump {
      *             anything is written to {@code out}; what it throws ends the copy with nothing received
      */
     public Result copy(InputStream in, OutputStream out, Runnable onStop, Gate gate) throws IOException {
+        return copy(in, out, onStop, gate, n -> { });
+    }
+
+    /** @param moved told the bytes copied so far after every write (for progress; it must be quick) */
+    public Result copy(InputStream in, OutputStream out, Runnable onStop, Gate gate, java.util.function.LongConsumer moved)
+            throws IOException {
         long start = System.nanoTime();
         if (outOfTime(start)) {
             // Nothing is read: the caller ends both commands, as for any stopped copy.
             return new Result(0, 0, Optional.of(new Stop.OutOfTime(maxDuration)));
         }
         AtomicLong progress = new AtomicLong(start);
-        AtomicLong moved = new AtomicLong();
+        AtomicLong sofar = new AtomicLong();
         AtomicReference<Stop> stopped = new AtomicReference<>();
         Watch watch = new Watch(start);
         ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("zmsnap-stall-watchdog"));
         long period = Math.max(50, stallTimeout.toMillis() / 4);
         watchdog.scheduleAtFixedRate(() -> {
-            Optional<Stop> why = watch.check(System.nanoTime(), progress.get(), moved.get());
+            Optional<Stop> why = watch.check(System.nanoTime(), progress.get(), sofar.get());
             if (why.isPresent() && stopped.compareAndSet(null, why.get())) {
                 onStop.run();
             }
@@ -152,7 +158,7 @@ public final class StreamPump {
                 int head = 0;
                 while (head < StreamHeader.LENGTH && (n = in.read(buf, head, StreamHeader.LENGTH - head)) > 0) {
                     head += n;
-                    moved.addAndGet(n);
+                    sofar.addAndGet(n);
                     progress.set(System.nanoTime());
                 }
                 gate.check(buf, head);
@@ -162,7 +168,8 @@ public final class StreamPump {
             while ((n = in.read(buf, 0, chunk)) > 0) {
                 out.write(buf, 0, n);
                 total += n;
-                moved.addAndGet(n);
+                sofar.addAndGet(n);
+                moved.accept(total);
                 progress.set(System.nanoTime());
                 throttle(n);
                 progress.set(System.nanoTime()); // a deliberate wait for the cap is not a stall

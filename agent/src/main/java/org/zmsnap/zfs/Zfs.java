@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.zmsnap.exec.Command;
 import org.zmsnap.exec.CommandException;
@@ -477,6 +478,40 @@ public final class Zfs {
         if (!r.ok()) {
             throw new ZfsException("cannot unmount " + dataset + ": " + r.stderr().strip());
         }
+    }
+
+    /**
+     * The size of the stream {@code zfs send [-c] [-i from] to} would make ({@code zfs send -nP}), for progress and an
+     * ETA; empty where this ZFS cannot say (zfs-fuse) or the call fails (a forced command that allows only real sends).
+     */
+    public java.util.OptionalLong sendSize(Optional<SnapshotName> from, SnapshotName to, boolean compressed) {
+        if (!features().sendEstimate()) {
+            return java.util.OptionalLong.empty();
+        }
+        List<String> argv = new ArrayList<>(List.of(zfsCommand, "send", "-n", "-P"));
+        if (compressed) {
+            argv.add("-c");
+        }
+        from.ifPresent(f -> {
+            argv.add("-i");
+            argv.add(f.toString());
+        });
+        argv.add(to.toString());
+        try {
+            CommandResult r = run(argv, timeout);
+            if (r.ok()) {
+                // "size\t<bytes>" is the last line, on stdout (OpenZFS 2.x) or stderr (0.8).
+                for (String line : (r.stdout() + "\n" + r.stderr()).lines().toList()) {
+                    String[] f = line.split("\t");
+                    if (f.length == 2 && f[0].equals("size") && f[1].matches("\\d+")) {
+                        return java.util.OptionalLong.of(Long.parseLong(f[1]));
+                    }
+                }
+            }
+        } catch (RuntimeException e) {
+            // an estimate is a nicety: without one, progress shows bytes and rate only
+        }
+        return java.util.OptionalLong.empty();
     }
 
     /** {@code zfs inherit PROPERTY DATASET}: back to the parent's value (or the default). */

@@ -105,9 +105,38 @@ class ReplicationZfsIT {
     }
 
     ReplicationOutcome replicate(Config cfg, AgentContext ctx) {
+        return replicate(cfg, ctx, TransferProgress.NONE);
+    }
+
+    ReplicationOutcome replicate(Config cfg, AgentContext ctx, TransferProgress progress) {
         TargetConfig t = cfg.targets().get("dr1");
         try (TargetEndpoint ep = TargetEndpoint.open(t)) {
-            return new Replicator(ctx.zfs(), reach.streaming(), "zfs", ctx.catalog(), cfg.datasets()).replicate(t, ep, false);
+            return new Replicator(ctx.zfs(), reach.streaming(), "zfs", ctx.catalog(), cfg.datasets()).withProgress(progress)
+                    .replicate(t, ep, false);
+        }
+    }
+
+    /** What a person watching would be told: each stream's expected and final size, by receiving dataset. */
+    static final class Recorded implements TransferProgress {
+        final java.util.Map<String, java.util.OptionalLong> expected = new java.util.concurrent.ConcurrentHashMap<>();
+        final java.util.Map<String, Long> sent = new java.util.concurrent.ConcurrentHashMap<>();
+
+        @Override
+        public boolean wantsEstimate() {
+            return true;
+        }
+
+        @Override
+        public void started(org.zmsnap.zfs.DatasetName dataset, String step, java.util.OptionalLong expectedBytes) {
+            expected.put(dataset.value(), expectedBytes);
+        }
+
+        @Override
+        public void moved(org.zmsnap.zfs.DatasetName dataset, long bytes) { }
+
+        @Override
+        public void finished(org.zmsnap.zfs.DatasetName dataset, long bytes, boolean ok) {
+            sent.put(dataset.value(), bytes);
         }
     }
 
@@ -185,7 +214,12 @@ class ReplicationZfsIT {
         try (AgentContext ctx = context(cfg)) {
             host.zfsPool().writeCompressible(store, "notices", 32 * 1024);
             takeSet(cfg, ctx);
-            ReplicationOutcome.Replicated r = assertInstanceOf(ReplicationOutcome.Replicated.class, replicate(cfg, ctx));
+            Recorded progress = new Recorded();
+            ReplicationOutcome.Replicated r = assertInstanceOf(ReplicationOutcome.Replicated.class, replicate(cfg, ctx, progress));
+            // The estimate a terminal's progress line shows (zfs send -nP -c) is the stream that then went.
+            long estimate = progress.expected.get(drDataset("store")).orElseThrow();
+            long went = progress.sent.get(drDataset("store"));
+            assertTrue(Math.abs(estimate - went) <= went / 10 + 65536, "zfs send -nP said " + estimate + ", " + went + " went");
             long logical = Long.parseLong(dr.zfs("get", "-Hp", "-o", "value", "logicalreferenced", drDataset("store")).stdout().strip());
             assertTrue(logical > 32L * MIB, "all 32 MiB arrived: " + logical);
             // Without -c the stream carries the 32 MiB uncompressed; with -c the lz4 blocks as stored.

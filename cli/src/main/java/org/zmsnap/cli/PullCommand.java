@@ -9,6 +9,7 @@ import org.zmsnap.config.Config;
 import org.zmsnap.config.SourceConfig;
 import org.zmsnap.drhost.SourceJobs;
 import org.zmsnap.replication.ReplicationOutcome;
+import org.zmsnap.replication.TransferProgress;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -58,7 +59,8 @@ final class PullCommand implements Callable<Integer> {
             for (SourceConfig s : sources) {
                 Outcomes.Row row;
                 try {
-                    row = Outcomes.report("source", s.name(), jobs.pull(s), json, allowEmpty, spec);
+                    TransferProgress progress = json ? TransferProgress.NONE : TransferPrinter.forStderr(spec.commandLine().getErr());
+                    row = Outcomes.report("source", s.name(), jobs.pull(s, progress), json, allowEmpty, spec);
                 } catch (SourceJobs.SourceStateException e) {
                     row = Outcomes.report("source", s.name(), new ReplicationOutcome.Refused(s.name(), e.getMessage()), json, false, spec);
                 }

@@ -9,6 +9,7 @@ import org.zmsnap.AgentContext;
 import org.zmsnap.config.Config;
 import org.zmsnap.config.TargetConfig;
 import org.zmsnap.replication.ReplicationOutcome;
+import org.zmsnap.replication.TransferProgress;
 import org.zmsnap.replication.ReplicationRunner;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -52,7 +53,8 @@ final class ReplicateCommand implements Callable<Integer> {
         try (AgentContext ctx = new AgentContext(cfg)) {
             ReplicationRunner runner = new ReplicationRunner(cfg, ctx.zfs(), ctx.catalog());
             for (TargetConfig t : targets) {
-                Outcomes.Row row = Outcomes.report("target", t.name(), runner.run(t, forceRollback), json, allowEmpty, spec);
+                TransferProgress progress = json ? TransferProgress.NONE : TransferPrinter.forStderr(spec.commandLine().getErr());
+                Outcomes.Row row = Outcomes.report("target", t.name(), runner.run(t, forceRollback, progress), json, allowEmpty, spec);
                 ok &= row.ok();
                 Map<String, Object> m = row.json();
                 rows.add(m);
