@@ -19,8 +19,8 @@ import org.zmsnap.runtime.DaemonThreads;
  * read or write fails) and the copy reports why ({@link Stop}):
  * <ul>
  * <li>no bytes at all for {@code stallTimeout} ({@link Stop.Stalled});</li>
- * <li>fewer than {@code minRate} bytes per second, averaged over the last {@code stallTimeout}
- * ({@link Stop.TooSlow}): a trickling sender (a throttled or compromised mailbox host) would otherwise keep the
+ * <li>fewer than {@code minRate} bytes per second, averaged over the last {@code stallTimeout}, moved by all of
+ * the run's copies together ({@link Stop.TooSlow}): a trickling sender (a throttled or compromised mailbox host) would otherwise keep the
  * run, and the link lock that a promotion waits for, forever;</li>
  * <li>the run is older than {@code maxDuration}, counted from the pump's creation: one pump serves one run
  * ({@link Stop.OutOfTime}).</li>
@@ -46,6 +46,11 @@ public final class StreamPump {
     /** Bytes that may go without waiting; negative while a wait is owed. Starts empty: no burst at the start. */
     private double tokens;
     private long refilledAt = -1;
+    /**
+     * Bytes every copy of this pump has moved: the minimum rate judges the run's streams together. Parallel streams
+     * share the cap, so one of four gets a quarter of it; judged alone it would trip a floor set for the link.
+     */
+    private final AtomicLong allMoved = new AtomicLong();
 
     /** A pump with no minimum rate and no deadline. @param bytesPerSecond 0 for no cap */
     public StreamPump(long bytesPerSecond, Duration stallTimeout) {
@@ -81,7 +86,7 @@ public final class StreamPump {
         record TooSlow(long bytes, Duration window, long minRate) implements Stop {
             @Override
             public String describe() {
-                return "the stream trickled: " + bytes + " bytes in the last " + window.toSeconds() + " s ("
+                return "the transfer trickled: " + bytes + " bytes in the last " + window.toSeconds() + " s ("
                         + bytes * 1000 / Math.max(1, window.toMillis()) + " bytes/s), under the min-rate of "
                         + minRate + " bytes/s. A mailbox host that sends this slowly is overloaded, throttled or"
                         + " compromised, or the link is degraded: check it; if the link really is this slow, lower min-rate"
@@ -137,13 +142,12 @@ public final class StreamPump {
             return new Result(0, 0, Optional.of(new Stop.OutOfTime(maxDuration)));
         }
         AtomicLong progress = new AtomicLong(start);
-        AtomicLong sofar = new AtomicLong();
         AtomicReference<Stop> stopped = new AtomicReference<>();
-        Watch watch = new Watch(start);
+        Watch watch = new Watch(start, allMoved.get());
         ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("zmsnap-stall-watchdog"));
         long period = Math.max(50, stallTimeout.toMillis() / 4);
         watchdog.scheduleAtFixedRate(() -> {
-            Optional<Stop> why = watch.check(System.nanoTime(), progress.get(), sofar.get());
+            Optional<Stop> why = watch.check(System.nanoTime(), progress.get(), allMoved.get());
             if (why.isPresent() && stopped.compareAndSet(null, why.get())) {
                 onStop.run();
             }
@@ -158,7 +162,7 @@ public final class StreamPump {
                 int head = 0;
                 while (head < StreamHeader.LENGTH && (n = in.read(buf, head, StreamHeader.LENGTH - head)) > 0) {
                     head += n;
-                    sofar.addAndGet(n);
+                    allMoved.addAndGet(n);
                     progress.set(System.nanoTime());
                 }
                 gate.check(buf, head);
@@ -168,11 +172,11 @@ public final class StreamPump {
             while ((n = in.read(buf, 0, chunk)) > 0) {
                 out.write(buf, 0, n);
                 total += n;
-                sofar.addAndGet(n);
+                allMoved.addAndGet(n);
                 moved.accept(total);
                 progress.set(System.nanoTime());
-                throttle(n);
-                progress.set(System.nanoTime()); // a deliberate wait for the cap is not a stall
+                throttle(n, progress);
+                progress.set(System.nanoTime());
             }
             out.flush();
         } catch (IOException e) {
@@ -199,8 +203,8 @@ public final class StreamPump {
         /** (nanoTime, bytes moved) pairs, oldest first, covering at least the last window. */
         private final ArrayDeque<long[]> samples = new ArrayDeque<>();
 
-        Watch(long start) {
-            samples.addLast(new long[] {start, 0});
+        Watch(long start, long movedAtStart) {
+            samples.addLast(new long[] {start, movedAtStart});
         }
 
         Optional<Stop> check(long now, long lastProgress, long moved) {
@@ -239,12 +243,14 @@ public final class StreamPump {
     }
 
     /** Takes {@code n} bytes from the bucket and sleeps off any debt. */
-    private void throttle(int n) {
+    private void throttle(int n, AtomicLong progress) {
         if (bytesPerSecond <= 0) {
             return;
         }
         long wait = owed(n);
         if (wait > 0) {
+            // A deliberate wait for the cap is not a stall, however long parallel streams' shared debt makes it.
+            progress.set(System.nanoTime() + wait);
             try {
                 TimeUnit.NANOSECONDS.sleep(wait);
             } catch (InterruptedException e) {

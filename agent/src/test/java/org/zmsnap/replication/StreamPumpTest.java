@@ -58,6 +58,28 @@ class StreamPumpTest {
     }
 
     @Test
+    void parallelCopiesUnderACapAreJudgedTogetherAgainstTheMinimumRate() throws Exception {
+        // 4 MB/s shared by four copies: each moves about 1 MB/s, under a floor of 1.5 MB/s that the run as a whole
+        // keeps. Judged one by one, every copy would be ended as a trickle after one window (2 s of a 3 s run).
+        StreamPump pump = new StreamPump(4 * MB, Duration.ofSeconds(2), 3 * MB / 2, Duration.ZERO);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            List<java.util.concurrent.Future<StreamPump.Result>> copies = new java.util.ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                copies.add(pool.submit(() -> pump.copy(new ByteArrayInputStream(new byte[(int) (3 * MB)]),
+                        OutputStream.nullOutputStream(), () -> {})));
+            }
+            for (var c : copies) {
+                StreamPump.Result r = c.get();
+                assertFalse(r.stalled(), "stopped: " + r.stop());
+                assertEquals(3 * MB, r.bytes());
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void aPauseBetweenCopiesIsMadeUpByAtMostOneSecondOfTheCap() throws Exception {
         StreamPump pump = new StreamPump(4 * MB, Duration.ofSeconds(30));
         pump.copy(new ByteArrayInputStream(new byte[(int) (2 * MB)]), OutputStream.nullOutputStream(), () -> {});
