@@ -17,7 +17,7 @@ import org.zmsnap.restore.MailItem;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
-/** The item criteria of {@code search} and {@code restore}: one set of options, one {@link ItemFilter}. */
+/** The item criteria of {@code search}, {@code restore}, {@code browse} and {@code export}: one set of options, one {@link ItemFilter}. */
 final class ItemFilterOptions {
     static final Map<String, Integer> TYPES = Map.of("message", MailItem.MESSAGE, "contact", MailItem.CONTACT,
             "appointment", MailItem.APPOINTMENT, "task", MailItem.TASK, "document", MailItem.DOCUMENT);

@@ -1,7 +1,7 @@
 package org.zmsnap.cli;
 
 /**
- * The words of the options that name a set and a mailbox in browse, search and restore: one text, so the three
+ * The words of the options that name a set and a mailbox in browse, search, restore and export: one text, so the
  * commands describe them alike (picocli needs the description as a constant in each annotation).
  */
 final class SetOptions {
