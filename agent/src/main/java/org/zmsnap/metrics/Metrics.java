@@ -17,8 +17,10 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.zmsnap.replication.ReplicationOutcome;
+import org.zmsnap.replication.TransferProgress;
 import org.zmsnap.snapshot.CycleOutcome;
 import org.zmsnap.snapshot.SetReport;
+import org.zmsnap.zfs.DatasetName;
 
 /** zmsnap's Prometheus metrics (listed in docs/metrics.md) plus JVM and process metrics. */
 public final class Metrics implements AutoCloseable {
@@ -147,6 +149,7 @@ public final class Metrics implements AutoCloseable {
         private final String runs;
         private final Map<String, java.util.concurrent.atomic.AtomicReference<java.time.Instant>> newest = new ConcurrentHashMap<>();
         private final Map<String, AtomicLong> success = new ConcurrentHashMap<>();
+        private final Map<String, java.util.concurrent.atomic.AtomicInteger> streams = new ConcurrentHashMap<>();
 
         Links(String prefix, String label, String runs) {
             this.prefix = prefix;
@@ -180,6 +183,48 @@ public final class Metrics implements AutoCloseable {
             Counter.builder(prefix + ".bytes").tag(label, name).description("bytes replicated").register(registry);
         }
 
+        /**
+         * A run's streams as they move: {@code <prefix>_transfer_bytes_total} grows with every chunk (so {@code rate()}
+         * shows a seed's live throughput, not only a total when it ends) and {@code <prefix>_transfer_streams} counts
+         * the streams running now.
+         */
+        TransferProgress progress(String name) {
+            Counter moved = Counter.builder(prefix + ".transfer.bytes").tag(label, name)
+                    .description("bytes moved by this " + label + "'s streams, counted as they move").register(registry);
+            java.util.concurrent.atomic.AtomicInteger running = streams.computeIfAbsent(name, t -> {
+                var v = new java.util.concurrent.atomic.AtomicInteger();
+                Gauge.builder(prefix + ".transfer.streams", v, java.util.concurrent.atomic.AtomicInteger::get).tag(label, t)
+                        .description("streams of this " + label + " running now").register(registry);
+                return v;
+            });
+            return new TransferProgress() {
+                private final Map<DatasetName, Long> counted = new ConcurrentHashMap<>();
+
+                @Override
+                public void started(DatasetName dataset, String step, java.util.OptionalLong expectedBytes) {
+                    counted.put(dataset, 0L);
+                    running.incrementAndGet();
+                }
+
+                @Override
+                public void moved(DatasetName dataset, long bytes) {
+                    Long before = counted.replace(dataset, bytes);
+                    if (before != null && bytes > before) {
+                        moved.increment(bytes - before);
+                    }
+                }
+
+                @Override
+                public void finished(DatasetName dataset, long bytes, boolean ok) {
+                    Long before = counted.remove(dataset);
+                    if (before != null) {
+                        moved.increment(Math.max(0, bytes - before));
+                        running.decrementAndGet();
+                    }
+                }
+            };
+        }
+
         void newest(String name, java.time.Instant created) {
             register(name);
             newest.get(name).accumulateAndGet(created, (a, b) -> a == null || b.isAfter(a) ? b : a);
@@ -207,6 +252,17 @@ public final class Metrics implements AutoCloseable {
 
     public void target(String target) {
         targets.register(target);
+        targets.progress(target);
+    }
+
+    /** What a push to {@code target} tells as its streams move. */
+    public TransferProgress targetProgress(String target) {
+        return targets.progress(target);
+    }
+
+    /** What a pull from {@code source} tells as its streams move. */
+    public TransferProgress sourceProgress(String source) {
+        return sources.progress(source);
     }
 
     public void newestCommon(String target, java.time.Instant created) {
@@ -223,6 +279,7 @@ public final class Metrics implements AutoCloseable {
     /** A DR host's source, with its RPO: lag, last success, pulls and bytes are labelled {@code source}. */
     public void source(String source, Duration rpo) {
         sources.register(source);
+        sources.progress(source);
         sources.rpo(source, rpo);
         promotedGauge(source);
     }

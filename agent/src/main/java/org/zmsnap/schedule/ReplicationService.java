@@ -55,7 +55,7 @@ public final class ReplicationService implements AutoCloseable {
     }
 
     private void run(TargetConfig t) {
-        outcomes.record(t.name(), runner.run(t, false));
+        outcomes.record(t.name(), runner.run(t, false, metrics.targetProgress(t.name())));
     }
 
     public Map<String, TargetConfig> targets() {

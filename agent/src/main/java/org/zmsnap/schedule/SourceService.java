@@ -51,7 +51,7 @@ public final class SourceService implements AutoCloseable {
     private void runPull(SourceConfig s) {
         ReplicationOutcome o;
         try {
-            o = jobs.pull(s);
+            o = jobs.pull(s, metrics.sourceProgress(s.name()));
         } catch (SourceJobs.SourceStateException e) {
             LOG.warn("pull source={} result=skipped reason=\"{}\"", s.name(), e.getMessage());
             refresh(s); // e.g. promoted since zmsnapd started: the promotion gauge says so
