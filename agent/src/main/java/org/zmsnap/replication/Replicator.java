@@ -138,10 +138,13 @@ public final class Replicator {
         }
         long bytes = Math.max(0, resumed); // what the resumed transfers sent is part of this run
         long start = System.nanoTime();
+        Zfs.Tree listed = remote;
         try {
-            // Parents first and one at a time: two streams creating the same parent would race.
+            // Parents first and one at a time: two streams creating the same parent would race. One the listing
+            // already shows costs no call (behind 'zmsnap serve' every call is a process start on the DR host).
             new LinkedHashSet<>(plans.entrySet().stream().filter(e -> e.getValue() instanceof ReplicationPlan.Transfer)
-                    .flatMap(e -> naming.copyOf().apply(e.getKey()).parent().stream()).toList())
+                    .flatMap(e -> naming.copyOf().apply(e.getKey()).parent().stream()).toList()).stream()
+                    .filter(parent -> !listed.datasets().contains(parent))
                     .forEach(parent -> target.zfs().createContainer(parent, naming.treeRoot()));
         } catch (ZfsException ex) {
             return new ReplicationOutcome.Failed(t.name(), ex.getMessage(), bytes, List.of());
@@ -309,7 +312,7 @@ public final class Replicator {
             if (!remote.datasets().contains(dst)) {
                 continue;
             }
-            Optional<String> token = target.zfs().getProperty(dst, "receive_resume_token");
+            Optional<String> token = remote.resumeToken(dst);
             if (token.isEmpty()) {
                 continue;
             }

@@ -214,15 +214,26 @@ public final class Zfs {
         return listBelow(dataset, 1, userProperties).snapshots().getOrDefault(dataset, List.of());
     }
 
-    /** The filesystems and snapshots of a subtree, from one call: what a remote endpoint lists per run. */
-    public record Tree(java.util.Set<DatasetName> datasets, Map<DatasetName, List<SnapshotInfo>> snapshots) {
+    /**
+     * The filesystems and snapshots of a subtree, from one call: what a remote endpoint lists per run. With the
+     * resume tokens of interrupted receives where this ZFS keeps them (OpenZFS): behind {@code zmsnap serve} a call
+     * per dataset to ask would be a process start each.
+     */
+    public record Tree(java.util.Set<DatasetName> datasets, Map<DatasetName, List<SnapshotInfo>> snapshots,
+                       Map<DatasetName, String> resumeTokens) {
         public Tree {
             datasets = java.util.Set.copyOf(datasets);
             snapshots = Map.copyOf(snapshots);
+            resumeTokens = Map.copyOf(resumeTokens);
         }
 
         public List<SnapshotInfo> snapshotsOf(DatasetName d) {
             return snapshots.getOrDefault(d, List.of());
+        }
+
+        /** The token of {@code d}'s interrupted receive, if it has one. */
+        public Optional<String> resumeToken(DatasetName d) {
+            return Optional.ofNullable(resumeTokens.get(d));
         }
     }
 
@@ -232,7 +243,7 @@ public final class Zfs {
             return listBelow(root, -1, List.of());
         } catch (ZfsException e) {
             if (String.valueOf(e.getMessage()).contains("does not exist")) {
-                return new Tree(java.util.Set.of(), Map.of());
+                return new Tree(java.util.Set.of(), Map.of(), Map.of());
             }
             throw e;
         }
@@ -241,6 +252,9 @@ public final class Zfs {
     private Tree listBelow(DatasetName root, int depth, Collection<String> userProperties) {
         List<String> props = new ArrayList<>(List.of("guid", "creation", "createtxg", "userrefs"));
         props.addAll(userProperties);
+        if (depth < 0 && features().resumableReceive()) {
+            props.add(RESUME_TOKEN);
+        }
         List<String> argv = new ArrayList<>(List.of(zfsCommand, "get", "-Hp"));
         if (depth < 0) {
             argv.add("-r");
@@ -255,6 +269,7 @@ public final class Zfs {
         }
         Map<String, Map<String, String>> byName = new LinkedHashMap<>();
         java.util.Set<DatasetName> filesystems = new java.util.LinkedHashSet<>();
+        Map<DatasetName, String> tokens = new HashMap<>();
         for (String line : r.stdout().lines().toList()) {
             String[] f = line.split("\t", -1);
             if (f.length < 3) {
@@ -262,6 +277,9 @@ public final class Zfs {
             }
             if (f[0].indexOf('@') < 0) {
                 filesystems.add(new DatasetName(f[0]));
+                if (f[1].equals(RESUME_TOKEN) && !f[2].equals("-") && !f[2].isEmpty()) {
+                    tokens.put(new DatasetName(f[0]), f[2]);
+                }
                 continue;
             }
             byName.computeIfAbsent(f[0], k -> new HashMap<>()).put(f[1], f[2]);
@@ -283,8 +301,10 @@ public final class Zfs {
             out.computeIfAbsent(name.dataset(), k -> new ArrayList<>()).add(info);
         }
         out.values().forEach(l -> l.sort(Comparator.comparingLong(SnapshotInfo::createTxg)));
-        return new Tree(filesystems, out);
+        return new Tree(filesystems, out, tokens);
     }
+
+    private static final String RESUME_TOKEN = "receive_resume_token";
 
     private static int parseRefs(String v) {
         return v == null || v.equals("-") ? 0 : Integer.parseInt(v);
