@@ -149,7 +149,7 @@ public final class Metrics implements AutoCloseable {
         private final String runs;
         private final Map<String, java.util.concurrent.atomic.AtomicReference<java.time.Instant>> newest = new ConcurrentHashMap<>();
         private final Map<String, AtomicLong> success = new ConcurrentHashMap<>();
-        private final Map<String, java.util.concurrent.atomic.AtomicInteger> streams = new ConcurrentHashMap<>();
+        private final Map<String, Map<DatasetName, Long>> live = new ConcurrentHashMap<>();
 
         Links(String prefix, String label, String runs) {
             this.prefix = prefix;
@@ -185,30 +185,30 @@ public final class Metrics implements AutoCloseable {
 
         /**
          * A run's streams as they move: {@code <prefix>_transfer_bytes_total} grows with every chunk (so {@code rate()}
-         * shows a seed's live throughput, not only a total when it ends) and {@code <prefix>_transfer_streams} counts
-         * the streams running now.
+         * shows a seed's live throughput, not only a total when it ends), {@code <prefix>_transfer_streams} counts the
+         * streams running now and {@code <prefix>_transfer_running_bytes} what they have moved so far (what
+         * {@code zmsnap status} shows).
          */
         TransferProgress progress(String name) {
             Counter moved = Counter.builder(prefix + ".transfer.bytes").tag(label, name)
                     .description("bytes moved by this " + label + "'s streams, counted as they move").register(registry);
-            java.util.concurrent.atomic.AtomicInteger running = streams.computeIfAbsent(name, t -> {
-                var v = new java.util.concurrent.atomic.AtomicInteger();
-                Gauge.builder(prefix + ".transfer.streams", v, java.util.concurrent.atomic.AtomicInteger::get).tag(label, t)
+            Map<DatasetName, Long> running = live.computeIfAbsent(name, t -> {
+                Map<DatasetName, Long> m = new ConcurrentHashMap<>();
+                Gauge.builder(prefix + ".transfer.streams", m, Map::size).tag(label, t)
                         .description("streams of this " + label + " running now").register(registry);
-                return v;
+                Gauge.builder(prefix + ".transfer.running.bytes", m, x -> x.values().stream().mapToLong(Long::longValue).sum())
+                        .tag(label, t).description("bytes the streams running now have moved so far").register(registry);
+                return m;
             });
             return new TransferProgress() {
-                private final Map<DatasetName, Long> counted = new ConcurrentHashMap<>();
-
                 @Override
                 public void started(DatasetName dataset, String step, java.util.OptionalLong expectedBytes) {
-                    counted.put(dataset, 0L);
-                    running.incrementAndGet();
+                    running.put(dataset, 0L);
                 }
 
                 @Override
                 public void moved(DatasetName dataset, long bytes) {
-                    Long before = counted.replace(dataset, bytes);
+                    Long before = running.replace(dataset, bytes);
                     if (before != null && bytes > before) {
                         moved.increment(bytes - before);
                     }
@@ -216,10 +216,9 @@ public final class Metrics implements AutoCloseable {
 
                 @Override
                 public void finished(DatasetName dataset, long bytes, boolean ok) {
-                    Long before = counted.remove(dataset);
+                    Long before = running.remove(dataset);
                     if (before != null) {
                         moved.increment(Math.max(0, bytes - before));
-                        running.decrementAndGet();
                     }
                 }
             };

@@ -6,6 +6,10 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.zmsnap.config.MetricsConfig;
 
 /**
@@ -27,15 +31,9 @@ public final class DaemonProbe {
         if (!metrics.enabled()) {
             return new Answer.NotServed();
         }
-        String host = metrics.listen().getHostString();
-        if (host.equals("0.0.0.0") || host.equals("::") || host.equals("0:0:0:0:0:0:0:0")) {
-            host = "127.0.0.1"; // a wildcard bind answers on loopback too
-        }
-        String url = "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + metrics.listen().getPort() + "/healthz";
-        HttpClient client = HttpClient.newBuilder().connectTimeout(timeout).build();
+        String url = url(metrics, "/healthz");
         try {
-            HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(url)).timeout(timeout).GET().build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = get(url, timeout);
             return r.statusCode() == 200 ? new Answer.Healthy() : new Answer.Unhealthy(r.body().strip());
         } catch (IOException e) {
             return new Answer.Unreachable(url, e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
@@ -43,5 +41,68 @@ public final class DaemonProbe {
             Thread.currentThread().interrupt();
             return new Answer.Unreachable(url, "interrupted");
         }
+    }
+
+    /** A link's streams running in the daemon now, and what they have moved so far. */
+    public record Running(int streams, long bytes) {}
+
+    /**
+     * The transfers zmsnapd is running, by {@code target:NAME} or {@code source:NAME}, from its {@code /metrics};
+     * empty when it does not answer (status says so on the daemon's own line).
+     */
+    public static Map<String, Running> running(MetricsConfig metrics, Duration timeout) {
+        if (!metrics.enabled()) {
+            return Map.of();
+        }
+        try {
+            HttpResponse<String> r = get(url(metrics, "/metrics"), timeout);
+            return r.statusCode() == 200 ? parseRunning(r.body()) : Map.of();
+        } catch (IOException e) {
+            return Map.of();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Map.of();
+        }
+    }
+
+    private static final Pattern SAMPLE = Pattern.compile(
+            "zmsnap_(replication|source)_transfer_(streams|running_bytes)\\{[^}]*\\b(target|source)=\"([^\"]*)\"[^}]*} ([0-9.eE+-]+)");
+
+    /** The running links in a Prometheus scrape: those with at least one stream. */
+    static Map<String, Running> parseRunning(String scrape) {
+        Map<String, Integer> streams = new TreeMap<>();
+        Map<String, Long> bytes = new TreeMap<>();
+        scrape.lines().forEach(line -> {
+            Matcher m = SAMPLE.matcher(line);
+            if (m.matches()) {
+                String key = m.group(3) + ":" + m.group(4);
+                double v = Double.parseDouble(m.group(5));
+                if (m.group(2).equals("streams")) {
+                    streams.put(key, (int) v);
+                } else {
+                    bytes.put(key, (long) v);
+                }
+            }
+        });
+        Map<String, Running> out = new TreeMap<>();
+        streams.forEach((k, n) -> {
+            if (n > 0) {
+                out.put(k, new Running(n, bytes.getOrDefault(k, 0L)));
+            }
+        });
+        return out;
+    }
+
+    private static HttpResponse<String> get(String url, Duration timeout) throws IOException, InterruptedException {
+        HttpClient client = HttpClient.newBuilder().connectTimeout(timeout).build();
+        return client.send(HttpRequest.newBuilder(URI.create(url)).timeout(timeout).GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static String url(MetricsConfig metrics, String path) {
+        String host = metrics.listen().getHostString();
+        if (host.equals("0.0.0.0") || host.equals("::") || host.equals("0:0:0:0:0:0:0:0")) {
+            host = "127.0.0.1"; // a wildcard bind answers on loopback too
+        }
+        return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + metrics.listen().getPort() + path;
     }
 }

@@ -92,7 +92,9 @@ public final class StatusRules {
         return new StatusItem("policy", policy.name(), Level.OK, summary, "", f);
     }
 
-    public static StatusItem target(TargetConfig t, ReplicationRunner.Status st, Optional<LastRun> last, Instant now) {
+    /** @param running the daemon's streams to this target now, if any */
+    public static StatusItem target(TargetConfig t, ReplicationRunner.Status st, Optional<LastRun> last,
+                                    Optional<DaemonProbe.Running> running, Instant now) {
         Map<String, Object> f = new LinkedHashMap<>();
         f.put("target", t.name());
         f.put("host", t.host());
@@ -103,15 +105,24 @@ public final class StatusRules {
         f.put("last_result", last.map(LastRun::result).orElse(null));
         f.put("last_run", last.map(l -> l.time().toString()).orElse(null));
         f.put("last_bytes", last.map(LastRun::bytes).orElse(null));
+        f.put("sending_streams", running.map(DaemonProbe.Running::streams).orElse(0));
+        f.put("sending_bytes", running.map(DaemonProbe.Running::bytes).orElse(0L));
         String summary = st.newestCommon().map(c -> "in common " + c + lag.map(l -> ", lag " + Ages.of(l)).orElse(""))
-                .orElse("no set in common") + last.map(l -> ", last run " + l.result()).orElse("");
+                .orElse("no set in common") + last.map(l -> ", last run " + l.result()).orElse("") + sending(running);
         if (st.error().isPresent()) {
             return new StatusItem("target", t.name(), Level.BAD, summary, "cannot read the target: " + st.error().get(), f);
         }
         return copy("target", t.name(), summary, lag, t.rpo(), last, "zmsnap replicate --target " + t.name(), f);
     }
 
-    public static StatusItem source(SourceConfig s, SourceJobs.Status st, Instant now) {
+    /** ", sending now: 2 streams, 1.2 GiB so far" while the daemon runs the link's transfer. */
+    private static String sending(Optional<DaemonProbe.Running> running) {
+        return running.map(r -> ", sending now: " + r.streams() + (r.streams() == 1 ? " stream, " : " streams, ")
+                + org.zmsnap.config.Sizes.format(r.bytes()) + " so far").orElse("");
+    }
+
+    /** @param running the daemon's pull from this source now, if any */
+    public static StatusItem source(SourceConfig s, SourceJobs.Status st, Optional<DaemonProbe.Running> running, Instant now) {
         Map<String, Object> f = new LinkedHashMap<>();
         f.put("source", s.name());
         f.put("mode", s.pull().isPresent() ? "pull" : "push");
@@ -122,8 +133,12 @@ public final class StatusRules {
         f.put("sets", st.sets());
         f.put("last_result", st.lastPull().map(LastRun::result).orElse(null));
         f.put("promoted", st.promoted().orElse(null));
+        f.put("receiving_streams", running.map(DaemonProbe.Running::streams).orElse(0));
+        f.put("receiving_bytes", running.map(DaemonProbe.Running::bytes).orElse(0L));
         String summary = st.newest().map(n -> "newest " + n.tag().name() + lag.map(l -> ", lag " + Ages.of(l)).orElse(""))
-                .orElse("nothing received") + st.lastPull().map(l -> ", last pull " + l.result()).orElse("");
+                .orElse("nothing received") + st.lastPull().map(l -> ", last pull " + l.result()).orElse("")
+                + running.map(r -> ", pulling now: " + r.streams() + (r.streams() == 1 ? " stream, " : " streams, ")
+                        + org.zmsnap.config.Sizes.format(r.bytes()) + " so far").orElse("");
         if (st.error().isPresent()) {
             return new StatusItem("source", s.name(), Level.BAD, summary, st.error().get(), f);
         }

@@ -26,12 +26,14 @@ class MetricsTest {
             String mid = m.scrape();
             assertTrue(mid.contains("zmsnap_replication_transfer_bytes_total{host=\"mbox1\",target=\"dr1\"} 8000.0"), mid);
             assertTrue(mid.contains("zmsnap_replication_transfer_streams{host=\"mbox1\",target=\"dr1\"} 2.0"), mid);
+            assertTrue(mid.contains("zmsnap_replication_transfer_running_bytes{host=\"mbox1\",target=\"dr1\"} 8000.0"), mid);
             p.finished(DB, 1500, true);
             p.finished(STORE, 9000, false);
             p.finished(STORE, 9000, false); // told twice: counted once
             String end = m.scrape();
             assertTrue(end.contains("zmsnap_replication_transfer_bytes_total{host=\"mbox1\",target=\"dr1\"} 10500.0"), end);
             assertTrue(end.contains("zmsnap_replication_transfer_streams{host=\"mbox1\",target=\"dr1\"} 0.0"), end);
+            assertTrue(end.contains("zmsnap_replication_transfer_running_bytes{host=\"mbox1\",target=\"dr1\"} 0.0"), end);
         }
     }
 

@@ -70,21 +70,25 @@ class StatusRulesTest {
         TargetConfig t = target(Duration.ofHours(2));
         var inCommon = new ReplicationRunner.Status(Optional.of("zmsnap_hourly_2026-11-30T11:00:00Z"),
                 Optional.of(NOW.minus(Duration.ofHours(1))), Optional.empty());
-        assertEquals(Level.OK, StatusRules.target(t, inCommon, Optional.of(new LastRun("replicated", NOW, 10, Optional.empty(), Optional.empty())), NOW).level());
+        assertEquals(Level.OK, StatusRules.target(t, inCommon, Optional.of(new LastRun("replicated", NOW, 10, Optional.empty(), Optional.empty())), Optional.empty(), NOW).level());
         StatusItem failedRecently = StatusRules.target(t, inCommon,
-                Optional.of(new LastRun("failed", NOW, 0, Optional.empty(), Optional.of("connection refused"))), NOW);
+                Optional.of(new LastRun("failed", NOW, 0, Optional.empty(), Optional.of("connection refused"))), Optional.empty(), NOW);
         assertEquals(Level.WARN, failedRecently.level(), "within the rpo: worth a look, the copy still serves");
         assertTrue(failedRecently.why().contains("connection refused"), failedRecently.why());
         var behind = new ReplicationRunner.Status(Optional.of("zmsnap_hourly_2026-11-30T09:00:00Z"),
                 Optional.of(NOW.minus(Duration.ofHours(3))), Optional.empty());
-        StatusItem late = StatusRules.target(t, behind, Optional.empty(), NOW);
+        StatusItem late = StatusRules.target(t, behind, Optional.empty(), Optional.empty(), NOW);
         assertEquals(Level.BAD, late.level());
         assertTrue(late.why().contains("rpo of 2 h") && late.why().contains("zmsnap replicate --target dr1"), late.why());
         assertEquals(Level.BAD, StatusRules.target(t, new ReplicationRunner.Status(Optional.empty(), Optional.empty(), Optional.empty()),
-                Optional.of(new LastRun("nothing-eligible", NOW, 0, Optional.empty(), Optional.of("only manual sets"))), NOW).level(),
+                Optional.of(new LastRun("nothing-eligible", NOW, 0, Optional.empty(), Optional.of("only manual sets"))), Optional.empty(), NOW).level(),
                 "nothing in common: no DR copy at all");
         assertEquals(Level.BAD, StatusRules.target(t, new ReplicationRunner.Status(Optional.empty(), Optional.empty(),
-                Optional.of("ssh: connect refused")), Optional.empty(), NOW).level());
+                Optional.of("ssh: connect refused")), Optional.empty(), Optional.empty(), NOW).level());
+        StatusItem sending = StatusRules.target(t, inCommon, Optional.empty(), Optional.of(new DaemonProbe.Running(2, 3L << 30)), NOW);
+        assertEquals(Level.OK, sending.level());
+        assertTrue(sending.summary().endsWith(", sending now: 2 streams, 3.0 GiB so far"), sending.summary());
+        assertEquals(2, sending.fields().get("sending_streams"));
     }
 
     @Test

@@ -50,7 +50,11 @@ final class StatusCommand implements Callable<Integer> {
         Config cfg = config.load();
         Instant now = Instant.now();
         List<StatusItem> items = new ArrayList<>();
-        items.add(StatusRules.daemon(DaemonProbe.ask(cfg.metrics(), PROBE_TIMEOUT)));
+        DaemonProbe.Answer daemon = DaemonProbe.ask(cfg.metrics(), PROBE_TIMEOUT);
+        items.add(StatusRules.daemon(daemon));
+        // What the daemon is sending right now, from its /metrics; nothing to ask when it did not answer.
+        java.util.Map<String, DaemonProbe.Running> running = daemon instanceof DaemonProbe.Answer.Unreachable
+                || daemon instanceof DaemonProbe.Answer.NotServed ? java.util.Map.of() : DaemonProbe.running(cfg.metrics(), PROBE_TIMEOUT);
         try (AgentContext ctx = new AgentContext(cfg)) {
             if (cfg.mailboxHost()) {
                 List<SnapshotSet> sets = ctx.catalog().sets();
@@ -59,12 +63,13 @@ final class StatusCommand implements Callable<Integer> {
                 }
                 ReplicationRunner runner = new ReplicationRunner(cfg, ctx.zfs(), ctx.catalog());
                 for (TargetConfig t : sorted(cfg.targets().values(), TargetConfig::name)) {
-                    items.add(StatusRules.target(t, runner.status(t), runner.lastRun(t), now));
+                    items.add(StatusRules.target(t, runner.status(t), runner.lastRun(t),
+                            java.util.Optional.ofNullable(running.get("target:" + t.name())), now));
                 }
             }
             SourceJobs jobs = new SourceJobs(cfg, ctx.zfs());
             for (SourceConfig s : cfg.sources().values()) {
-                items.add(StatusRules.source(s, jobs.status(s), now));
+                items.add(StatusRules.source(s, jobs.status(s), java.util.Optional.ofNullable(running.get("source:" + s.name())), now));
             }
             DrillSubjects.statuses(ctx, now).forEach(d -> items.add(StatusRules.drill(d, now)));
         }
