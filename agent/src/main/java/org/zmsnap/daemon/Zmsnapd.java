@@ -20,7 +20,16 @@ import picocli.CommandLine.Option;
  * {@code --check} only validates the configuration and checks that MariaDB and ZFS answer.
  */
 @Command(name = "zmsnapd", mixinStandardHelpOptions = true, versionProvider = Zmsnapd.VersionProvider.class,
-        exitCodeOnInvalidInput = 2, description = "The zmsnap agent: scheduled consistent snapshots of a Zimbra host.")
+        exitCodeOnInvalidInput = 2, description = {"The zmsnap agent: scheduled consistent snapshots of a Zimbra host.",
+                "It runs each policy's snapshot cycle on its cron schedule (UTC), prunes after every cycle, replicates to the "
+                        + "targets after the policies they follow, on a DR host pulls and prunes its sources, runs the restore "
+                        + "drills of a verify: section, and serves /metrics and /healthz.",
+                "Under systemd (zmsnapd.service, Type=notify) it reports READY once the configuration, MariaDB and every "
+                        + "dataset answered. See /usr/share/doc/zmsnap/daemon.md."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:stopped cleanly (SIGTERM), or --check passed",
+                "1:failure: MariaDB, ZFS or a dataset did not answer, or the daemon failed",
+                "2:usage or configuration error: nothing was started"})
 public final class Zmsnapd implements Callable<Integer> {
     @Option(names = {"-c", "--config"}, paramLabel = "FILE", defaultValue = "/etc/zmsnap/zmsnap.yaml",
             description = "configuration file (default: ${DEFAULT-VALUE})")

@@ -137,6 +137,12 @@ class DaemonIT {
                 assertTrue(sum(m, "zmsnap_replication_bytes_total", "target=\"dr1\"") > 0);
                 assertTrue(sum(m, "zmsnap_replication_last_success_timestamp_seconds", "target=\"dr1\"") > 1.7e9);
                 assertTrue(dr.snapshots().stream().anyMatch(x -> x.contains("/mbox1/zimbra/db@zmsnap_fast_")), dr.snapshots().toString());
+                // Every mailbox-host metric the Grafana dashboard queries is in this real scrape (the DR host's and the
+                // drills' are checked by VerifyDrCopyIT).
+                org.zmsnap.fixtures.GrafanaDashboard dashboard = org.zmsnap.fixtures.GrafanaDashboard.ofSourceTree();
+                java.util.Set<String> missing = dashboard.missingFrom(get(port, "/metrics").body(),
+                        n -> !org.zmsnap.fixtures.GrafanaDashboard.drHostOrDrill(n));
+                assertEquals(java.util.Set.of(), missing, "docs/grafana-dashboard.json queries: " + dashboard.explain(missing));
             }
         }
     }

@@ -9,6 +9,9 @@ import picocli.CommandLine.Command;
 @Command(name = "zmsnap", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = Main.USAGE,
         exitCodeOnExecutionException = Main.FAILURE, versionProvider = Main.VersionProvider.class,
         description = "Consistent ZFS snapshots of a Zimbra mailbox host, and what to do with them.",
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:success", "1:failure: the command ran and something went wrong (the message says what)",
+                "2:usage or configuration error: nothing was changed"},
         subcommands = {SnapshotCommand.class, SnapshotsCommand.class, PruneCommand.class, ReplicateCommand.class, PromoteCommand.class, TargetsCommand.class, ServeCommand.class,
                 PullCommand.class, SourcesCommand.class, StatusCommand.class, CheckCommand.class, FailbackCommand.class,
                 MountCommand.class, UnmountCommand.class, BrowseCommand.class, SearchCommand.class, RestoreCommand.class, ExportCommand.class, VerifyCommand.class, CompletionCommand.class, CommandLine.HelpCommand.class})
@@ -40,7 +43,7 @@ public final class Main {
     }
 
     /** The whole command tree, with zmsnap's error handling and help layout. */
-    static CommandLine commandLine() {
+    public static CommandLine commandLine() {
         CommandLine cl = HelpLayout.install(new CommandLine(new Main()));
         cl.setExecutionExceptionHandler((e, line, parsed) -> {
             if (e instanceof org.zmsnap.restore.RestoreUsageException) {

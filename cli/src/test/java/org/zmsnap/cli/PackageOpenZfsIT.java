@@ -56,6 +56,12 @@ class PackageOpenZfsIT {
                 assertEquals("disabled", vm.run(T, "systemctl", "is-enabled", "zmsnapd").stdout().strip(), "nor enables it");
                 assertTrue(vm.run(T, "getent", "passwd", "zmsnap").ok(), "the system user for a non-root receive");
                 assertTrue(vm.run(T, "test", "-f", "/usr/share/bash-completion/completions/zmsnap").ok());
+                for (String file : List.of("/usr/share/man/man8/zmsnap.8.gz", "/usr/share/man/man8/zmsnapd.8.gz",
+                        "/usr/share/man/man5/zmsnap.yaml.5.gz", "/usr/share/zmsnap/grafana-dashboard.json")) {
+                    assertTrue(vm.run(T, "test", "-s", file).ok(), file);
+                }
+                assertTrue(vm.run(T, "bash", "-c", "zcat /usr/share/man/man8/zmsnap.8.gz | grep -q '^.SS \"zmsnap restore\"'").ok(),
+                        "zmsnap(8) describes the commands");
                 assertTrue(vm.run(T, "zmsnap", "--version").stdout().startsWith("zmsnap "), "on the PATH");
 
                 vm.bash(T, "umask 077 && printf '%s\\n' '" + host.rootPassword() + "' > /etc/zmsnap/mariadb.password").orThrow();
@@ -97,7 +103,7 @@ class PackageOpenZfsIT {
                 Proc.Result purge = vm.run(T, "env", "DEBIAN_FRONTEND=noninteractive", "apt-get", "purge", "-y", "-q", "zmsnap");
                 assertEquals(0, purge.exitCode(), purge.stdout() + purge.stderr());
                 for (String gone : List.of("/usr/bin/zmsnap", "/usr/sbin/zmsnapd", "/usr/share/zmsnap", "/etc/zmsnap/zmsnap.yaml",
-                        "/etc/default/zmsnapd", "/lib/systemd/system/zmsnapd.service", "/var/lib/zmsnap")) {
+                        "/etc/default/zmsnapd", "/lib/systemd/system/zmsnapd.service", "/var/lib/zmsnap", "/usr/share/man/man8/zmsnap.8.gz")) {
                     assertFalse(vm.run(T, "test", "-e", gone).ok(), gone + " is left after purge");
                 }
                 assertEquals("inactive", vm.run(T, "systemctl", "is-active", "zmsnapd").stdout().strip(), "purge stopped it");

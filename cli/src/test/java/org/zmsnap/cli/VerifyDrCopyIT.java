@@ -395,6 +395,12 @@ class VerifyDrCopyIT {
         for (String s : copySnapshots(faultyTag)) {
             assertTrue(verified(s).contains(" failed "), s + ": " + verified(s));
         }
+        // Every DR-host and drill metric the Grafana dashboard queries is in this real scrape (and its health);
+        // the mailbox host's are checked by DaemonIT.
+        org.zmsnap.fixtures.GrafanaDashboard dashboard = org.zmsnap.fixtures.GrafanaDashboard.ofSourceTree();
+        java.util.Set<String> missing = dashboard.missingFrom(all,
+                n -> org.zmsnap.fixtures.GrafanaDashboard.drHostOrDrill(n) || n.equals("zmsnap_healthy"));
+        assertEquals(java.util.Set.of(), missing, "docs/grafana-dashboard.json queries: " + dashboard.explain(missing));
         assertNothingLeft();
     }
 
