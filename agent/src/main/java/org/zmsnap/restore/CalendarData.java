@@ -35,7 +35,7 @@ public final class CalendarData {
 
     /** The VCALENDAR, or empty when the blob is neither iCalendar nor MIME with a text/calendar part. */
     public static Optional<byte[]> ics(byte[] blob) {
-        if (isCalendar(new String(blob, 0, Math.min(blob.length, 64), StandardCharsets.UTF_8))) {
+        if (isCalendar(blob)) {
             return Optional.of(blob);
         }
         List<String> parts = parts(blob);
@@ -46,6 +46,11 @@ public final class CalendarData {
             return Optional.of(parts.get(0).getBytes(StandardCharsets.UTF_8));
         }
         return Optional.of(merge(parts).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Is this iCalendar text already (a UTF-8 byte order mark and leading white space allowed)? */
+    static boolean isCalendar(byte[] content) {
+        return content != null && isCalendar(new String(content, 0, Math.min(content.length, 64), StandardCharsets.UTF_8));
     }
 
     private static boolean isCalendar(String head) {
