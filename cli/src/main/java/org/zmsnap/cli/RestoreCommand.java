@@ -268,7 +268,8 @@ final class RestoreCommand implements Callable<Integer> {
         if (files.isPresent()) {
             out.println("  not messages: " + target.filesInstead().orElseThrow());
         }
-        s.notMessageItems().forEach(f -> out.println("  not restored: " + f));
+        String prefix = files.isPresent() ? "  not in the account: " : "  not restored: ";
+        s.notMessageItems().forEach(f -> out.println(prefix + f));
     }
 
     private int cleanup() {
