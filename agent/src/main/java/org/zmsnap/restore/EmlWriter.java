@@ -21,7 +21,7 @@ public final class EmlWriter implements RestoreTarget {
 
     @Override
     public Delivered file(MailItem item, List<String> folder, byte[] content) {
-        return write(OutputDirs.of(root, folder).resolve(OutputDirs.fileName(item, item.typeName())), item, content);
+        return ItemFiles.write(OutputDirs.of(root, folder), item, content);
     }
 
     static Delivered write(Path file, MailItem item, byte[] content) {

@@ -120,8 +120,7 @@ public final class MaildirWriter implements RestoreTarget {
 
     @Override
     public Delivered file(MailItem item, List<String> folder, byte[] content) {
-        return EmlWriter.write(OutputDirs.of(root.resolve("files"), folder).resolve(OutputDirs.fileName(item, item.typeName())),
-                item, content);
+        return ItemFiles.write(OutputDirs.of(root.resolve("files"), folder), item, content);
     }
 
     @Override

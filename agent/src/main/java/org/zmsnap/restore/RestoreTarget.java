@@ -23,7 +23,18 @@ public interface RestoreTarget extends AutoCloseable {
         return java.util.Optional.empty();
     }
 
-    /** A document's or appointment's blob; targets that cannot take one throw {@link NotAMessageException}. */
+    /**
+     * For a target that puts messages into the live account but has no way there for the other items: where it writes
+     * those as files instead, and why (said in the summary); empty for every other target.
+     */
+    default java.util.Optional<String> filesInstead() {
+        return java.util.Optional.empty();
+    }
+
+    /**
+     * An item that is not a message, as {@link ItemFiles#content} makes it (a contact's vCard, a calendar item's
+     * iCalendar, a document's bytes); targets that cannot take one throw {@link NotAMessageException}.
+     */
     Delivered file(MailItem item, List<String> folder, byte[] content);
 
     @Override

@@ -61,7 +61,7 @@ public final class Restorer {
         byte[] data;
         if (item.contact()) {
             // A contact's fields live in its row's metadata (a blob, if any, holds only attachments): a vCard.
-            data = VCard.bytes(item.id(), org.zmsnap.zimbra.Metadata.contactFields(item.metadata()));
+            data = ItemFiles.content(item, null);
         } else if (!item.hasBlob()) {
             if (item.message()) {
                 tally.failed(item, label + ": no blob locator");
@@ -74,9 +74,17 @@ public final class Restorer {
             if (data == null) {
                 return;
             }
+            if (!item.message()) {
+                data = ItemFiles.content(item, data); // a calendar item's iCalendar; a document as it is
+            }
         }
+        java.util.Optional<String> instead = item.message() ? java.util.Optional.empty() : target.filesInstead();
         if (dryRun) {
-            tally.restored(item, data.length, "would restore");
+            if (instead.isPresent()) {
+                tally.notMessage(item, label + ": would be written as a file: " + instead.get());
+            } else {
+                tally.restored(item, data.length, "would restore");
+            }
             return;
         }
         List<String> folder = folders.byId(item.folderId()).map(Folder::segments).orElse(List.of("folder-" + item.folderId()));
@@ -86,7 +94,14 @@ public final class Restorer {
         }
         batch.flush(); // keeps the target's writes in item order
         try {
-            tally.outcome(item, label, data.length, target.file(item, folder, data));
+            Delivered d = target.file(item, folder, data);
+            if (instead.isPresent() && !(d instanceof Delivered.Refused)) {
+                // not in the live account, but not lost either: named with its file in the summary
+                String where = d instanceof Delivered.Written w ? w.where() : ((Delivered.AlreadyPresent) d).where();
+                tally.notMessage(item, label + ": written to " + where + (d instanceof Delivered.AlreadyPresent ? " (already there)" : ""));
+            } else {
+                tally.outcome(item, label, data.length, d);
+            }
         } catch (RestoreTarget.NotAMessageException e) {
             tally.notMessage(item, label + ": " + e.getMessage());
         }

@@ -139,7 +139,7 @@ public final class SalvageExporter {
                 format = "eml";
                 fileName = item.id() + ".eml";
             } else if (item.type() == MailItem.APPOINTMENT || item.type() == MailItem.TASK) {
-                Optional<byte[]> ics = CalendarPart.extract(content);
+                Optional<byte[]> ics = org.zmsnap.restore.CalendarData.ics(content);
                 if (ics.isPresent()) {
                     content = ics.get();
                     format = "ics";

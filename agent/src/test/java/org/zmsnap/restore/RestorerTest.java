@@ -88,7 +88,7 @@ class RestorerTest {
         assertEquals(1, s.failed());
         assertTrue(s.failures().get(0).contains("message 1042") && s.failures().get(0).contains("OVERQUOTA"), s.failures().toString());
         assertEquals(0, s.notMessages());
-        assertTrue(target.files.get(1251).startsWith("BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Bob\r\n"), target.files.get(1251));
+        assertTrue(target.files.get(1251).startsWith("BEGIN:VCARD\r\nVERSION:3.0\r\n") && target.files.get(1251).contains("\r\nFN:Bob\r\n"), target.files.get(1251));
     }
 
     @Test
@@ -109,6 +109,27 @@ class RestorerTest {
             assertTrue(s.notMessageItems().get(1).startsWith("document 3"), s.notMessageItems().toString());
         }
         assertEquals(List.of(1), imapLike.order, "only the message reached the target, and only in the real run");
+    }
+
+    @Test
+    void aTargetThatWritesFilesInsteadNamesEachFileAsNotAMessageAndADryRunCountsTheSame() throws IOException {
+        Recorder imapAndFiles = new Recorder(-1) {
+            @Override
+            public java.util.Optional<String> filesInstead() {
+                return java.util.Optional.of("IMAP takes messages only; files under /x");
+            }
+        };
+        List<MailItem> items = List.of(message(1, 2), contact(2, 2), document(3, 2));
+        for (boolean dryRun : new boolean[] {true, false}) {
+            RestoreSummary s = new Restorer(ANNA, folders, blobs, false, dryRun).run(items, imapAndFiles, RestoreProgress.NONE);
+            assertEquals(1, s.restored(), "dry run " + dryRun);
+            assertEquals(2, s.notMessages(), "dry run " + dryRun);
+            assertEquals(0, s.failed(), "dry run " + dryRun);
+            String expect = dryRun ? "would be written as a file" : "written to ";
+            assertTrue(s.notMessageItems().stream().allMatch(n -> n.contains(expect)), s.notMessageItems().toString());
+        }
+        assertEquals(List.of(1, 2, 3), imapAndFiles.order, "the real run gave the contact and the document to the target as files");
+        assertTrue(imapAndFiles.files.get(2).startsWith("BEGIN:VCARD\r\n"), imapAndFiles.files.get(2));
     }
 
     @Test

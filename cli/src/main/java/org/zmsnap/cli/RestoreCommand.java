@@ -17,6 +17,7 @@ import org.zmsnap.restore.Account;
 import org.zmsnap.restore.BlobLocator;
 import org.zmsnap.restore.EmlWriter;
 import org.zmsnap.restore.FolderTree;
+import org.zmsnap.restore.ImapAndFiles;
 import org.zmsnap.restore.ItemFilter;
 import org.zmsnap.restore.ItemQuery;
 import org.zmsnap.restore.ItemSearch;
@@ -25,6 +26,7 @@ import org.zmsnap.restore.MailItem;
 import org.zmsnap.restore.MaildirWriter;
 import org.zmsnap.restore.MboxWriter;
 import org.zmsnap.restore.OpenedSnapshot;
+import org.zmsnap.restore.OutputDirs;
 import org.zmsnap.restore.RestoreLeftovers;
 import org.zmsnap.restore.RestoreProgress;
 import org.zmsnap.restore.RestoreService;
@@ -90,7 +92,8 @@ final class RestoreCommand implements Callable<Integer> {
     @Option(names = "--to-imap", description = "into the live account over IMAP (restore.imap in the config)")
     boolean toImap;
 
-    @Option(names = "--to-dir", paramLabel = "DIR", description = "write files into this directory instead of the live account")
+    @Option(names = "--to-dir", paramLabel = "DIR", description = "write files into this directory instead of the live account;"
+            + " with --to-imap: where contacts, appointments, tasks and documents go (IMAP takes messages only)")
     Path toDir;
 
     @Option(names = "--format", paramLabel = "eml|maildir|mbox", defaultValue = "eml",
@@ -157,9 +160,9 @@ final class RestoreCommand implements Callable<Integer> {
                 PrintWriter err = spec.commandLine().getErr();
                 unreadable.forEach(u -> err.println("not restored, unreadable: item " + u.item().id() + " in " + u.folder() + ": " + u.why()));
                 RestoreProgress progress = kind == Kind.item || json ? RestoreProgress.NONE : ProgressPrinter.forStderr(err);
-                try (RestoreTarget target = target(service, a)) {
+                try (RestoreTarget target = target(service, a, o.tag())) {
                     RestoreSummary s = new Restorer(a, tree, blobs, strict, dryRun).run(items, target, progress);
-                    print(s, o, a, service.source());
+                    print(s, o, a, service.source(), target);
                     return s.failed() > 0 || !unreadable.isEmpty() ? Main.FAILURE : Main.OK;
                 }
             }
@@ -191,12 +194,17 @@ final class RestoreCommand implements Callable<Integer> {
         return items;
     }
 
-    private RestoreTarget target(RestoreService service, Account a) {
+    private RestoreTarget target(RestoreService service, Account a, String tag) {
         if (dryRun && !toImap) {
             return new EmlWriter(toDir);
         }
         if (toImap) {
-            return service.imap(targetAccount != null ? targetAccount : a.email(), Optional.ofNullable(intoFolder));
+            // What IMAP cannot carry (contacts, appointments, tasks, documents) goes to files: --to-dir, or a directory
+            // of its own under the workdir (restore --cleanup leaves it: it is no session).
+            String into = targetAccount != null ? targetAccount : a.email();
+            Path files = toDir != null ? toDir : OutputDirs.of(service.config().workdir().resolve("items"), List.of(into, tag));
+            Path zmmailbox = service.config().zmprov().command().map(p -> p.resolveSibling("zmmailbox")).orElse(ImapAndFiles.ZMMAILBOX);
+            return new ImapAndFiles(service.imap(into, Optional.ofNullable(intoFolder)), files, zmmailbox);
         }
         return switch (format) {
             case eml -> new EmlWriter(toDir);
@@ -213,8 +221,9 @@ final class RestoreCommand implements Callable<Integer> {
         if (snapshot == null || account == null) {
             throw new CommandLine.ParameterException(cl, "--snapshot and --account are required");
         }
-        if (toImap == (toDir != null)) {
-            throw new CommandLine.ParameterException(cl, "give exactly one of --to-imap and --to-dir DIR");
+        if (!toImap && toDir == null) {
+            throw new CommandLine.ParameterException(cl, "give --to-imap or --to-dir DIR (or both: messages over IMAP, the"
+                    + " other items as files in DIR)");
         }
         if (kind == Kind.item && itemIds.isEmpty() && !deleted) {
             throw new CommandLine.ParameterException(cl, "restore item needs --item ID[,ID...] (or --deleted)");
@@ -227,7 +236,8 @@ final class RestoreCommand implements Callable<Integer> {
         }
     }
 
-    private void print(RestoreSummary s, OpenedSnapshot o, Account a, org.zmsnap.restore.RestoreSource source) {
+    private void print(RestoreSummary s, OpenedSnapshot o, Account a, org.zmsnap.restore.RestoreSource source, RestoreTarget target) {
+        Optional<String> files = s.notMessages() > 0 && target instanceof ImapAndFiles f ? Optional.of(f.dir().toString()) : Optional.empty();
         var out = spec.commandLine().getOut();
         if (json) {
             Map<String, Object> m = new LinkedHashMap<>();
@@ -241,6 +251,7 @@ final class RestoreCommand implements Callable<Integer> {
             m.put("not_messages", s.notMessages());
             m.put("failures", s.failures());
             m.put("not_message_items", s.notMessageItems());
+            files.ifPresent(f -> m.put("files_dir", f));
             m.put("digest_mismatches", s.digestMismatches());
             m.put("gzip_blobs", s.gzipped());
             m.put("bytes", s.bytes());
@@ -254,7 +265,11 @@ final class RestoreCommand implements Callable<Integer> {
                 dryRun ? "would restore" : "restored", a.email(), o.tag(), source.copies() ? " on " + source.describe() : "", s.restored(), s.skippedPresent(), s.failed(), s.notMessages());
         s.failures().forEach(f -> out.println("  failed: " + f));
         s.digestMismatches().forEach(f -> out.println("  digest mismatch: " + f));
-        s.notMessageItems().forEach(f -> out.println("  not restored: " + f));
+        if (files.isPresent()) {
+            out.println("  not messages: " + target.filesInstead().orElseThrow());
+        }
+        String prefix = files.isPresent() ? "  not in the account: " : "  not restored: ";
+        s.notMessageItems().forEach(f -> out.println(prefix + f));
     }
 
     private int cleanup() {

@@ -99,7 +99,9 @@ class RestoreInterruptIT {
                 assertFalse(datasets.contains("zmsnap-restore-"), datasets);
                 if (Files.isDirectory(workdir)) {
                     try (Stream<Path> s = Files.list(workdir)) {
-                        assertEquals(List.of(), s.toList(), "the session directory is left");
+                        // items/ holds what IMAP cannot take (contacts, ...) written as files: output, not a session
+                        assertEquals(List.of(), s.filter(x -> !x.getFileName().toString().equals("items")).toList(),
+                                "the session directory is left");
                     }
                 }
 
