@@ -28,11 +28,6 @@ public sealed interface ReplicationOutcome {
         return "";
     }
 
-    /** The target now holds the newest eligible set: {@value #REPLICATED} or {@value #UP_TO_DATE}. */
-    default boolean upToDate() {
-        return this instanceof Replicated;
-    }
-
     /**
      * Every dataset is up to date with the newest set the target wants.
      *

@@ -55,8 +55,4 @@ public record ItemQuery(Set<Integer> ids, Set<Integer> folderIds, Optional<Strin
     public ItemQuery withSize(boolean attachedOnly, OptionalLong min, OptionalLong max) {
         return new ItemQuery(ids, folderIds, text, since, until, from, to, subject, types, attachedOnly, min, max);
     }
-
-    public ItemQuery onlyMessages() {
-        return withTypes(Set.of(MailItem.MESSAGE));
-    }
 }

@@ -10,7 +10,7 @@ import org.zmsnap.zfs.DatasetName;
 import org.zmsnap.zfs.SnapshotInfo;
 import org.zmsnap.zfs.Zfs;
 
-/** Reads zmsnap's snapshot sets back from ZFS (ZFS is the only record; zmsnap keeps no state of its own). */
+/** Reads zmsnap's snapshot sets back from ZFS: the snapshots and their user properties are the only record of a set. */
 public final class SnapshotCatalog {
     private final Zfs zfs;
     private final List<DatasetName> datasets;

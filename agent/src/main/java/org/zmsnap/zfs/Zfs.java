@@ -18,8 +18,8 @@ import org.zmsnap.exec.CommandResult;
 import org.zmsnap.exec.CommandRunner;
 
 /**
- * Typed ZFS operations over a {@link CommandRunner}. Reads only parsable output ({@code -Hp}); every
- * call has a timeout. Works with OpenZFS 2.x and with zfs-fuse (pool v23), probing once which it has.
+ * Typed ZFS operations over a {@link CommandRunner}. Reads only scripted output ({@code -H}, with {@code -p} wherever
+ * a value is a number; {@code zfs version} and {@code zfs send -nP} are parsed line by line); every call has a timeout. Works with OpenZFS 2.x and with zfs-fuse (pool v23), probing once which it has.
  */
 public final class Zfs {
     private static final int ARGS_PER_CALL = 200;

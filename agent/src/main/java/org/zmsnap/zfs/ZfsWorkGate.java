@@ -79,10 +79,6 @@ public final class ZfsWorkGate {
         this.listener = l == null ? Listener.NONE : l;
     }
 
-    public Duration drainBound() {
-        return drainBound;
-    }
-
     public Duration maxClosed() {
         return maxClosed;
     }
