@@ -13,9 +13,11 @@ import java.time.Duration;
 import java.time.Instant;
 
 /**
- * The host-wide lock that keeps two cycles (the CLI and the daemon, or two CLIs) from overlapping. An OS
- * file lock: released by the kernel when the holder dies, so a crash never leaves it stuck. The file holds
- * the holder's pid and purpose so the second comer can say who holds it.
+ * The host-wide lock that keeps two cycles (the CLI and the daemon, or two CLIs) from overlapping; the same class
+ * is each DR link's lock ({@code Config.linkLock}: one target's replications, one source's pulls, prunes,
+ * promotion and failback). An OS file lock: released by the kernel when the holder dies, so a crash never leaves it
+ * stuck. The file holds the holder's pid and purpose so the second comer can say who holds it (its message still
+ * says "cycle" for a link lock too).
  */
 public final class HostLock implements AutoCloseable {
     private final FileChannel channel;

@@ -401,8 +401,10 @@ public final class Zfs {
     }
 
     /**
-     * Destroys a filesystem zmsnap created (a clone) and anything below it. A mount a process just left can
-     * stay busy for a moment, so retry briefly before forcing the unmount.
+     * Destroys a filesystem and anything below it ({@code -r}), for the clones zmsnap made: it does not check whose the
+     * filesystem is, so its callers pass only names they made ({@code OpenedSnapshot}, {@code RestoreLeftovers},
+     * {@code RsyncReplicator}). A mount a process just left can stay busy for a moment, so retry briefly before
+     * forcing the unmount.
      */
     public void destroyFilesystem(DatasetName dataset) {
         CommandResult r = null;
