@@ -14,7 +14,8 @@ import org.zmsnap.config.MetricsConfig;
 
 /**
  * Asks the running zmsnapd how it is, through the {@code /healthz} it serves: the daemon's own judgement (every
- * policy on time, coverage) rather than a second one rebuilt from outside.
+ * policy on time, coverage) rather than a second one rebuilt from outside; and, from its {@code /metrics}, what it is
+ * sending now ({@link #running}).
  */
 public final class DaemonProbe {
     /** What {@code /healthz} answered. */

@@ -244,7 +244,7 @@ public final class ZfsWorkGate {
         }
     }
 
-    /** Commands in flight now (for messages and tests). */
+    /** Commands in flight now, for tests (the gate's own messages read the map under its lock). */
     public List<String> inFlight() {
         lock.lock();
         try {

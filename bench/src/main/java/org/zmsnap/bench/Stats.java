@@ -37,10 +37,6 @@ final class Stats {
         return sorted.length == 0 ? Double.NaN : sorted[sorted.length - 1];
     }
 
-    double mean() {
-        return sorted.length == 0 ? Double.NaN : Arrays.stream(sorted).average().orElse(Double.NaN);
-    }
-
     long countAbove(double threshold) {
         return Arrays.stream(sorted).filter(v -> v > threshold).count();
     }

@@ -15,7 +15,7 @@ import picocli.CommandLine.Spec;
  * clash with theirs. The nearest one given wins: the command's own, else its parents' (nearest first), else the default.
  */
 final class ConfigOption {
-    static final Path DEFAULT = Path.of("/etc/zmsnap/zmsnap.yaml");
+    static final Path DEFAULT = Config.DEFAULT_PATH;
 
     @Spec(Spec.Target.MIXEE)
     CommandSpec mixee;
