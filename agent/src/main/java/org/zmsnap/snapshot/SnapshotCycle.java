@@ -32,7 +32,8 @@ import org.zmsnap.zfs.ZfsWorkGate;
 
 /**
  * One snapshot cycle: host lock → check datasets → remove partial sets → quiesce → one snapshot set →
- * release → record metadata. The only place the database and ZFS meet.
+ * release → record metadata. The only place the database lock and a ZFS snapshot meet (coverage, restore and
+ * verify read the database and ZFS too, but take no lock).
  */
 public final class SnapshotCycle {
     private static final Logger LOG = LoggerFactory.getLogger(SnapshotCycle.class);
