@@ -62,7 +62,9 @@ class PackageOpenZfsIT {
                 }
                 assertTrue(vm.run(T, "bash", "-c", "zcat /usr/share/man/man8/zmsnap.8.gz | grep -q '^.SS \"zmsnap restore\"'").ok(),
                         "zmsnap(8) describes the commands");
-                assertTrue(vm.run(T, "zmsnap", "--version").stdout().startsWith("zmsnap "), "on the PATH");
+                Proc.Result version = vm.run(T, "zmsnap", "--version");
+                assertTrue(version.stdout().startsWith("zmsnap "), "on the PATH: exit " + version.exitCode() + ": "
+                        + version.stdout() + version.stderr());
 
                 vm.bash(T, "umask 077 && printf '%s\\n' '" + host.rootPassword() + "' > /etc/zmsnap/mariadb.password").orThrow();
                 String cfg = "host: guestpkg\nmariadb:\n  socket: " + host.guestSocket() + "\n  user: root\n"
