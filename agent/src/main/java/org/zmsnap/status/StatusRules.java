@@ -64,7 +64,7 @@ public final class StatusRules {
             return new StatusItem("policy", policy.name(), Level.BAD, "no set yet",
                     "no complete set of this policy exists: zmsnapd takes one at start; journalctl -u zmsnapd says why not", f);
         }
-        SnapshotSet newest = mine.get(0);
+        SnapshotSet newest = mine.stream().filter(x -> !beingMarked(x, now)).findFirst().orElse(mine.get(0));
         Duration age = Duration.between(newest.tag().time(), now);
         String consistent = newest.consistency();
         Optional<String> hold = newest.property(SnapshotProperties.HOLD_MS);
@@ -93,6 +93,18 @@ public final class StatusRules {
     }
 
     /** @param running the daemon's streams to this target now, if any */
+    /**
+     * A set zmsnapd took a moment ago whose marks it has not yet written: they are set right after the lock is
+     * released (SnapshotCycle), so for an instant the set says nothing about its consistency. It is judged by the
+     * set before it instead of being called crash-consistent; an unmarked set older than this is what it says.
+     */
+    private static boolean beingMarked(SnapshotSet s, Instant now) {
+        return s.property(SnapshotProperties.CONSISTENT).isEmpty()
+                && Duration.between(s.tag().time(), now).compareTo(MARK_GRACE) < 0;
+    }
+
+    private static final Duration MARK_GRACE = Duration.ofMinutes(1);
+
     public static StatusItem target(TargetConfig t, ReplicationRunner.Status st, Optional<LastRun> last,
                                     Optional<DaemonProbe.Running> running, Instant now) {
         Map<String, Object> f = new LinkedHashMap<>();

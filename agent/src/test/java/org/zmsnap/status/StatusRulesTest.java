@@ -59,6 +59,19 @@ class StatusRulesTest {
         assertEquals(Level.WARN, crash.level(), "crash-consistent: InnoDB recovers it, but the lock was not had");
     }
 
+    @Test
+    void aSetTakenAMomentAgoWhoseMarksAreNotWrittenYetIsJudgedByTheSetBefore() {
+        Duration hour = Duration.ofHours(1);
+        SnapshotSet marked = set("hourly", NOW.minus(hour), marks("yes", "yes"));
+        StatusItem moment = StatusRules.policy(HOURLY, hour, List.of(marked, set("hourly", NOW.minusSeconds(2), Map.of())), NOW);
+        assertEquals(Level.OK, moment.level(), moment.toString());
+        assertEquals(marked.tag().name(), moment.fields().get("newest"));
+        StatusItem old = StatusRules.policy(HOURLY, hour, List.of(marked, set("hourly", NOW.minusSeconds(90), Map.of())), NOW);
+        assertEquals(Level.WARN, old.level(), "unmarked for longer than a moment: what it says, consistency unknown");
+        StatusItem only = StatusRules.policy(HOURLY, hour, List.of(set("hourly", NOW.minusSeconds(2), Map.of())), NOW);
+        assertEquals(Level.WARN, only.level(), "nothing before it: the unmarked set itself");
+    }
+
     static TargetConfig target(Duration rpo) {
         return new TargetConfig("dr1", TargetConfig.Type.ZFS, "dr.example", 22, "root", Optional.empty(), Optional.empty(),
                 Optional.of(new DatasetName("backup/mbox1")), Optional.empty(), List.of(), Optional.empty(), Map.of("hourly", 48),
