@@ -53,6 +53,14 @@ class ConsistencyUnderLoadIT {
                     try (AgentContext ctx = new AgentContext(cfg)) {
                         Instant started = Instant.now();
                         CycleOutcome o = ctx.snapshotCycle().run("manual");
+                        // A cycle skipped because a delivery held its row past the acquire bound (a slow fsync on a
+                        // loaded machine) is the bound working, not this test's subject: try again, at most twice.
+                        for (int retry = 0; retry < 2 && o instanceof CycleOutcome.Skipped; retry++) {
+                            System.out.println("ConsistencyUnderLoadIT: cycle skipped, trying again: " + o);
+                            Thread.sleep(1100);
+                            started = Instant.now();
+                            o = ctx.snapshotCycle().run("manual");
+                        }
                         SetReport r = assertInstanceOf(CycleOutcome.Taken.class, o, o.toString()).report();
                         assertTrue(r.consistent(), r.note());
                         taken.add(new Taken(r.tag().name(), started));
