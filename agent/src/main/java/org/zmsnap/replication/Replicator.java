@@ -112,7 +112,7 @@ public final class Replicator {
         // Resuming needs both ends: 'receive -s' on the DR host and 'send -t' here (zfs-fuse has neither).
         boolean resumable = source.features().resumableReceive() && target.zfs().features().resumableReceive();
         // One pump for the whole run, resumed transfers included: its cap, minimum rate and max-duration are the run's.
-        StreamPump pump = new StreamPump(t.bandwidth(), t.stallTimeout(), t.minRate(), t.maxDuration());
+        StreamPump pump = new StreamPump(t.bandwidth(), t.stallTimeout(), t.minRate(), t.maxDuration(), t.commandTimeout());
         long resumed = -1;
         if (target.zfs().features().resumableReceive()) {
             try {

@@ -39,6 +39,8 @@ public final class StreamPump {
 
     private final long bytesPerSecond;
     private final Duration stallTimeout;
+    /** Added to the stall timeout until a copy's first byte (see the constructor's startTimeout). */
+    private final long startGrace;
     private final long minRate;
     private final Duration maxDuration;
     /** {@link System#nanoTime()} at which the run is out of time; only meaningful when maxDuration is positive. */
@@ -63,6 +65,16 @@ public final class StreamPump {
      * @param maxDuration    how long the run (every copy of this pump) may take; zero: no limit
      */
     public StreamPump(long bytesPerSecond, Duration stallTimeout, long minRate, Duration maxDuration) {
+        this(bytesPerSecond, stallTimeout, minRate, maxDuration, stallTimeout);
+    }
+
+    /**
+     * @param startTimeout how long a copy may wait for its first byte, when longer than {@code stallTimeout}: the
+     *                     sender is still starting (behind a forced command a JVM, and parallel streams start theirs
+     *                     at once on the same cores), which the command timeout bounds, not the stall timeout
+     */
+    public StreamPump(long bytesPerSecond, Duration stallTimeout, long minRate, Duration maxDuration, Duration startTimeout) {
+        this.startGrace = Math.max(0, startTimeout.toNanos() - stallTimeout.toNanos());
         this.bytesPerSecond = bytesPerSecond;
         this.stallTimeout = stallTimeout;
         this.minRate = bytesPerSecond > 0 ? Math.min(minRate, bytesPerSecond / 2) : minRate;
@@ -141,7 +153,7 @@ public final class StreamPump {
             // Nothing is read: the caller ends both commands, as for any stopped copy.
             return new Result(0, 0, Optional.of(new Stop.OutOfTime(maxDuration)));
         }
-        AtomicLong progress = new AtomicLong(start);
+        AtomicLong progress = new AtomicLong(start + startGrace); // the first byte sets it to its real time
         AtomicReference<Stop> stopped = new AtomicReference<>();
         Watch watch = new Watch(start, allMoved.get());
         ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("zmsnap-stall-watchdog"));

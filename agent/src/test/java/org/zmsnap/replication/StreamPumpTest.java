@@ -80,6 +80,40 @@ class StreamPumpTest {
     }
 
     @Test
+    void aSenderStillStartingHasTheStartTimeoutForItsFirstByteAndTheStallTimeoutAfter() throws IOException {
+        // A sender whose first byte comes after 1.5 s: past a 1 s stall timeout, within a 4 s start timeout.
+        StreamPump pump = new StreamPump(0, Duration.ofSeconds(1), 0, Duration.ZERO, Duration.ofSeconds(4));
+        java.io.InputStream late = new java.io.InputStream() {
+            private int sent;
+
+            @Override
+            public int read() {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) {
+                if (sent == 0) {
+                    try {
+                        Thread.sleep(1500);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                if (sent >= 3) {
+                    return -1;
+                }
+                sent++;
+                b[off] = 1;
+                return 1;
+            }
+        };
+        StreamPump.Result r = pump.copy(late, OutputStream.nullOutputStream(), () -> {});
+        assertFalse(r.stalled(), "a late first byte within the start timeout: " + r.stop());
+        assertEquals(3, r.bytes());
+    }
+
+    @Test
     void aPauseBetweenCopiesIsMadeUpByAtMostOneSecondOfTheCap() throws Exception {
         StreamPump pump = new StreamPump(4 * MB, Duration.ofSeconds(30));
         pump.copy(new ByteArrayInputStream(new byte[(int) (2 * MB)]), OutputStream.nullOutputStream(), () -> {});
