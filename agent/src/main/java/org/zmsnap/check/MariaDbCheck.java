@@ -26,6 +26,7 @@ final class MariaDbCheck {
         if (found[0] != null) {
             QuiesceReadiness r = found[0];
             l.ok("login", r.server());
+            r.unsupported().ifPresent(why -> l.fail("quiesce", why, "set mariadb.quiesce: ftwrl (docs/compatibility.md)"));
             for (Privileges.Need n : r.needed()) {
                 String what = "privilege " + n.name();
                 if (!r.missing().contains(n)) {

@@ -92,10 +92,20 @@ public final class DatabaseQuiescer implements Quiescer {
                 }
             }
             return new QuiesceReadiness("MariaDB " + version + " on " + connector.target() + " as " + account, account,
-                    Grants.global(grants), Privileges.needed(method, flush, binlog));
+                    Grants.global(grants), Privileges.needed(method, flush, binlog, ServerVersion.parse(version)),
+                    unsupported(ServerVersion.parse(version)));
         } catch (SQLException e) {
             throw new QuiesceException("MariaDB on " + connector.target() + " does not answer: " + e.getMessage(), e);
         }
+    }
+
+    /** Why {@link #method} cannot run on a server of {@code version}, if it cannot. */
+    private java.util.Optional<String> unsupported(ServerVersion version) {
+        if (method == QuiesceMethod.BACKUP_STAGE && !version.hasBackupStage()) {
+            return java.util.Optional.of("quiesce: backup-stage needs MariaDB 10.4 or later; this server is " + version
+                    + ": use quiesce: ftwrl");
+        }
+        return java.util.Optional.empty();
     }
 
     @Override
@@ -403,7 +413,7 @@ public final class DatabaseQuiescer implements Quiescer {
                 lsn = l == null ? Optional.empty() : Optional.of(Long.parseLong(l.strip()));
             }
             if (session.binlog()) {
-                try (ResultSet rs = s.executeQuery("SHOW MASTER STATUS")) {
+                try (ResultSet rs = s.executeQuery(ServerVersion.parse(session.version()).binlogStatusStatement())) {
                     if (rs.next()) {
                         file = Optional.of(rs.getString(1));
                         pos = Optional.of(rs.getLong(2));

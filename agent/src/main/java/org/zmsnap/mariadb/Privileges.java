@@ -15,8 +15,8 @@ import org.zmsnap.config.QuiesceMethod;
  *   <li>PROCESS (FTWRL only): the pre-flight reads {@code information_schema.PROCESSLIST}, which without PROCESS shows
  *       only the account's own sessions, so a long write by Zimbra's user goes unseen and FTWRL queues every writer
  *       behind it until the acquire timeout;</li>
- *   <li>BINLOG MONITOR (or REPLICATION CLIENT, SUPER) when the binlog is on: {@code SHOW MASTER STATUS} for the
- *       recorded binlog position; without it the set records no position.</li>
+ *   <li>BINLOG MONITOR (REPLICATION CLIENT before 10.5.2; SUPER also does) when the binlog is on:
+ *       {@code SHOW BINLOG STATUS} for the recorded binlog position; without it the set records no position.</li>
  * </ul>
  * The watchdog's {@code KILL CONNECTION} ends a session of the same account, which needs no privilege, so
  * CONNECTION ADMIN is not asked for.
@@ -32,8 +32,13 @@ public final class Privileges {
      */
     public record Need(String name, Set<String> anyOf, boolean required, String why) {}
 
-    /** What {@code method} needs on a server with this flush setting and binlog state. */
+    /** What {@code method} needs on the current MariaDB with this flush setting and binlog state. */
     public static List<Need> needed(QuiesceMethod method, int flushLogAtTrxCommit, boolean binlog) {
+        return needed(method, flushLogAtTrxCommit, binlog, ServerVersion.parse(""));
+    }
+
+    /** What {@code method} needs on a server of {@code version}: privilege names as that version's GRANT spells them. */
+    public static List<Need> needed(QuiesceMethod method, int flushLogAtTrxCommit, boolean binlog, ServerVersion version) {
         List<Need> out = new ArrayList<>();
         if (method == QuiesceMethod.NONE) {
             return out;
@@ -50,8 +55,8 @@ public final class Privileges {
                     + " PROCESS; without it FLUSH TABLES WITH READ LOCK may queue every writer behind one"));
         }
         if (binlog) {
-            out.add(new Need("BINLOG MONITOR", Set.of("BINLOG MONITOR", "REPLICATION CLIENT", "SUPER"), false,
-                    "SHOW MASTER STATUS records the binlog position with each set"));
+            out.add(new Need(version.binlogMonitorPrivilege(), Set.of("BINLOG MONITOR", "REPLICATION CLIENT", "SUPER"), false,
+                    version.binlogStatusStatement() + " records the binlog position with each set"));
         }
         return out;
     }

@@ -1,6 +1,7 @@
 package org.zmsnap.mariadb;
 
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -11,11 +12,17 @@ import java.util.Set;
  * @param account  the account as the server knows it ({@code CURRENT_USER()}, user@host)
  * @param granted  the account's global privileges (SHOW GRANTS)
  * @param needed   everything the quiesce method needs here ({@link Privileges#needed})
+ * @param unsupported why the configured quiesce method cannot run on this server's version at all
  */
-public record QuiesceReadiness(String server, String account, Set<String> granted, List<Privileges.Need> needed) {
+public record QuiesceReadiness(String server, String account, Set<String> granted, List<Privileges.Need> needed,
+        Optional<String> unsupported) {
     public QuiesceReadiness {
         granted = Set.copyOf(granted);
         needed = List.copyOf(needed);
+    }
+
+    public QuiesceReadiness(String server, String account, Set<String> granted, List<Privileges.Need> needed) {
+        this(server, account, granted, needed, Optional.empty());
     }
 
     /** {@code quiesce: none}: nothing to reach, nothing needed. */

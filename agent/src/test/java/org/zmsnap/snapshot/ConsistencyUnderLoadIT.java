@@ -14,12 +14,14 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.zmsnap.AgentContext;
 import org.zmsnap.config.Config;
 import org.zmsnap.config.ConfigLoader;
 import org.zmsnap.fixtures.MariaDbServer;
 import org.zmsnap.fixtures.SnapshotHost;
+import org.zmsnap.fixtures.TestMariaDb;
 import org.zmsnap.fixtures.zimbra.ConsistencyReport;
 import org.zmsnap.fixtures.zimbra.DeliveryLoad;
 import org.zmsnap.fixtures.zimbra.GeneratedMailboxes;
@@ -29,14 +31,17 @@ import org.zmsnap.fixtures.zimbra.ZimbraMailboxGenerator;
 /**
  * The promise of the product: snapshots taken while mail is being delivered are consistent. Each snapshot is
  * cloned and started with mariadbd: every committed message row has its blob with the right digest, and every
- * delivery acknowledged before the cycle began is in it (with Zimbra's innodb_flush_log_at_trx_commit = 0).
+ * delivery acknowledged before the cycle began is in it (with Zimbra's innodb_flush_log_at_trx_commit = 0). On every
+ * MariaDB generation (-Dmariadb), each clone opened by the same generation's server.
  */
 class ConsistencyUnderLoadIT {
     record Taken(String tag, Instant cycleStarted) {}
 
-    @Test
-    void snapshotsUnderDeliveryLoadAreConsistent() throws Exception {
-        try (SnapshotHost host = new SnapshotHost()) {
+    @ParameterizedTest
+    @EnumSource(TestMariaDb.class)
+    void snapshotsUnderDeliveryLoadAreConsistent(TestMariaDb generation) throws Exception {
+        generation.require();
+        try (SnapshotHost host = new SnapshotHost("2G", generation, MariaDbServer.Options.zimbraDefaults())) {
             Path store = host.pool.mountpoint(host.pool.dataset("store"));
             GeneratedMailboxes mailboxes;
             try (Connection c = host.db.connect()) {
@@ -79,7 +84,7 @@ class ConsistencyUnderLoadIT {
                 Path dbClone = host.pool.cloneSnapshot(db, "cdb" + n);
                 Path storeClone = host.pool.cloneSnapshot(st, "cst" + n);
                 try (MariaDbServer clone = MariaDbServer.start(dbClone.resolve("data"),
-                        MariaDbServer.Options.zimbraDefaults().existingDatadir());
+                        MariaDbServer.Options.zimbraDefaults().existingDatadir(), generation);
                      Connection c = clone.connect()) {
                     ConsistencyReport report = MailboxConsistencyCheck.check(c, Map.of(store, storeClone));
                     assertTrue(report.ok(), t.tag() + ": " + report);

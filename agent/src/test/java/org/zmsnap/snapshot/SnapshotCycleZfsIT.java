@@ -7,38 +7,44 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.zmsnap.AgentContext;
 import org.zmsnap.ZfsReach;
 import org.zmsnap.config.Config;
 import org.zmsnap.config.ConfigLoader;
+import org.zmsnap.fixtures.DbOnZfs;
+import org.zmsnap.fixtures.MariaDbServer;
+import org.zmsnap.fixtures.SnapshotHost;
+import org.zmsnap.fixtures.TestMariaDb;
 import org.zmsnap.fixtures.TestZfs;
-import org.zmsnap.fixtures.ZfsUnderTest;
 import org.zmsnap.fixtures.ZimbraZfsHost;
 
 /**
- * The ZFS side of the snapshot cycle on every ZFS flavour (-Dzfs): this machine's zfs-fuse (one recursive
- * snapshot) and OpenZFS 2.x in the KVM guest (one multi-name snapshot call). A real mariadbd on the pool's db
- * dataset in both; on OpenZFS it runs in the guest and zmsnap drives the guest's zfs over its own SSH runner.
- * The MariaDB-only behaviour (lock back-off, bounds, bad input) is in {@link SnapshotCycleIT}.
+ * The snapshot cycle on every ZFS flavour (-Dzfs) and every MariaDB generation (-Dmariadb): this machine's zfs-fuse
+ * (one recursive snapshot) with its own mariadbd and with MariaDB 10.5, 10.11 and 11.8 in containers, and OpenZFS
+ * 2.x in the KVM guest (one multi-name snapshot call) with the guest's server, which zmsnap drives over its own SSH
+ * runner. The lock back-off, bounds and bad input are in {@link SnapshotCycleIT}.
  */
 class SnapshotCycleZfsIT {
-    private static final Map<TestZfs, ZimbraZfsHost> HOSTS = new EnumMap<>(TestZfs.class);
-    private static final Map<TestZfs, ZfsReach> REACH = new EnumMap<>(TestZfs.class);
+    private static final Map<DbOnZfs, ZimbraZfsHost> HOSTS = new java.util.HashMap<>();
+    private static final Map<DbOnZfs, ZfsReach> REACH = new java.util.HashMap<>();
 
-    /** One host per flavour for the whole class (the OpenZFS guest boots once per JVM). */
-    static ZimbraZfsHost host(TestZfs zfs) throws Exception {
-        ZfsUnderTest.require(zfs);
+    static List<DbOnZfs> cells() {
+        return DbOnZfs.matrix();
+    }
+
+    /** One host per cell for the whole class (the OpenZFS guest boots once per JVM). */
+    static ZimbraZfsHost host(DbOnZfs zfs) throws Exception {
+        zfs.require();
         ZimbraZfsHost h = HOSTS.get(zfs);
         if (h == null) {
-            h = zfs.snapshotHost();
+            h = zfs.snapshotHost(MariaDbServer.Options.zimbraDefaults());
             HOSTS.put(zfs, h);
             REACH.put(zfs, ZfsReach.of(h.zfsPool()));
             h.sql("CREATE DATABASE IF NOT EXISTS app",
@@ -55,7 +61,7 @@ class SnapshotCycleZfsIT {
         HOSTS.clear();
     }
 
-    private static CycleOutcome cycle(TestZfs zfs, String yaml, String policy) {
+    private static CycleOutcome cycle(DbOnZfs zfs, String yaml, String policy) {
         ZimbraZfsHost h = HOSTS.get(zfs);
         Config cfg = ConfigLoader.parse(yaml, h.workDir().resolve("zmsnap.yaml"));
         try (AgentContext ctx = new AgentContext(cfg, REACH.get(zfs).runner())) {
@@ -64,13 +70,13 @@ class SnapshotCycleZfsIT {
     }
 
     @ParameterizedTest
-    @EnumSource(TestZfs.class)
-    void ftwrlTakesOneAtomicConsistentSetWithMetadataOnEveryDataset(TestZfs zfs) throws Exception {
+    @MethodSource("cells")
+    void ftwrlTakesOneAtomicConsistentSetWithMetadataOnEveryDataset(DbOnZfs zfs) throws Exception {
         ZimbraZfsHost host = host(zfs);
         CycleOutcome out = cycle(zfs, host.yaml("ftwrl", "2s", "crash-consistent", "zfs", ""), "manual");
         SetReport r = assertInstanceOf(CycleOutcome.Taken.class, out, out.toString()).report();
         assertTrue(r.consistent(), r.note());
-        if (zfs == TestZfs.OPENZFS) {
+        if (zfs.zfs() == TestZfs.OPENZFS) {
             assertEquals(SnapshotPlan.Kind.MULTI_NAME, r.method(), "OpenZFS: one 'zfs snapshot a@t b@t ...' call");
         } else {
             assertEquals(SnapshotPlan.Kind.RECURSIVE, r.method(), "zfs-fuse: -r on the common parent");
@@ -99,8 +105,8 @@ class SnapshotCycleZfsIT {
     }
 
     @ParameterizedTest
-    @EnumSource(TestZfs.class)
-    void backupStageTakesAConsistentSet(TestZfs zfs) throws Exception {
+    @MethodSource("cells")
+    void backupStageTakesAConsistentSet(DbOnZfs zfs) throws Exception {
         ZimbraZfsHost host = host(zfs);
         CycleOutcome out = cycle(zfs, host.yaml("backup-stage", "2s", "crash-consistent", "zfs", ""), "manual");
         SetReport r = assertInstanceOf(CycleOutcome.Taken.class, out, out.toString()).report();
@@ -110,8 +116,8 @@ class SnapshotCycleZfsIT {
     }
 
     @ParameterizedTest
-    @EnumSource(TestZfs.class)
-    void everyRowCommittedBeforeTheSnapshotIsInTheCloneDespiteFlushLogZero(TestZfs zfs) throws Exception {
+    @MethodSource("cells")
+    void everyRowCommittedBeforeTheSnapshotIsInTheCloneDespiteFlushLogZero(DbOnZfs zfs) throws Exception {
         ZimbraZfsHost host = host(zfs);
         host.sql("DELETE FROM app.t");
         try (Connection c = host.connectDb(); Statement s = c.createStatement()) {
@@ -127,13 +133,13 @@ class SnapshotCycleZfsIT {
     }
 
     @ParameterizedTest
-    @EnumSource(TestZfs.class)
-    void aHangingZfsCallReleasesTheLockWithinBudgetAndLeavesNoPartialSet(TestZfs zfs) throws Exception {
+    @MethodSource("cells")
+    void aHangingZfsCallReleasesTheLockWithinBudgetAndLeavesNoPartialSet(DbOnZfs zfs) throws Exception {
         ZimbraZfsHost host = host(zfs);
         String yaml = host.yaml("ftwrl", "1s", "crash-consistent", host.hangingZfsCommand(), "");
         List<String> before = host.snapshots();
         CompletableFuture<CycleOutcome> running = CompletableFuture.supplyAsync(() -> cycle(zfs, yaml, "manual"));
-        Thread.sleep(zfs == TestZfs.OPENZFS ? 800 : 300); // the cycle is now holding FTWRL and waiting on the hung zfs
+        Thread.sleep(zfs.zfs() == TestZfs.OPENZFS ? 800 : 300); // the cycle is now holding FTWRL and waiting on the hung zfs
         long t = System.nanoTime();
         host.sql("INSERT INTO app.t VALUES (100000 + FLOOR(RAND() * 1000000), 'during hang')");
         long waitedMs = (System.nanoTime() - t) / 1_000_000;
@@ -141,6 +147,37 @@ class SnapshotCycleZfsIT {
         assertInstanceOf(CycleOutcome.Failed.class, out, out.toString());
         assertTrue(waitedMs < 1_200, "a writer waited " + waitedMs + " ms; budget 1 s");
         assertEquals(before, host.snapshots(), "no snapshot of the failed set remains");
+    }
+
+    static List<DbOnZfs> localZfsCells() {
+        return DbOnZfs.matrix().stream().filter(c -> c.zfs() == TestZfs.FUSE).toList();
+    }
+
+    /** With a binlog the set records the position; the statement that reads it differs by version (10.5.2+). */
+    @ParameterizedTest
+    @MethodSource("localZfsCells")
+    void theBinlogPositionIsRecordedWithTheSet(DbOnZfs cell) throws Exception {
+        cell.require();
+        try (SnapshotHost h = new SnapshotHost("1G", cell.mariadb(), MariaDbServer.Options.zimbraDefaults().withBinlog(true));
+             ZfsReach reach = ZfsReach.of(h.zfsPool())) {
+            h.sql("CREATE DATABASE app", "CREATE TABLE app.t (id INT PRIMARY KEY) ENGINE=InnoDB", "INSERT INTO app.t VALUES (1)");
+            Config cfg = ConfigLoader.parse(h.yaml("backup-stage", "2s", "crash-consistent", "zfs", ""),
+                    h.workDir().resolve("zmsnap.yaml"));
+            CycleOutcome out;
+            try (AgentContext ctx = new AgentContext(cfg, reach.runner())) {
+                out = ctx.snapshotCycle().run("manual");
+            }
+            SetReport r = assertInstanceOf(CycleOutcome.Taken.class, out, out.toString()).report();
+            String position = h.userProps(h.zfsPool().dataset("db") + "@" + r.tag().name()).get(SnapshotProperties.BINLOG);
+            String file;
+            long pos;
+            try (Connection c = h.connectDb(); ResultSet rs = c.createStatement().executeQuery("SHOW MASTER STATUS")) {
+                rs.next();
+                file = rs.getString(1);
+                pos = rs.getLong(2);
+            }
+            assertEquals(file + ":" + pos, position, "nothing was written since the set, so its position is the current one");
+        }
     }
 
     private static void assertFlushSettingRestored(ZimbraZfsHost host) {

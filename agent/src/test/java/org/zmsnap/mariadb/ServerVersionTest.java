@@ -1,0 +1,43 @@
+package org.zmsnap.mariadb;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.zmsnap.config.QuiesceMethod;
+
+class ServerVersionTest {
+    @Test
+    void readsTheVersionsDebianAndZimbraReport() {
+        assertEquals(new ServerVersion(10, 5, 23), ServerVersion.parse("10.5.23-MariaDB-0+deb11u1"));
+        assertEquals(new ServerVersion(11, 8, 9), ServerVersion.parse("11.8.9-MariaDB-deb13-log"));
+        assertEquals(new ServerVersion(10, 1, 48), ServerVersion.parse("10.1.48-MariaDB"));
+        assertEquals("unknown", ServerVersion.parse("garbage").toString());
+    }
+
+    @Test
+    void backupStageFrom104AndTheBinlogStatementAndPrivilegeFrom1052() {
+        ServerVersion zimbra87 = ServerVersion.parse("10.1.25-MariaDB");
+        ServerVersion v104 = ServerVersion.parse("10.4.31-MariaDB");
+        ServerVersion v1052 = ServerVersion.parse("10.5.2-MariaDB");
+        assertFalse(zimbra87.hasBackupStage());
+        assertTrue(v104.hasBackupStage());
+        assertEquals("SHOW MASTER STATUS", v104.binlogStatusStatement());
+        assertEquals("SHOW BINLOG STATUS", v1052.binlogStatusStatement());
+        assertEquals("REPLICATION CLIENT", v104.binlogMonitorPrivilege());
+        assertEquals("BINLOG MONITOR", ServerVersion.parse("11.8.9").binlogMonitorPrivilege());
+        assertTrue(ServerVersion.parse("x").hasBackupStage(), "an unreadable version gets the newest rules");
+    }
+
+    @Test
+    void theBinlogNeedIsNamedAsTheServersGrantSpellsIt() {
+        List<String> old = Privileges.needed(QuiesceMethod.FTWRL, 0, true, ServerVersion.parse("10.3.39")).stream()
+                .map(Privileges.Need::name).toList();
+        assertEquals(List.of("RELOAD", "SUPER", "PROCESS", "REPLICATION CLIENT"), old);
+        List<String> current = Privileges.needed(QuiesceMethod.FTWRL, 0, true, ServerVersion.parse("10.11.6")).stream()
+                .map(Privileges.Need::name).toList();
+        assertEquals(List.of("RELOAD", "SUPER", "PROCESS", "BINLOG MONITOR"), current);
+    }
+}
