@@ -52,7 +52,11 @@ class ConsistencyUnderLoadIT {
             List<DeliveryLoad.Delivery> acknowledged;
             try (DeliveryLoad load = DeliveryLoad.start(host.db, store, mailboxId, 150)) {
                 Thread.sleep(500);
-                for (String quiesce : List.of("ftwrl", "backup-stage", "ftwrl", "backup-stage", "ftwrl", "ftwrl")) {
+                // The other generations prove each lock method once (keeps the matrix inside CI's time budget).
+                List<String> methods = generation == TestMariaDb.LOCAL
+                        ? List.of("ftwrl", "backup-stage", "ftwrl", "backup-stage", "ftwrl", "ftwrl")
+                        : List.of("ftwrl", "backup-stage");
+                for (String quiesce : methods) {
                     // A generous budget: this test is about what a snapshot contains; the budget has its own tests.
                     Config cfg = ConfigLoader.parse(host.yaml(quiesce, "5s", "skip", "zfs", ""), host.dir.resolve("zmsnap.yaml"));
                     try (AgentContext ctx = new AgentContext(cfg)) {
@@ -75,7 +79,7 @@ class ConsistencyUnderLoadIT {
                 acknowledged = load.stop();
                 assertEquals(0, load.errorCount(), load.errors().toString());
             }
-            assertTrue(acknowledged.size() > 500, "deliveries during the test: " + acknowledged.size());
+            assertTrue(acknowledged.size() > 80 * taken.size(), "deliveries during the test: " + acknowledged.size());
 
             int n = 0;
             for (Taken t : taken) {
