@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.HexFormat;
@@ -14,6 +15,10 @@ import java.util.Optional;
 import java.util.Set;
 import org.zmsnap.config.RestoreConfig;
 import org.zmsnap.exec.BackgroundProcess;
+import org.zmsnap.exec.Command;
+import org.zmsnap.exec.CommandResult;
+import org.zmsnap.exec.LocalCommandRunner;
+import org.zmsnap.snapshot.SnapshotProperties;
 import org.zmsnap.snapshot.SnapshotSet;
 import org.zmsnap.zfs.DatasetName;
 import org.zmsnap.zfs.SnapshotInfo;
@@ -155,9 +160,27 @@ public final class SnapshotOpener {
                 // The sandbox was killed by the cleanup, not by a damaged database: say so, not "exited at start".
                 throw new RestoreException("interrupted while opening " + set.tag().name() + "; its clones are removed");
             }
+            if (e instanceof SandboxStartException) {
+                Optional<String> hint = SandboxVersion.hint(set.property(SnapshotProperties.SERVER), sandboxVersion(),
+                        config.mariadbd());
+                if (hint.isPresent()) {
+                    throw new SandboxStartException(hint.get() + "\n" + e.getMessage());
+                }
+            }
             throw e;
         } finally {
             guard.close();
+        }
+    }
+
+    /** What the sandbox binary says it is; asked only when it failed to start. */
+    private Optional<String> sandboxVersion() {
+        try {
+            CommandResult r = new LocalCommandRunner().runQuick(Command.of(Duration.ofSeconds(10),
+                    config.mariadbd().toString(), "--version"));
+            return r.ok() ? Optional.of(r.stdout()) : Optional.empty();
+        } catch (RuntimeException e) {
+            return Optional.empty();
         }
     }
 
