@@ -19,6 +19,7 @@ import org.slf4j.LoggerFactory;
 import org.zmsnap.config.TargetConfig;
 import org.zmsnap.exec.LocalStreamingRunner;
 import org.zmsnap.exec.RunningCommand;
+import org.zmsnap.exec.SshRunner;
 import org.zmsnap.exec.StreamingRunner;
 import org.zmsnap.retention.Decision;
 import org.zmsnap.retention.Retention;
@@ -248,14 +249,16 @@ public final class Replicator {
                     }
                 }
                 newest = tr.steps().isEmpty() ? tr.common() : Optional.of(tr.newest());
-            } catch (ReplicationException | ZfsException ex) {
-                // A refused rollback or hold fails the run like a failed stream: with what it already sent.
+            } catch (ReplicationException | ZfsException | SshRunner.SshException ex) {
+                // A refused rollback or hold fails the run like a failed stream: with what it already sent. So does a
+                // lost connection: the streams share one SSH session, so a connection cut under one stream's receive
+                // reaches another dataset between its streams, in a plain zfs call.
                 return new DatasetRun(d, bytes, steps, Optional.empty(), Optional.of(ex.getMessage()));
             }
         }
         try {
             newest.ifPresent(n -> moveHold(t, d, n, sourceSnaps, sent));
-        } catch (ZfsException ex) {
+        } catch (ZfsException | SshRunner.SshException ex) {
             return new DatasetRun(d, bytes, steps, Optional.empty(),
                     Optional.of(d + ": received, but moving the hold failed: " + ex.getMessage()));
         }
