@@ -44,7 +44,7 @@ class SnapshotCycleZfsIT {
         zfs.require();
         ZimbraZfsHost h = HOSTS.get(zfs);
         if (h == null) {
-            h = zfs.snapshotHost(MariaDbServer.Options.zimbraDefaults());
+            h = zfs.snapshotHost();
             HOSTS.put(zfs, h);
             REACH.put(zfs, ZfsReach.of(h.zfsPool()));
             h.sql("CREATE DATABASE IF NOT EXISTS app",
