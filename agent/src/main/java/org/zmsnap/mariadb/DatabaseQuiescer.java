@@ -91,21 +91,21 @@ public final class DatabaseQuiescer implements Quiescer {
                     grants.add(rs.getString(1));
                 }
             }
+            ServerVersion v = ServerVersion.parse(version);
             return new QuiesceReadiness("MariaDB " + version + " on " + connector.target() + " as " + account, account,
-                    Grants.global(grants), Privileges.needed(method, flush, binlog, ServerVersion.parse(version)),
-                    unsupported(ServerVersion.parse(version)));
+                    Grants.global(grants), Privileges.needed(method, flush, binlog, v), unsupported(v));
         } catch (SQLException e) {
             throw new QuiesceException("MariaDB on " + connector.target() + " does not answer: " + e.getMessage(), e);
         }
     }
 
     /** Why {@link #method} cannot run on a server of {@code version}, if it cannot. */
-    private java.util.Optional<String> unsupported(ServerVersion version) {
+    private Optional<String> unsupported(ServerVersion version) {
         if (method == QuiesceMethod.BACKUP_STAGE && !version.hasBackupStage()) {
-            return java.util.Optional.of("quiesce: backup-stage needs MariaDB 10.4 or later; this server is " + version
+            return Optional.of("quiesce: backup-stage needs MariaDB 10.4 or later; this server is " + version
                     + ": use quiesce: ftwrl");
         }
-        return java.util.Optional.empty();
+        return Optional.empty();
     }
 
     @Override

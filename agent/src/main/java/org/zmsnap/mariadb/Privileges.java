@@ -32,12 +32,10 @@ public final class Privileges {
      */
     public record Need(String name, Set<String> anyOf, boolean required, String why) {}
 
-    /** What {@code method} needs on the current MariaDB with this flush setting and binlog state. */
-    public static List<Need> needed(QuiesceMethod method, int flushLogAtTrxCommit, boolean binlog) {
-        return needed(method, flushLogAtTrxCommit, binlog, ServerVersion.parse(""));
-    }
-
-    /** What {@code method} needs on a server of {@code version}: privilege names as that version's GRANT spells them. */
+    /**
+     * What {@code method} needs on a server of {@code version} with this flush setting and binlog state: privilege
+     * names as that version's GRANT spells them.
+     */
     public static List<Need> needed(QuiesceMethod method, int flushLogAtTrxCommit, boolean binlog, ServerVersion version) {
         List<Need> out = new ArrayList<>();
         if (method == QuiesceMethod.NONE) {

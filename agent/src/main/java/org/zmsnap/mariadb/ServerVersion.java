@@ -24,6 +24,11 @@ public record ServerVersion(int major, int minor, int patch) implements Comparab
         return new ServerVersion(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3)));
     }
 
+    /** False for a version string {@link #parse} could not read. */
+    public boolean known() {
+        return major != Integer.MAX_VALUE;
+    }
+
     public boolean atLeast(ServerVersion other) {
         return compareTo(other) >= 0;
     }
@@ -54,6 +59,6 @@ public record ServerVersion(int major, int minor, int patch) implements Comparab
 
     @Override
     public String toString() {
-        return major == Integer.MAX_VALUE ? "unknown" : major + "." + minor + "." + patch;
+        return !known() ? "unknown" : major + "." + minor + "." + patch;
     }
 }

@@ -21,8 +21,8 @@ public final class SandboxVersion {
      * @param sandbox   what {@code mariadbd --version} printed
      */
     public static Optional<String> hint(Optional<String> writtenBy, Optional<String> sandbox, Path mariadbd) {
-        Optional<ServerVersion> set = writtenBy.map(ServerVersion::parse).filter(v -> !v.toString().equals("unknown"));
-        Optional<ServerVersion> here = sandbox.map(SandboxVersion::fromVersionOutput).filter(v -> !v.toString().equals("unknown"));
+        Optional<ServerVersion> set = writtenBy.map(ServerVersion::parse).filter(ServerVersion::known);
+        Optional<ServerVersion> here = sandbox.map(SandboxVersion::fromVersionOutput).filter(ServerVersion::known);
         if (set.isEmpty() || here.isEmpty() || sameSeries(set.get(), here.get())) {
             return Optional.empty();
         }

@@ -10,6 +10,8 @@ import org.junit.jupiter.api.Test;
 import org.zmsnap.config.QuiesceMethod;
 
 class PrivilegesTest {
+    private static final ServerVersion CURRENT = ServerVersion.parse("10.11.6-MariaDB");
+
     @Test
     void globalGrantsAreReadFromShowGrantsAndOtherLinesIgnored() {
         Set<String> g = Grants.global(List.of(
@@ -31,7 +33,7 @@ class PrivilegesTest {
 
     @Test
     void ftwrlWithZimbrasFlushSettingNeedsReloadAndSuperAndAdvisesProcess() {
-        List<Privileges.Need> n = Privileges.needed(QuiesceMethod.FTWRL, 0, false);
+        List<Privileges.Need> n = Privileges.needed(QuiesceMethod.FTWRL, 0, false, CURRENT);
         assertEquals(List.of("RELOAD", "SUPER", "PROCESS"), n.stream().map(Privileges.Need::name).toList());
         assertEquals(List.of(true, true, false), n.stream().map(Privileges.Need::required).toList());
         List<Privileges.Need> missing = Privileges.missing(n, Set.of("RELOAD"));
@@ -40,17 +42,17 @@ class PrivilegesTest {
 
     @Test
     void backupStageNeedsNoProcessSuperOnlyAdvisedWhenFlushIsOneBinlogMonitorWhenTheBinlogIsOn() {
-        List<Privileges.Need> n = Privileges.needed(QuiesceMethod.BACKUP_STAGE, 1, true);
+        List<Privileges.Need> n = Privileges.needed(QuiesceMethod.BACKUP_STAGE, 1, true, CURRENT);
         assertEquals(List.of("RELOAD", "SUPER", "BINLOG MONITOR"), n.stream().map(Privileges.Need::name).toList());
         assertEquals(List.of(true, false, false), n.stream().map(Privileges.Need::required).toList());
         // the older name of BINLOG MONITOR still grants SHOW MASTER STATUS
         assertTrue(Privileges.missing(n.subList(2, 3), Set.of("REPLICATION CLIENT")).isEmpty());
-        assertTrue(Privileges.needed(QuiesceMethod.NONE, 0, true).isEmpty());
+        assertTrue(Privileges.needed(QuiesceMethod.NONE, 0, true, CURRENT).isEmpty());
     }
 
     @Test
     void theGrantStatementNamesTheAccountAsTheServerKnowsIt() {
-        List<Privileges.Need> n = Privileges.needed(QuiesceMethod.FTWRL, 0, false).subList(0, 2);
+        List<Privileges.Need> n = Privileges.needed(QuiesceMethod.FTWRL, 0, false, CURRENT).subList(0, 2);
         assertEquals("GRANT RELOAD, SUPER ON *.* TO 'zmsnap'@'localhost'", Privileges.grantStatement(n, "zmsnap@localhost"));
         assertEquals("GRANT RELOAD, SUPER ON *.* TO 'o''neil'@'%'", Privileges.grantStatement(n, "o'neil@%"));
     }
@@ -73,7 +75,7 @@ class PrivilegesTest {
 
             @Override
             public QuiesceReadiness readiness() {
-                return new QuiesceReadiness("test", "zmsnap@localhost", granted, Privileges.needed(QuiesceMethod.FTWRL, flush, false));
+                return new QuiesceReadiness("test", "zmsnap@localhost", granted, Privileges.needed(QuiesceMethod.FTWRL, flush, false, CURRENT));
             }
 
             @Override

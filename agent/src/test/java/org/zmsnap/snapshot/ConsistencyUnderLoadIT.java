@@ -79,7 +79,8 @@ class ConsistencyUnderLoadIT {
                 acknowledged = load.stop();
                 assertEquals(0, load.errorCount(), load.errors().toString());
             }
-            assertTrue(acknowledged.size() > 80 * taken.size(), "deliveries during the test: " + acknowledged.size());
+            // more than 500 over six cycles, as before the matrix; the same rate over the containers' two
+            assertTrue(acknowledged.size() > 500 * taken.size() / 6, "deliveries during the test: " + acknowledged.size());
 
             int n = 0;
             for (Taken t : taken) {
