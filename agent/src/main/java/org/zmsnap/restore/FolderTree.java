@@ -5,6 +5,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -17,6 +18,9 @@ import java.util.Optional;
  */
 public final class FolderTree {
     static final int USER_ROOT = 1;
+    /** Zimbra's system folder ids (Mailbox.ID_FOLDER_TRASH and ID_FOLDER_SPAM), the same in every mailbox. */
+    static final int TRASH = 3;
+    static final int JUNK = 4;
     private final Map<Integer, Folder> byId;
 
     private record Row(int id, int parent, String name) {}
@@ -33,35 +37,66 @@ public final class FolderTree {
     }
 
     public static FolderTree load(Connection c, Account a) {
-        Map<Integer, Row> rows = new HashMap<>();
-        Map<Integer, Integer> counts = new HashMap<>();
-        try {
-            try (PreparedStatement ps = c.prepareStatement("SELECT id, parent_id, name FROM " + a.group()
-                    + ".mail_item WHERE mailbox_id = ? AND type = 1")) {
-                ps.setInt(1, a.mailboxId());
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        rows.put(rs.getInt(1), new Row(rs.getInt(1), rs.getInt(2), rs.getString(3)));
-                    }
-                }
+        return load(c, List.of(a)).get(a.mailboxId());
+    }
+
+    /**
+     * The trees of several mailboxes of one {@code mboxgroup} in one query: searching every mailbox must not cost a
+     * round trip per mailbox.
+     *
+     * @return mailbox id to its tree, one for each of {@code accounts} (empty for a mailbox without folders)
+     */
+    public static Map<Integer, FolderTree> load(Connection c, List<Account> accounts) {
+        Map<Integer, FolderTree> out = new HashMap<>();
+        if (accounts.isEmpty()) {
+            return out;
+        }
+        String group = accounts.get(0).group();
+        if (accounts.stream().anyMatch(a -> !a.group().equals(group))) {
+            throw new IllegalArgumentException("mailboxes of several groups in one query: " + accounts);
+        }
+        String ids = String.join(", ", Collections.nCopies(accounts.size(), "?"));
+        Map<Integer, Map<Integer, Row>> rows = new HashMap<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT mailbox_id, id, parent_id, name FROM " + group
+                + ".mail_item WHERE mailbox_id IN (" + ids + ") AND type = 1")) {
+            for (int i = 0; i < accounts.size(); i++) {
+                ps.setInt(i + 1, accounts.get(i).mailboxId());
             }
-            try (PreparedStatement ps = c.prepareStatement("SELECT folder_id, COUNT(*) FROM " + a.group()
-                    + ".mail_item WHERE mailbox_id = ? AND type = 5 GROUP BY folder_id")) {
-                ps.setInt(1, a.mailboxId());
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        counts.put(rs.getInt(1), rs.getInt(2));
-                    }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    rows.computeIfAbsent(rs.getInt(1), k -> new HashMap<>()).put(rs.getInt(2), new Row(rs.getInt(2), rs.getInt(3), rs.getString(4)));
                 }
             }
         } catch (SQLException e) {
-            throw new RestoreException("cannot read the folders of " + a.email() + ": " + e.getMessage(), e);
+            throw new RestoreException("cannot read the folders of " + (accounts.size() == 1 ? accounts.get(0).email()
+                    : accounts.size() + " mailboxes in " + group) + ": " + e.getMessage(), e);
         }
-        Map<Integer, Folder> out = new HashMap<>();
-        for (Row r : rows.values()) {
-            pathOf(r.id(), rows, 0).ifPresent(p -> out.put(r.id(), new Folder(r.id(), r.parent(), p, counts.getOrDefault(r.id(), 0))));
+        for (Account a : accounts) {
+            Map<Integer, Row> mine = rows.getOrDefault(a.mailboxId(), Map.of());
+            Map<Integer, Folder> tree = new HashMap<>();
+            for (Row r : mine.values()) {
+                pathOf(r.id(), mine, 0).ifPresent(p -> tree.put(r.id(), new Folder(r.id(), r.parent(), p)));
+            }
+            out.put(a.mailboxId(), new FolderTree(tree));
         }
-        return new FolderTree(out);
+        return out;
+    }
+
+    /** How many messages each folder of the mailbox holds directly (browse's listing); a folder without any is absent. */
+    public static Map<Integer, Integer> messageCounts(Connection c, Account a) {
+        Map<Integer, Integer> counts = new HashMap<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT folder_id, COUNT(*) FROM " + a.group()
+                + ".mail_item WHERE mailbox_id = ? AND type = 5 GROUP BY folder_id")) {
+            ps.setInt(1, a.mailboxId());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    counts.put(rs.getInt(1), rs.getInt(2));
+                }
+            }
+        } catch (SQLException e) {
+            throw new RestoreException("cannot count the messages of " + a.email() + ": " + e.getMessage(), e);
+        }
+        return counts;
     }
 
     private static Optional<String> pathOf(int id, Map<Integer, Row> rows, int depth) {
@@ -74,6 +109,25 @@ public final class FolderTree {
             return Optional.empty();
         }
         return pathOf(r.parent(), rows, depth + 1).map(p -> (p.equals("/") ? "/" : p + "/") + r.name());
+    }
+
+    /**
+     * What restoring a whole mailbox brings back: everything but what is in Trash or Junk, or in a folder below them (a
+     * folder the user deleted sits in Trash). The user threw it away; asking for those folders by name brings it back.
+     */
+    public List<MailItem> withoutTrashAndJunk(List<MailItem> items) {
+        return items.stream().filter(i -> !thrownAway(i.folderId())).toList();
+    }
+
+    private boolean thrownAway(int folderId) {
+        Folder f = byId.get(folderId);
+        for (int depth = 0; f != null && depth <= 200; depth++) {
+            if (f.id() == TRASH || f.id() == JUNK) {
+                return true;
+            }
+            f = f.parentId() == f.id() ? null : byId.get(f.parentId());
+        }
+        return folderId == TRASH || folderId == JUNK;
     }
 
     public List<Folder> all() {

@@ -6,24 +6,90 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 
-/** Reads mail_item rows of one mailbox: messages, contacts, documents, appointments; never folders, tags or conversations. */
+/** Reads mail_item rows of one mailbox, or of several of one group at once: messages, contacts, documents, appointments; never folders, tags or conversations. */
 public final class ItemReader {
     private static final String COLUMNS = "id, type, folder_id, date, size, locator, blob_digest, unread, flags,"
             + " sender, recipients, subject, name, mod_content, CASE WHEN type = 6 THEN metadata END";
 
+    /** Rows per network read while streaming a search's rows. */
+    private static final int FETCH = 1000;
+
     private ItemReader() {}
 
     public static List<MailItem> read(Connection c, Account a, ItemQuery q) {
-        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM " + a.group()
-                + ".mail_item WHERE mailbox_id = ? AND type NOT IN (1, 2, 3, 4, 13)");
+        Map<Integer, Set<Integer>> folders = q.folderIds().isEmpty() ? Map.of() : Map.of(a.mailboxId(), q.folderIds());
+        return read(c, List.of(a), q.withFolders(Set.of()), folders).getOrDefault(a.mailboxId(), List.of());
+    }
+
+    /**
+     * The rows of several mailboxes of one {@code mboxgroup} in one query: the same criteria for each, and each its own
+     * folders when {@code folders} is not empty (a mailbox missing from a non-empty {@code folders} gets no rows).
+     * Searching every mailbox is then one round trip per group, not one per mailbox.
+     *
+     * @param q       the criteria every mailbox shares; its folder ids must be empty
+     * @param folders mailbox id to its folder ids, or empty for every folder of every mailbox
+     * @return mailbox id to its rows (ordered by folder, date, id); a mailbox with none is absent
+     */
+    public static Map<Integer, List<MailItem>> read(Connection c, List<Account> accounts, ItemQuery q, Map<Integer, Set<Integer>> folders) {
+        Map<Integer, List<MailItem>> out = new HashMap<>();
+        forEachMailbox(c, accounts, q, folders, (mailbox, rows) -> {
+            out.put(mailbox, rows);
+            return true;
+        });
+        return out;
+    }
+
+    /** Receives one mailbox's rows at a time; {@code false} stops the reading. */
+    @FunctionalInterface
+    public interface MailboxRows {
+        boolean accept(int mailboxId, List<MailItem> rows);
+    }
+
+    /**
+     * As {@link #read(Connection, List, ItemQuery, Map)}, streamed: the rows come from the server as they are read and are
+     * handed over one mailbox at a time, so a search of every mailbox holds one mailbox's rows, not the group's.
+     * Mailboxes without a matching row are not handed over.
+     */
+    public static void forEachMailbox(Connection c, List<Account> accounts, ItemQuery q, Map<Integer, Set<Integer>> folders, MailboxRows each) {
+        if (!q.folderIds().isEmpty()) {
+            throw new IllegalArgumentException("per-mailbox folders go in 'folders', not in the shared query");
+        }
+        if (accounts.isEmpty()) {
+            return;
+        }
+        String group = accounts.get(0).group();
+        if (accounts.stream().anyMatch(a -> !a.group().equals(group))) {
+            throw new IllegalArgumentException("mailboxes of several groups in one query: " + accounts);
+        }
+        StringBuilder sql = new StringBuilder("SELECT mailbox_id, " + COLUMNS + " FROM " + group
+                + ".mail_item WHERE type NOT IN (1, 2, 3, 4, 13)");
         List<Object> args = new ArrayList<>();
-        args.add(a.mailboxId());
+        in(sql, args, "mailbox_id", accounts.stream().map(Account::mailboxId).collect(Collectors.toCollection(LinkedHashSet::new)));
+        if (!folders.isEmpty()) {
+            // Folder ids are per mailbox: a (mailbox, folder) pair names one folder.
+            sql.append(" AND (mailbox_id, folder_id) IN (");
+            int n = 0;
+            for (Account a : accounts) {
+                for (Integer f : folders.getOrDefault(a.mailboxId(), Set.of())) {
+                    sql.append(n++ == 0 ? "(?, ?)" : ", (?, ?)");
+                    args.add(a.mailboxId());
+                    args.add(f);
+                }
+            }
+            if (n == 0) {
+                return;
+            }
+            sql.append(')');
+        }
         in(sql, args, "id", q.ids());
-        in(sql, args, "folder_id", q.folderIds());
         in(sql, args, "type", q.types());
         if (q.attached()) {
             sql.append(" AND (flags & ?) <> 0");
@@ -49,23 +115,37 @@ public final class ItemReader {
             args.add(u.getEpochSecond());
         });
         q.text().ifPresent(t -> contains(sql, args, t, "subject", "sender", "recipients"));
-        sql.append(" ORDER BY folder_id, date, id");
-        List<MailItem> out = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+        sql.append(" ORDER BY mailbox_id, folder_id, date, id");
+        try (PreparedStatement ps = c.prepareStatement(sql.toString(), ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY)) {
             for (int i = 0; i < args.size(); i++) {
                 ps.setObject(i + 1, args.get(i));
             }
+            // A fetch size makes Connector/J stream the rows instead of reading the whole result first.
+            ps.setFetchSize(FETCH);
             try (ResultSet rs = ps.executeQuery()) {
+                int mailbox = -1;
+                List<MailItem> rows = new ArrayList<>();
                 while (rs.next()) {
-                    out.add(new MailItem(rs.getInt(1), rs.getInt(2), rs.getInt(3), Instant.ofEpochSecond(rs.getLong(4)),
-                            rs.getLong(5), rs.getString(6), rs.getString(7), rs.getInt(8) != 0, rs.getInt(9),
-                            rs.getString(10), rs.getString(11), rs.getString(12), rs.getString(13), rs.getInt(14), rs.getString(15)));
+                    int m = rs.getInt(1);
+                    if (m != mailbox && !rows.isEmpty()) {
+                        if (!each.accept(mailbox, rows)) {
+                            return;
+                        }
+                        rows = new ArrayList<>();
+                    }
+                    mailbox = m;
+                    rows.add(new MailItem(rs.getInt(2), rs.getInt(3), rs.getInt(4), Instant.ofEpochSecond(rs.getLong(5)), rs.getLong(6),
+                            rs.getString(7), rs.getString(8), rs.getInt(9) != 0, rs.getInt(10), rs.getString(11), rs.getString(12),
+                            rs.getString(13), rs.getString(14), rs.getInt(15), rs.getString(16)));
+                }
+                if (!rows.isEmpty()) {
+                    each.accept(mailbox, rows);
                 }
             }
         } catch (SQLException e) {
-            throw new RestoreException("cannot read the items of " + a.email() + ": " + e.getMessage(), e);
+            throw new RestoreException("cannot read the items of " + (accounts.size() == 1 ? accounts.get(0).email()
+                    : accounts.size() + " mailboxes in " + group) + ": " + e.getMessage(), e);
         }
-        return out;
     }
 
     /** Item ids of the mailbox with {@code accountId} in the live database; empty when the account is gone. */

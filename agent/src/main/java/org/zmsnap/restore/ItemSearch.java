@@ -3,15 +3,18 @@ package org.zmsnap.restore;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Optional;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 
 /**
  * Item selection: which items of which mailboxes an {@link ItemFilter} names. Header, date, type, size and folder
- * criteria are one SQL query per mailbox over the set's {@code mail_item}; {@code --deleted} compares with the live
+ * criteria are one SQL query per {@code mboxgroup} over the set's {@code mail_item}, streamed a mailbox at a time; {@code --deleted} compares with the live
  * mailbox; {@code --text} then reads the candidates' blobs, several at a time, and stops at the limit. Browse,
  * search and restore all select through here.
  */
@@ -19,6 +22,8 @@ public final class ItemSearch {
     /** Blob reads overlap: a clone read through FUSE waits on I/O, not on the CPU. */
     static final int THREADS = 4;
     static final int WINDOW = 64;
+    /** Mailboxes per query: keeps the IN list far below the server's limits on a host with thousands per group. */
+    static final int BATCH = 1000;
 
     public record Hit(Account account, String folder, MailItem item) {}
 
@@ -47,36 +52,63 @@ public final class ItemSearch {
      * @throws RestoreUsageException when the folder is in none of the mailboxes (naming the first one's folders)
      */
     public Result run(List<Account> accounts, ItemFilter f, int limit) {
+        Map<Integer, Integer> order = new HashMap<>();
+        accounts.forEach(a -> order.putIfAbsent(a.mailboxId(), order.size()));
+        Map<String, List<Account>> groups = new LinkedHashMap<>();
+        accounts.forEach(a -> groups.computeIfAbsent(a.group(), k -> new ArrayList<>()).add(a));
         List<Hit> hits = new ArrayList<>();
         List<Unreadable> unreadable = new ArrayList<>();
-        long read = 0;
+        long[] read = {0};
         int searched = 0;
+        boolean limited = false;
         RestoreUsageException noFolder = null;
-        for (Account a : accounts) {
-            FolderTree tree = FolderTree.load(c, a);
-            Optional<Set<Integer>> folders;
-            try {
-                folders = Optional.of(folders(tree, f));
-            } catch (RestoreUsageException e) {
-                if (accounts.size() == 1) {
-                    throw e;
+        // One folder query and one streamed item query per group (and per BATCH mailboxes), not two per mailbox.
+        batches:
+        for (List<Account> group : groups.values()) {
+            for (int from = 0; from < group.size(); from += BATCH) {
+                List<Account> batch = group.subList(from, Math.min(group.size(), from + BATCH));
+                Map<Integer, FolderTree> trees = FolderTree.load(c, batch);
+                Map<Integer, Account> byId = new HashMap<>();
+                Map<Integer, Set<Integer>> folders = new HashMap<>();
+                for (Account a : batch) {
+                    try {
+                        folders.put(a.mailboxId(), folders(trees.get(a.mailboxId()), f));
+                    } catch (RestoreUsageException e) {
+                        if (accounts.size() == 1) {
+                            throw e;
+                        }
+                        noFolder = noFolder == null ? e : noFolder;
+                        continue;
+                    }
+                    byId.put(a.mailboxId(), a);
                 }
-                noFolder = noFolder == null ? e : noFolder;
-                continue;
-            }
-            searched++;
-            Selected s = select(a, tree, f, folders.get(), limit == 0 ? 0 : limit - hits.size());
-            hits.addAll(s.hits());
-            unreadable.addAll(s.unreadable());
-            read += s.bodiesRead();
-            if (limit > 0 && hits.size() >= limit) {
-                return new Result(hits, unreadable, searched, read, true);
+                searched += byId.size();
+                List<Account> searchedHere = batch.stream().filter(a -> byId.containsKey(a.mailboxId())).toList();
+                Map<Integer, Set<Integer>> restricted = f.folder().isPresent() ? folders : Map.of();
+                boolean[] full = {false};
+                ItemReader.forEachMailbox(c, searchedHere, f.query(Set.of()), restricted, (mailbox, rows) -> {
+                    Account a = byId.get(mailbox);
+                    Selected s = refine(a, trees.get(mailbox), f, rows, limit == 0 ? 0 : limit - hits.size());
+                    hits.addAll(s.hits());
+                    unreadable.addAll(s.unreadable());
+                    read[0] += s.bodiesRead();
+                    full[0] = limit > 0 && hits.size() >= limit;
+                    return !full[0];
+                });
+                if (full[0]) {
+                    limited = true;
+                    break batches;
+                }
             }
         }
         if (searched == 0 && noFolder != null) {
             throw new RestoreUsageException("no mailbox searched has the folder '" + f.folder().orElse("") + "': " + noFolder.getMessage());
         }
-        return new Result(hits, unreadable, searched, read, false);
+        // Groups were read one after another; the listing keeps the callers' mailbox order.
+        Comparator<Account> byOrder = Comparator.comparingInt(a -> order.get(a.mailboxId()));
+        hits.sort(Comparator.comparing(Hit::account, byOrder));
+        unreadable.sort(Comparator.comparing(Unreadable::account, byOrder));
+        return new Result(hits, unreadable, searched, read[0], limited);
     }
 
     /** The items of one mailbox the filter names, within {@code folderIds} (empty: every folder). */

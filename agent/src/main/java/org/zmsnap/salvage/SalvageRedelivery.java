@@ -176,7 +176,7 @@ public final class SalvageRedelivery {
                 // Synthetic ids: only the paths matter to the delivery.
                 fid = folderIds.size() + 1000;
                 folderIds.put(s.folder(), fid);
-                folders.add(new Folder(fid, 1, s.folder(), 0));
+                folders.add(new Folder(fid, 1, s.folder()));
             }
             files.put(s.itemId(), dir.resolve(s.file()));
             items.add(new MailItem(s.itemId(), MailItem.MESSAGE, fid, Instant.parse(s.date()), s.size(), "salvage",

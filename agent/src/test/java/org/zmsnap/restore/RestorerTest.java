@@ -25,7 +25,7 @@ class RestorerTest {
 
     private final BlobLocator blobs = new BlobLocator(Map.of(1, new Volume(1, LIVE_STORE, 12, 8, 12, 8)),
             p -> p.equals(LIVE_STORE) ? Optional.of(clone) : Optional.empty());
-    private final FolderTree folders = FolderTree.of(List.of(new Folder(2, 1, "/Inbox", 0), new Folder(300, 2, "/Inbox/Verträge", 0)));
+    private final FolderTree folders = FolderTree.of(List.of(new Folder(2, 1, "/Inbox"), new Folder(300, 2, "/Inbox/Verträge")));
 
     /** Records each batch it is handed; refuses the message whose id it is told to. */
     private static class Recorder implements RestoreTarget {

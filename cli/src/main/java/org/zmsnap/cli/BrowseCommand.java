@@ -79,17 +79,18 @@ final class BrowseCommand implements Callable<Integer> {
                 boolean listMessages = folder != null || deleted || asked.narrows();
                 ItemFilter filter = asked.typesOrElse(Set.of(MailItem.MESSAGE));
                 if (!listMessages) {
+                    Map<Integer, Integer> counts = FolderTree.messageCounts(c, a);
                     if (json) {
                         List<Map<String, Object>> l = new ArrayList<>();
                         for (Folder f : tree.all()) {
-                            l.add(Map.of("id", f.id(), "path", f.path(), "messages", f.messages()));
+                            l.add(Map.of("id", f.id(), "path", f.path(), "messages", counts.getOrDefault(f.id(), 0)));
                         }
                         out.println(Json.write(Map.of("account", a.email(), "snapshot", o.tag(), "source", service.source().describe(), "folders", l)));
                     } else {
                         out.println(a.email() + " (mailbox " + a.mailboxId() + ") in " + o.tag()
                                 + (service.source().copies() ? " on " + service.source().describe() : ""));
                         for (Folder f : tree.all()) {
-                            out.printf("%7d  %s%n", f.messages(), f.path());
+                            out.printf("%7d  %s%n", counts.getOrDefault(f.id(), 0), f.path());
                         }
                     }
                     return Main.OK;

@@ -187,11 +187,7 @@ final class RestoreCommand implements Callable<Integer> {
                         + " (zmsnap browse lists them)");
             }
         }
-        if (kind != Kind.item) {
-            // Trash and Junk come back only when asked for by folder.
-            items = items.stream().filter(i -> kind == Kind.folder || (i.folderId() != 3 && i.folderId() != 4)).toList();
-        }
-        return items;
+        return kind == Kind.mailbox ? tree.withoutTrashAndJunk(items) : items;
     }
 
     private RestoreTarget target(RestoreService service, Account a, String tag) {
