@@ -23,7 +23,8 @@ import org.zmsnap.fixtures.zimbra.ZimbraSchema;
  * The Debian package on a real Debian 12 with systemd and OpenZFS (the test guest): {@code apt-get install
  * ./zmsnap_*.deb} starts nothing; with a config for the guest's pool and MariaDB, {@code systemctl start zmsnapd}
  * becomes active (Type=notify: READY), a policy fires, {@code zmsnap status} and {@code zmsnap check} pass, the
- * journal has no error; {@code apt-get purge} leaves only the system user.
+ * journal has no error; {@code apt-get remove} keeps the edited config and the enablement, a reinstall runs as before;
+ * {@code apt-get purge} leaves only the system user. The package is the one the Maven build made (cli/target).
  */
 class PackageOpenZfsIT {
     static final Path ROOT = Path.of(System.getProperty("zmsnap.project.root", "..")).toAbsolutePath().normalize();
@@ -102,8 +103,15 @@ class PackageOpenZfsIT {
                 Proc.Result errors = vm.run(T, "journalctl", "-u", "zmsnapd", "-p", "err", "--no-pager", "-q");
                 assertEquals("", errors.stdout().strip(), "journalctl -p err is empty");
 
+                removeKeepsTheConfigAndAReinstallRunsAsBefore(vm, cfg);
+
                 Proc.Result purge = vm.run(T, "env", "DEBIAN_FRONTEND=noninteractive", "apt-get", "purge", "-y", "-q", "zmsnap");
                 assertEquals(0, purge.exitCode(), purge.stdout() + purge.stderr());
+                String dpkgStatus = vm.run(T, "dpkg-query", "-W", "-f=${Status}", "zmsnap").stdout().strip();
+                assertTrue(dpkgStatus.isEmpty() || dpkgStatus.endsWith(" not-installed"), "purge forgets the package: " + dpkgStatus);
+                for (String gone : List.of("/etc/systemd/system/multi-user.target.wants/zmsnapd.service", "/etc/systemd/system/zmsnapd.service")) {
+                    assertFalse(vm.run(T, "test", "-L", gone).ok(), gone + ": purge forgets the enablement and the mask");
+                }
                 for (String gone : List.of("/usr/bin/zmsnap", "/usr/sbin/zmsnapd", "/usr/share/zmsnap", "/etc/zmsnap/zmsnap.yaml",
                         "/etc/default/zmsnapd", "/lib/systemd/system/zmsnapd.service", "/var/lib/zmsnap", "/usr/share/man/man8/zmsnap.8.gz")) {
                     assertFalse(vm.run(T, "test", "-e", gone).ok(), gone + " is left after purge");
@@ -124,5 +132,35 @@ class PackageOpenZfsIT {
             }
             Files.delete(out);
         }
+    }
+
+    /**
+     * {@code apt-get remove} stops zmsnapd, masks the unit and keeps the conffiles with the admin's edits; a reinstall
+     * unmasks it, keeps whether it was enabled, leaves the edited config alone and starts as before.
+     */
+    private static void removeKeepsTheConfigAndAReinstallRunsAsBefore(OpenZfsVm vm, String cfg) throws Exception {
+        assertEquals(0, vm.run(T, "systemctl", "enable", "zmsnapd").exitCode(), "enable before the removal");
+        Proc.Result remove = vm.run(T, "env", "DEBIAN_FRONTEND=noninteractive", "apt-get", "remove", "-y", "-q", "zmsnap");
+        assertEquals(0, remove.exitCode(), remove.stdout() + remove.stderr());
+        assertEquals("deinstall ok config-files", vm.run(T, "dpkg-query", "-W", "-f=${Status}", "zmsnap").stdout().strip());
+        assertEquals("inactive", vm.run(T, "systemctl", "is-active", "zmsnapd").stdout().strip(), "remove stopped it");
+        assertEquals("masked", vm.run(T, "systemctl", "is-enabled", "zmsnapd").stdout().strip(), "its program is gone: masked");
+        for (String gone : List.of("/usr/bin/zmsnap", "/usr/sbin/zmsnapd", "/usr/share/zmsnap/lib")) {
+            assertFalse(vm.run(T, "test", "-e", gone).ok(), gone + " is left after remove");
+        }
+        assertEquals(cfg.strip(), vm.run(T, "cat", "/etc/zmsnap/zmsnap.yaml").stdout().strip(), "remove keeps the edited conffile");
+        for (String kept : List.of("/etc/default/zmsnapd", "/etc/zmsnap/mariadb.password")) {
+            assertTrue(vm.run(T, "test", "-f", kept).ok(), kept + " is kept by remove");
+        }
+
+        Proc.Result reinstall = vm.run(T, "env", "DEBIAN_FRONTEND=noninteractive", "apt-get", "install", "-y", "-q",
+                "--no-install-recommends", "/var/tmp/zmsnap.deb");
+        assertEquals(0, reinstall.exitCode(), reinstall.stdout() + reinstall.stderr());
+        assertEquals(cfg.strip(), vm.run(T, "cat", "/etc/zmsnap/zmsnap.yaml").stdout().strip(), "the reinstall keeps the edited conffile");
+        assertEquals("enabled", vm.run(T, "systemctl", "is-enabled", "zmsnapd").stdout().strip(), "unmasked, still enabled");
+        assertEquals("inactive", vm.run(T, "systemctl", "is-active", "zmsnapd").stdout().strip(), "the reinstall starts nothing");
+        Proc.Result start = vm.run(T, "systemctl", "start", "zmsnapd");
+        assertEquals(0, start.exitCode(), start.stderr() + vm.run(T, "journalctl", "-u", "zmsnapd", "--no-pager", "-n", "40").stdout());
+        assertEquals("active", vm.run(T, "systemctl", "is-active", "zmsnapd").stdout().strip(), "the reinstalled zmsnapd runs");
     }
 }

@@ -1,8 +1,5 @@
 package org.zmsnap.cli.man;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -10,8 +7,7 @@ import org.zmsnap.daemon.Zmsnapd;
 import picocli.CommandLine;
 
 /**
- * Writes zmsnap(8), zmsnapd(8) and zmsnap.yaml(5), run by scripts/package-deb:
- * {@code java -cp ... org.zmsnap.cli.man.ManPages OUT_DIR docs/configuration.md VERSION DATE}.
+ * Renders zmsnap(8), zmsnapd(8) and zmsnap.yaml(5); {@link DebianFiles} writes them into the Debian package.
  * The command pages come from the picocli model, the file format page from the configuration reference.
  */
 public final class ManPages {
@@ -42,17 +38,5 @@ public final class ManPages {
                 "configuration of zmsnap and zmsnapd", "`/etc/zmsnap/zmsnap.yaml`", date, version,
                 List.of("zmsnap(8)", "zmsnapd(8)"))));
         return pages;
-    }
-
-    public static void main(String[] args) throws IOException {
-        if (args.length != 4) {
-            System.err.println("usage: ManPages OUT_DIR CONFIGURATION_MD VERSION DATE");
-            System.exit(2);
-        }
-        Path out = Path.of(args[0]);
-        Files.createDirectories(out);
-        for (Map.Entry<String, String> page : render(Files.readString(Path.of(args[1])), args[2], args[3]).entrySet()) {
-            Files.writeString(out.resolve(page.getKey()), page.getValue());
-        }
     }
 }
