@@ -168,6 +168,12 @@ class PackageOpenZfsIT {
                 assertTrue(kernel.lines().noneMatch(l -> l.contains("type=1326")), kernel);
                 assertFalse(journal(vm, 1000).contains("status=31/SYS"), "no SIGSYS");
                 assertEquals("0", vm.run(T, "systemctl", "show", "-p", "NRestarts", "--value", "zmsnapd").stdout().strip());
+                // ... and it was in force: the daemon that did all this holds only CAP_SYS_ADMIN, CAP_DAC_OVERRIDE and
+                // CAP_DAC_READ_SEARCH (bits 21, 1, 2), runs under a seccomp filter, and cannot gain privileges.
+                String pid = vm.run(T, "systemctl", "show", "-p", "MainPID", "--value", "zmsnapd").stdout().strip();
+                String procStatus = vm.run(T, "cat", "/proc/" + pid + "/status").orThrow().stdout();
+                assertTrue(procStatus.contains("CapBnd:\t0000000000200006") && procStatus.contains("Seccomp:\t2")
+                        && procStatus.contains("NoNewPrivs:\t1"), procStatus);
                 assertEquals("active", vm.run(T, "systemctl", "is-active", "zmsnapd").stdout().strip());
                 // The score the unit is documented with (docs/daemon.md#hardening), for the unit as installed.
                 String security = vm.run(T, "systemd-analyze", "security", "--no-pager", "zmsnapd.service").stdout();
@@ -209,7 +215,9 @@ class PackageOpenZfsIT {
                 .allMatch(leaf -> snaps.stream().anyMatch(s -> s.startsWith(root + "/zimbra/" + leaf + "@zmsnap_often_")));
     }
 
+    /** The unit's last journal lines, and the head of a JVM crash report if there is one (in its working directory). */
     static String journal(OpenZfsVm vm, int lines) {
-        return vm.run(T, "journalctl", "-u", "zmsnapd", "--no-pager", "-n", Integer.toString(lines)).stdout();
+        return vm.run(T, "journalctl", "-u", "zmsnapd", "--no-pager", "-n", Integer.toString(lines)).stdout()
+                + vm.bash(T, "head -n 40 /var/lib/zmsnap/hs_err_pid*.log 2>/dev/null; true").stdout();
     }
 }
