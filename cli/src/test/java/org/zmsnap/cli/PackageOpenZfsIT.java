@@ -12,11 +12,13 @@ import java.sql.Connection;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.zmsnap.fixtures.GuestPool;
 import org.zmsnap.fixtures.GuestSnapshotHost;
 import org.zmsnap.fixtures.OpenZfsVm;
 import org.zmsnap.fixtures.Proc;
 import org.zmsnap.fixtures.TestZfs;
 import org.zmsnap.fixtures.ZfsUnderTest;
+import org.zmsnap.fixtures.zimbra.ZimbraMailboxGenerator;
 import org.zmsnap.fixtures.zimbra.ZimbraSchema;
 
 /**
@@ -49,6 +51,7 @@ class PackageOpenZfsIT {
             Proc.run(T, "scp", "-q", "-P", Integer.toString(login.port()), "-i", login.identity().toString(), "-o", "BatchMode=yes",
                     "-o", "UserKnownHostsFile=" + login.knownHosts(), deb.toString(), login.user() + "@" + login.host() + ":/var/tmp/zmsnap.deb")
                     .orThrow();
+            GuestPool dr = null;
             try {
                 Proc.Result install = vm.run(T, "env", "DEBIAN_FRONTEND=noninteractive", "apt-get", "install", "-y", "-q",
                         "--no-install-recommends", "/var/tmp/zmsnap.deb");
@@ -67,21 +70,52 @@ class PackageOpenZfsIT {
                 assertTrue(version.stdout().startsWith("zmsnap "), "on the PATH: exit " + version.exitCode() + ": "
                         + version.stdout() + version.stderr());
 
+                // A replication target (a second pool in the guest) and restore drills, so that everything zmsnapd does at
+                // night runs under the packaged, hardened unit: the cycle, zfs send/receive, clones mounted under the
+                // restore workdir, the sandbox mariadbd at low priority. The mailboxes' blobs and the datadir are made
+                // another user's and private, as on a Zimbra host (zimbra:zimbra), so the drill needs the capabilities
+                // to read them that the unit keeps (CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH).
+                String store = pool.mountpoint(pool.dataset("store"));
+                Path blobs = Files.createTempDirectory("zmsnap-deb-it-store-");
+                try (Connection c = host.connectDb(); var st = c.createStatement()) {
+                    st.executeUpdate("UPDATE zimbra.volume SET path = '" + blobs + "' WHERE id = " + ZimbraSchema.PRIMARY_VOLUME_ID);
+                    ZimbraMailboxGenerator.generate(c, blobs, 2, 6);
+                    st.executeUpdate("UPDATE zimbra.volume SET path = '" + store + "' WHERE id = " + ZimbraSchema.PRIMARY_VOLUME_ID);
+                }
+                Proc.run(T, "tar", "-C", blobs.toString(), "-cf", out.resolve("store.tar").toString(), ".").orThrow();
+                Proc.run(T, "rm", "-rf", blobs.toString()).orThrow();
+                Proc.run(T, "scp", "-q", "-P", Integer.toString(login.port()), "-i", login.identity().toString(), "-o", "BatchMode=yes",
+                        "-o", "UserKnownHostsFile=" + login.knownHosts(), out.resolve("store.tar").toString(),
+                        login.user() + "@" + login.host() + ":/var/tmp/zmsnap-store.tar").orThrow();
+                String datadir = pool.mountpoint(pool.dataset("db")) + "/data";
+                vm.bash(T, "set -e; tar -C " + store + " -xf /var/tmp/zmsnap-store.tar; rm -f /var/tmp/zmsnap-store.tar; "
+                        + "chown -R 65534:65534 " + store + " " + datadir + "; chmod -R go-rwx " + store + " " + datadir).orThrow();
+
+                dr = GuestPool.create(vm, "zd", "1G", false);
+                String drRoot = dr.name() + "/mbox1";
+                dr.zfs("create", "-o", "canmount=off", drRoot);
                 vm.bash(T, "umask 077 && printf '%s\\n' '" + host.rootPassword() + "' > /etc/zmsnap/mariadb.password").orThrow();
                 String cfg = "host: guestpkg\nmariadb:\n  socket: " + host.guestSocket() + "\n  user: root\n"
                         + "  password-file: /etc/zmsnap/mariadb.password\n  quiesce: ftwrl\n  lock-budget: 2s\n"
                         + "datasets: [" + String.join(", ", pool.zimbraDatasets()) + "]\n"
-                        + "policies:\n  often: { schedule: \"*/10 * * * * ?\", keep: 3 }\n"
+                        + "policies:\n  often: { schedule: \"*/20 * * * * ?\", keep: 10 }\n"
+                        + "targets:\n  dr:\n    type: zfs\n    host: local\n    root: " + drRoot + "\n"
+                        + "    after-snapshot: [often]\n    keep: { often: 10 }\n"
+                        + "restore:\n  workdir: /var/lib/zmsnap/restore\n  mariadbd: /usr/sbin/mariadbd\n  datadir: data\n"
+                        + "verify:\n  schedule: \"15,45 * * * * ?\"\n  full-every: 7d\n"
                         + "metrics:\n  listen: 127.0.0.1:9477\n";
                 vm.bash(T, "cat > /etc/zmsnap/zmsnap.yaml <<'ZMSNAP_EOF'\n" + cfg + "ZMSNAP_EOF\n").orThrow();
 
                 Proc.Result check = vm.run(T, "zmsnap", "check");
                 System.out.println("zmsnap check in the guest:\n" + check.stdout() + check.stderr());
+                if (check.exitCode() != 0) {
+                    System.out.println("guest after a failed check: " + vm.bash(T, "free -m; dmesg | tail -30; uptime").stdout());
+                }
                 assertEquals(0, check.exitCode(), check.stdout() + check.stderr());
                 assertFalse((check.stdout() + check.stderr()).contains("Exception"), "no stack trace");
 
                 Proc.Result start = vm.run(T, "systemctl", "start", "zmsnapd");
-                assertEquals(0, start.exitCode(), start.stderr() + vm.run(T, "journalctl", "-u", "zmsnapd", "--no-pager", "-n", "40").stdout());
+                assertEquals(0, start.exitCode(), start.stderr() + journal(vm, 40));
                 assertEquals("active", vm.run(T, "systemctl", "is-active", "zmsnapd").stdout().strip());
                 long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
                 while (pool.snapshots().stream().noneMatch(s -> s.contains("@zmsnap_often_")) && System.nanoTime() < deadline) {
@@ -91,6 +125,33 @@ class PackageOpenZfsIT {
                 Proc.Result metrics = vm.run(T, "bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/9477 && printf 'GET /metrics HTTP/1.0\\r\\n\\r\\n' >&3 && cat <&3");
                 assertTrue(metrics.stdout().contains("zmsnap_snapshot_last_success_timestamp_seconds") && metrics.stdout().contains("zmsnap_healthy"),
                         metrics.stdout().lines().limit(20).toList().toString());
+
+                // Replication after the policy: every dataset's set reaches the second pool (zfs send | zfs receive
+                // run by zmsnapd, in its sandbox).
+                deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+                while (!replicated(dr, drRoot) && System.nanoTime() < deadline) {
+                    Thread.sleep(2000);
+                }
+                assertTrue(replicated(dr, drRoot), "replicated to " + drRoot + ": " + dr.snapshots() + journal(vm, 60));
+                JsonNode targets = JSON.readTree(vm.run(T, "zmsnap", "targets", "--json").orThrow().stdout());
+                assertTrue(List.of("replicated", "up-to-date").contains(targets.get(0).get("last_result").asText()), targets.toString());
+
+                // A restore drill: clones mounted under /var/lib/zmsnap/restore, the sandbox mariadbd started through
+                // nice/ionice on the cloned datadir, every blob read and digested (the first drill is full).
+                deadline = System.nanoTime() + Duration.ofMinutes(6).toNanos();
+                String marks = "";
+                while (!marks.contains(" ok ") && System.nanoTime() < deadline) {
+                    Thread.sleep(5000);
+                    marks = pool.zfs("get", "-H", "-o", "value", "-t", "snapshot", "-r", "org.zmsnap:verified", pool.dataset("db")).stdout();
+                }
+                assertTrue(marks.contains(" ok full"), "a drill passed: " + marks + journal(vm, 80));
+                String drill = String.join("\n", vm.run(T, "journalctl", "-u", "zmsnapd", "--no-pager", "-q", "-o", "cat").stdout()
+                        .lines().filter(l -> l.contains("result=ok")).toList());
+                System.out.println("the drill under the hardened unit:\n" + drill);
+                assertTrue(drill.contains("verify of=this host") && drill.contains("mailboxes=2")
+                        && !drill.contains("digests=0 "), drill);
+                JsonNode drills = JSON.readTree(vm.run(T, "zmsnap", "verify", "--status", "--json").stdout());
+                assertEquals("ok", drills.get(0).get("state").asText(), drills.toString());
 
                 Proc.Result status = vm.run(T, "zmsnap", "status", "--json");
                 System.out.println("zmsnap status in the guest:\n" + status.stdout() + status.stderr());
@@ -102,6 +163,25 @@ class PackageOpenZfsIT {
                 }
                 Proc.Result errors = vm.run(T, "journalctl", "-u", "zmsnapd", "-p", "err", "--no-pager", "-q");
                 assertEquals("", errors.stdout().strip(), "journalctl -p err is empty");
+                // The hardening took nothing any of it needed: no process was killed by the system call filter
+                // (the kernel logs a seccomp kill as audit type=1326), and zmsnapd was never restarted.
+                String kernel = vm.run(T, "journalctl", "-k", "-b", "--no-pager", "-q").stdout();
+                assertTrue(kernel.lines().noneMatch(l -> l.contains("type=1326")), kernel);
+                assertFalse(journal(vm, 1000).contains("status=31/SYS"), "no SIGSYS");
+                assertEquals("0", vm.run(T, "systemctl", "show", "-p", "NRestarts", "--value", "zmsnapd").stdout().strip());
+                // ... and it was in force: the daemon that did all this holds only CAP_SYS_ADMIN, CAP_DAC_OVERRIDE and
+                // CAP_DAC_READ_SEARCH (bits 21, 1, 2), runs under a seccomp filter, and cannot gain privileges.
+                String pid = vm.run(T, "systemctl", "show", "-p", "MainPID", "--value", "zmsnapd").stdout().strip();
+                String procStatus = vm.run(T, "cat", "/proc/" + pid + "/status").orThrow().stdout();
+                assertTrue(procStatus.contains("CapBnd:\t0000000000200006") && procStatus.contains("Seccomp:\t2")
+                        && procStatus.contains("NoNewPrivs:\t1"), procStatus);
+                assertEquals("active", vm.run(T, "systemctl", "is-active", "zmsnapd").stdout().strip());
+                // The score the unit is documented with (docs/daemon.md#hardening), for the unit as installed.
+                String security = vm.run(T, "systemd-analyze", "security", "--no-pager", "zmsnapd.service").stdout();
+                String overall = security.lines().filter(l -> l.contains("Overall exposure level")).findFirst().orElse(security);
+                System.out.println("systemd-analyze security in the guest: " + overall);
+                double score = Double.parseDouble(overall.replaceAll(".*zmsnapd.service: ([0-9.]+).*", "$1"));
+                assertTrue(score <= 4.0, overall);
 
                 removeKeepsTheConfigAndAReinstallRunsAsBefore(vm, cfg);
 
@@ -123,6 +203,9 @@ class PackageOpenZfsIT {
                 vm.run(T, "systemctl", "stop", "zmsnapd");
                 vm.run(T, "env", "DEBIAN_FRONTEND=noninteractive", "dpkg", "--purge", "zmsnap");
                 vm.run(T, "rm", "-rf", "/etc/zmsnap", "/var/tmp/zmsnap.deb");
+                if (dr != null) {
+                    dr.close();
+                }
             }
         } finally {
             try (var s = Files.list(out)) {
@@ -162,5 +245,18 @@ class PackageOpenZfsIT {
         Proc.Result start = vm.run(T, "systemctl", "start", "zmsnapd");
         assertEquals(0, start.exitCode(), start.stderr() + vm.run(T, "journalctl", "-u", "zmsnapd", "--no-pager", "-n", "40").stdout());
         assertEquals("active", vm.run(T, "systemctl", "is-active", "zmsnapd").stdout().strip(), "the reinstalled zmsnapd runs");
+    }
+
+    /** Every Zimbra dataset's copy under {@code root} on the DR pool holds a set of the policy. */
+    static boolean replicated(GuestPool dr, String root) {
+        List<String> snaps = dr.snapshots();
+        return org.zmsnap.fixtures.ZfsPool.ZIMBRA_LEAVES.stream()
+                .allMatch(leaf -> snaps.stream().anyMatch(s -> s.startsWith(root + "/zimbra/" + leaf + "@zmsnap_often_")));
+    }
+
+    /** The unit's last journal lines, and the head of a JVM crash report if there is one (in its working directory). */
+    static String journal(OpenZfsVm vm, int lines) {
+        return vm.run(T, "journalctl", "-u", "zmsnapd", "--no-pager", "-n", Integer.toString(lines)).stdout()
+                + vm.bash(T, "head -n 40 /var/lib/zmsnap/hs_err_pid*.log 2>/dev/null; true").stdout();
     }
 }
