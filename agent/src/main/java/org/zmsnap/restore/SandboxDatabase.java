@@ -18,6 +18,7 @@ import org.zmsnap.exec.BackgroundProcess;
  * InnoDB's crash recovery runs here, on the writable clone, never on the snapshot.
  */
 public final class SandboxDatabase {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SandboxDatabase.class);
     private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
 
     private SandboxDatabase() {}
@@ -79,15 +80,21 @@ public final class SandboxDatabase {
                 "--skip-slave-start",
                 "--character-set-server=utf8mb4",
                 "--collation-server=utf8mb4_general_ci"));
+        long t0 = System.nanoTime();
         BackgroundProcess p = BackgroundProcess.start(argv, sessionDir.resolve("mariadbd.out"));
         started.accept(p.pid());
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        long socketSeen = 0;
         while (true) {
             if (!p.alive()) {
                 throw new SandboxStartException("the sandbox mariadbd on " + datadir + " exited at start:\n" + errorTail(sessionDir));
             }
             if (Files.exists(socket)) {
+                socketSeen = socketSeen == 0 ? System.nanoTime() : socketSeen;
                 try (Connection c = connect(socket)) {
+                    long now = System.nanoTime();
+                    LOG.debug("sandbox mariadbd on {}: socket after {} ms, connected after {} ms", datadir,
+                            (socketSeen - t0) / 1_000_000, (now - t0) / 1_000_000);
                     return p;
                 } catch (SQLException e) {
                     // still starting

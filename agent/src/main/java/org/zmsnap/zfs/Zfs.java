@@ -22,6 +22,8 @@ import org.zmsnap.exec.CommandRunner;
  * a value is a number; {@code zfs version} and {@code zfs send -nP} are parsed line by line); every call has a timeout. Works with OpenZFS 2.x and with zfs-fuse (pool v23), probing once which it has.
  */
 public final class Zfs {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Zfs.class);
+
     private static final int ARGS_PER_CALL = 200;
 
     private final CommandRunner runner;
@@ -415,6 +417,7 @@ public final class Zfs {
             if (r.ok() || r.stderr().contains("does not exist")) {
                 return;
             }
+            LOG.debug("zfs destroy {} attempt {} failed, retrying: {}", dataset.value(), attempt + 1, r.stderr().strip());
             try {
                 Thread.sleep(250);
             } catch (InterruptedException e) {
