@@ -11,6 +11,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.zmsnap.exec.BackgroundProcess;
 import org.zmsnap.zfs.DatasetName;
 import org.zmsnap.zfs.Zfs;
@@ -21,6 +23,8 @@ import org.zmsnap.zfs.Zfs;
  * same on Ctrl-C. A kept session (zmsnap mount) has no hook and outlives this process.
  */
 public final class OpenedSnapshot implements AutoCloseable {
+    /** Debug lines with each teardown step's time (ZMSNAP_LOG_LEVEL=DEBUG). */
+    private static final Logger LOG = LoggerFactory.getLogger(OpenedSnapshot.class);
     private final Zfs zfs;
     private final Path dir;
     private volatile RestoreSession session;
@@ -222,22 +226,58 @@ public final class OpenedSnapshot implements AutoCloseable {
     /** Stops the sandbox (SIGKILL: the clone is thrown away), destroys the clones, removes the directory. */
     static void destroy(Zfs zfs, Path dir, RestoreSession s) {
         List<String> problems = new ArrayList<>();
+        long t0 = System.nanoTime();
         if (s.serverPid() > 0) {
             BackgroundProcess p = BackgroundProcess.of(s.serverPid(), "sandbox mariadbd");
             // Only kill what still is our sandbox: a pid from an old file may have been reused.
             if (p.alive() && p.commandLine().map(cl -> cl.contains(dir.toString())).orElse(true)) {
                 p.stop(Duration.ZERO);
             }
+            LOG.debug("close {}: sandbox mariadbd stopped {} ms", s.id(), (System.nanoTime() - t0) / 1_000_000);
         }
-        for (DatasetName clone : s.clones()) {
-            try {
-                zfs.destroyFilesystem(clone);
-            } catch (RuntimeException e) {
-                problems.add(e.getMessage());
+        // One thread per clone: on ZFS a destroy waits for a txg sync and, on zfs-fuse, an unmount through FUSE;
+        // issued together they share them instead of queueing (docs/benchmarks.md, verify). The sandbox is
+        // stopped first, or the db clone stays busy.
+        List<Thread> threads = new ArrayList<>();
+        String[] failed = new String[s.clones().size()];
+        for (int i = 0; i < s.clones().size(); i++) {
+            DatasetName clone = s.clones().get(i);
+            int slot = i;
+            Thread t = new Thread(() -> {
+                long d0 = System.nanoTime();
+                try {
+                    zfs.destroyFilesystem(clone);
+                } catch (RuntimeException e) {
+                    failed[slot] = e.getMessage();
+                }
+                LOG.debug("close {}: destroy {} {} ms", s.id(), clone.value(), (System.nanoTime() - d0) / 1_000_000);
+            }, "restore-destroy-" + clone.value());
+            threads.add(t);
+            t.start();
+        }
+        boolean interrupted = false;
+        for (Thread t : threads) {
+            while (true) {
+                try {
+                    t.join();
+                    break;
+                } catch (InterruptedException e) {
+                    // The clones must go whatever happens: wait for every destroy, then keep the interrupt.
+                    interrupted = true;
+                }
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        for (String f : failed) {
+            if (f != null) {
+                problems.add(f);
             }
         }
         if (problems.isEmpty()) {
             deleteTree(dir);
+            LOG.debug("close {}: removed in {} ms", s.id(), (System.nanoTime() - t0) / 1_000_000);
         } else {
             throw new RestoreException("restore session " + s.id() + " not fully removed: " + String.join("; ", problems));
         }

@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.zmsnap.config.RestoreConfig;
 import org.zmsnap.exec.BackgroundProcess;
 import org.zmsnap.exec.Command;
@@ -31,6 +33,8 @@ import org.zmsnap.zfs.Zfs;
  */
 public final class SnapshotOpener {
     private static final SecureRandom RANDOM = new SecureRandom();
+    /** Debug lines with each step's time (ZMSNAP_LOG_LEVEL=DEBUG): where opening a set spends it. */
+    private static final Logger LOG = LoggerFactory.getLogger(SnapshotOpener.class);
 
     private final Zfs zfs;
     private final RestoreConfig config;
@@ -113,7 +117,9 @@ public final class SnapshotOpener {
                 // The db clone takes InnoDB's crash recovery; everything else is only read. Unknown yet: all
                 // writable until the db is found, then the others are made readonly.
                 props.put("readonly", knownDb.map(db -> e.getKey().equals(db) ? "off" : "on").orElse("off"));
+                long c0 = System.nanoTime();
                 guard.step(() -> zfs.clone(snap.name(), e.getValue(), props));
+                LOG.debug("open {}: clone {} {} ms", id, e.getValue().value(), (System.nanoTime() - c0) / 1_000_000);
             }
             Path datadir = plannedDatadir;
             if (knownDb.isEmpty()) {
@@ -141,6 +147,7 @@ public final class SnapshotOpener {
             }
             session = session.withServer(server.pid());
             long t2 = System.nanoTime();
+            LOG.debug("open {}: sandbox mariadbd started and accepting connections {} ms", id, (t2 - t1) / 1_000_000);
             RestoreSession ready = session;
             OpenTimings timings = new OpenTimings((t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000);
             OpenedSnapshot[] made = new OpenedSnapshot[1];

@@ -38,6 +38,8 @@ import org.zmsnap.restore.RestoreException;
  * (located by {@link BlobLocator}, read by {@link BlobReader}), and each mailbox's folder tree. Only reads.
  */
 public final class SetVerifier {
+    /** Debug lines with each part's time (ZMSNAP_LOG_LEVEL=DEBUG). */
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SetVerifier.class);
     /** Blob reads wait on the file system more than on the CPU: overlap them, as a restore does. */
     static final int READ_THREADS = 3;
     static final int READ_WINDOW = 64;
@@ -75,6 +77,7 @@ public final class SetVerifier {
                 checkTable(table).ifPresent(problems::add);
             }
             accounts = accounts();
+            LOG.debug("{}: CHECK TABLE and the mailbox list {} ms", tag, millis(t0));
         } catch (SQLException e) {
             problems.add(Problem.database(lost(e.getMessage())));
             return new VerifyReport(tag, mode, 0, 0, 0, 0, millis(t0), problems);
@@ -89,6 +92,8 @@ public final class SetVerifier {
                         "cannot read the mailbox's rows: " + lost(e.getMessage())));
             }
         }
+        long tRows = System.nanoTime();
+        LOG.debug("{}: folder trees and {} blob rows read {} ms", tag, checks.size(), millis(t0));
         long bytes = 0;
         long digests = 0;
         try (ReadAhead<Check, Outcome> reads = new ReadAhead<>(checks, this::check, READ_THREADS, READ_WINDOW)) {
@@ -99,6 +104,7 @@ public final class SetVerifier {
                 o.problem().ifPresent(problems::add);
             }
         }
+        LOG.debug("{}: {} blobs located and checked ({} digests) {} ms", tag, checks.size(), digests, millis(tRows));
         return new VerifyReport(tag, mode, accounts.size(), checks.size(), bytes, digests, millis(t0), problems);
     }
 

@@ -10,6 +10,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.nio.file.Path;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.zmsnap.AgentContext;
 import org.zmsnap.exec.LocalCommandRunner;
 import org.zmsnap.promote.RunningReceives;
@@ -29,6 +31,8 @@ import org.zmsnap.zfs.Zfs;
  * the result on the set's snapshots ({@link SnapshotProperties#VERIFIED}).
  */
 public final class VerifyService {
+    /** Debug lines with each phase's time (ZMSNAP_LOG_LEVEL=DEBUG): the drill's fixed cost against its checks. */
+    private static final Logger LOG = LoggerFactory.getLogger(VerifyService.class);
     /**
      * Incremental checks digest the rows changed since the previous verified set was taken, going by
      * mail_item.change_date (mailboxd's clock, seconds). The margin covers a clock step between that set's tag
@@ -77,10 +81,13 @@ public final class VerifyService {
      * @param sample the share of unchanged items digested in an incremental check
      */
     public Verified verify(String spec, boolean full, double sample) {
+        long t0 = System.nanoTime();
         SnapshotSet set = restore.choose(spec);
         guard.check(set);
         VerifyMode mode = full ? VerifyMode.fullCheck() : VerifyMode.incremental(previousVerified(set), sample);
+        LOG.debug("verify {}: set chosen and checked free, mode {}: {} ms", set.tag().name(), mode.label(), since(t0));
         VerifyReport report = run(set, mode);
+        long t1 = System.nanoTime();
         String value = new VerifiedMark(Instant.now(clock), report.ok(), mode.label()).value();
         Optional<String> notRecorded = Optional.empty();
         try {
@@ -88,6 +95,7 @@ public final class VerifyService {
         } catch (RuntimeException e) {
             notRecorded = Optional.of(e.getMessage());
         }
+        LOG.debug("verify {}: result recorded {} ms; whole verify {} ms", set.tag().name(), since(t1), since(t0));
         return new Verified(set, report, notRecorded);
     }
 
@@ -98,10 +106,13 @@ public final class VerifyService {
         OpenedSnapshot o;
         try {
             o = restore.open(set, priority.launcher());
+            LOG.debug("verify {}: opened (clones {} ms, sandbox start {} ms) {} ms", set.tag().name(), o.timings().cloneMillis(),
+                    o.timings().databaseStartMillis(), since(t0));
         } catch (SandboxStartException e) {
             // The clones are gone already (the opener cleans up what it made); the finding is the database.
             return VerifyReport.databaseDown(set.tag().name(), mode, (System.nanoTime() - t0) / 1_000_000, e.getMessage());
         }
+        long[] checked = new long[1];
         try (o; Connection c = o.connect()) {
             BlobLocator blobs;
             try {
@@ -110,6 +121,8 @@ public final class VerifyService {
                 return VerifyReport.databaseDown(set.tag().name(), mode, (System.nanoTime() - t0) / 1_000_000, e.getMessage());
             }
             VerifyReport r = new SetVerifier(c, blobs, mode, System.nanoTime(), () -> SandboxDatabase.errorTail(o.dir())).verify(set.tag().name());
+            LOG.debug("verify {}: checks {} ms ({} items, {} digests)", set.tag().name(), r.millis(), r.items(), r.digestsChecked());
+            checked[0] = System.nanoTime();
             if (o.interrupted()) {
                 // The hook stopped the sandbox under the checks: what failed then says nothing about the set.
                 throw new RestoreException("interrupted; nothing recorded on " + set.tag().name());
@@ -117,7 +130,15 @@ public final class VerifyService {
             return r;
         } catch (SQLException e) {
             throw new RestoreException("closing the sandbox connection: " + e.getMessage(), e);
+        } finally {
+            if (checked[0] != 0) {
+                LOG.debug("verify {}: closed (sandbox stopped, clones destroyed) {} ms", set.tag().name(), since(checked[0]));
+            }
         }
+    }
+
+    private static long since(long t0) {
+        return (System.nanoTime() - t0) / 1_000_000;
     }
 
     /**

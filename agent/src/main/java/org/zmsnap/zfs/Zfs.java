@@ -22,6 +22,8 @@ import org.zmsnap.exec.CommandRunner;
  * a value is a number; {@code zfs version} and {@code zfs send -nP} are parsed line by line); every call has a timeout. Works with OpenZFS 2.x and with zfs-fuse (pool v23), probing once which it has.
  */
 public final class Zfs {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Zfs.class);
+
     private static final int ARGS_PER_CALL = 200;
 
     private final CommandRunner runner;
@@ -408,19 +410,25 @@ public final class Zfs {
      */
     public void destroyFilesystem(DatasetName dataset) {
         CommandResult r = null;
-        for (int attempt = 0; attempt < 12; attempt++) {
-            List<String> argv = attempt < 8 ? List.of(zfsCommand, "destroy", "-r", dataset.value())
+        // Mostly the mount is free again within a few tens of ms: retry soon, then every 250 ms; unforced for about
+        // 2 s, then with -f, for about 3 s in all.
+        long waited = 0;
+        for (int attempt = 0; waited < 3000; attempt++) {
+            List<String> argv = waited < 2000 ? List.of(zfsCommand, "destroy", "-r", dataset.value())
                     : List.of(zfsCommand, "destroy", "-r", "-f", dataset.value());
             r = run(argv, timeout);
             if (r.ok() || r.stderr().contains("does not exist")) {
                 return;
             }
+            long pause = Math.min(250, 50L * (attempt + 1));
+            LOG.debug("zfs destroy {} attempt {} failed, retrying in {} ms: {}", dataset.value(), attempt + 1, pause, r.stderr().strip());
             try {
-                Thread.sleep(250);
+                Thread.sleep(pause);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
             }
+            waited += pause;
         }
         throw new ZfsException("cannot destroy " + dataset + ": " + (r == null ? "" : r.stderr().strip()));
     }

@@ -10,6 +10,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.zmsnap.AgentContext;
 import org.zmsnap.config.ConfigLoader;
@@ -93,9 +95,10 @@ public final class VerifyBenchmark implements Benchmark {
                 }
                 String next = snapshot(cfg);
                 t0 = System.nanoTime();
-                JsonNode inc = zmsnap(zmsnap, "verify", "-c", cfg.toString(), "--snapshot", next, "--json");
+                Proc.Result incRun = run(zmsnap, "verify", "-c", cfg.toString(), "--snapshot", next, "--json");
                 wall = (System.nanoTime() - t0) / 1e9;
-                ctx.log().printf("verify: incremental %.1f s: %s%n", wall, inc);
+                JsonNode inc = JSON.readTree(incRun.stdout());
+                ctx.log().printf("verify: incremental %.1f s: %s%n%s", wall, inc, incRun.stderr());
                 if (!inc.get("mode").asText().equals("incremental")) {
                     throw new IllegalStateException("the re-verify was not incremental: " + inc);
                 }
@@ -103,6 +106,7 @@ public final class VerifyBenchmark implements Benchmark {
                 metrics.add(new BenchResult.Metric("incremental re-verify: digests checked (100 new + 1% sample)",
                         inc.get("digests_checked").asDouble(), "blobs", 0));
                 metrics.add(new BenchResult.Metric("goal incremental <= 5 s met", wall <= 5 ? 1 : 0, "1 = yes", 0));
+                phases(incRun.stderr(), wall, metrics);
             } catch (Exception e) {
                 // The first failure is the one to see: a cleanup failing after it must not replace it.
                 try (AgentContext agent = new AgentContext(ConfigLoader.load(cfg))) {
@@ -127,6 +131,8 @@ public final class VerifyBenchmark implements Benchmark {
         try (AgentContext agent = new AgentContext(ConfigLoader.load(cfg));
              OpenedSnapshot o = new RestoreService(agent).open(tag);
              Connection c = o.connect()) {
+            // Where the sandbox's start went (InnoDB recovery, plugins), by its own log's timestamps.
+            ctx.log().printf("verify: sandbox mariadbd log of the opened set:%n%s%n", Files.readString(o.dir().resolve("mariadbd.err")));
             List<Path> files;
             Path storeClone = o.dir().resolve("store");
             try (Stream<Path> s = Files.walk(storeClone)) {
@@ -147,6 +153,12 @@ public final class VerifyBenchmark implements Benchmark {
                 }
             }
             double catSecs = (System.nanoTime() - t0) / 1e9;
+            // An incremental check is mostly one stat per blob through FUSE: how that scales with threads.
+            for (int threads : new int[] {1, 3, 8}) {
+                double secs = statAll(files, threads);
+                ctx.log().printf("verify: stat of %d blob files on %d threads: %.2f s%n", files.size(), threads, secs);
+                metrics.add(new BenchResult.Metric("stat of every blob file, " + threads + " threads", secs, "s", 2));
+            }
             VerifyReport r = new SetVerifier(c, BlobLocator.load(c, o::map), VerifyMode.fullCheck(), 1, () -> "")
                     .verify(tag);
             if (!r.ok()) {
@@ -164,6 +176,30 @@ public final class VerifyBenchmark implements Benchmark {
         }
     }
 
+    private static double statAll(List<Path> files, int threads) throws Exception {
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+        try {
+            long t0 = System.nanoTime();
+            List<java.util.concurrent.Future<Long>> parts = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int first = t;
+                parts.add(pool.submit(() -> {
+                    long sum = 0;
+                    for (int i = first; i < files.size(); i += threads) {
+                        sum += Files.readAttributes(files.get(i), java.nio.file.attribute.BasicFileAttributes.class).size();
+                    }
+                    return sum;
+                }));
+            }
+            for (var f : parts) {
+                f.get();
+            }
+            return (System.nanoTime() - t0) / 1e9;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     private static String snapshot(Path cfg) throws InterruptedException {
         Thread.sleep(1100); // tags are per second
         try (AgentContext agent = new AgentContext(ConfigLoader.load(cfg))) {
@@ -171,14 +207,50 @@ public final class VerifyBenchmark implements Benchmark {
         }
     }
 
+    /**
+     * The incremental run's phases, from the debug lines of VerifyCommand, VerifyService, SnapshotOpener and
+     * OpenedSnapshot (ZMSNAP_LOG_LEVEL=DEBUG): JVM start to the command, the set chosen, each clone, the sandbox
+     * start, the checks, each teardown step, the result recorded; what is left of the wall time is the JVM's exit.
+     */
+    static void phases(String stderr, double wall, List<BenchResult.Metric> metrics) {
+        Map<String, Pattern> phases = new LinkedHashMap<>();
+        phases.put("JVM start to the verify command", Pattern.compile("verify command reached (\\d+) ms"));
+        phases.put("set chosen (zfs list, guard, previous verified set)", Pattern.compile("set chosen .*: (\\d+) ms"));
+        phases.put("4 clones", Pattern.compile("opened \\(clones (\\d+) ms"));
+        phases.put("sandbox start until it accepts connections", Pattern.compile("sandbox start (\\d+) ms\\)"));
+        phases.put("checks", Pattern.compile(": checks (\\d+) ms"));
+        phases.put("sandbox stop", Pattern.compile("sandbox mariadbd stopped (\\d+) ms"));
+        phases.put("teardown (sandbox stop, 4 destroys)", Pattern.compile("closed \\(sandbox stopped, clones destroyed\\) (\\d+) ms"));
+        phases.put("result recorded (zfs set)", Pattern.compile("result recorded (\\d+) ms"));
+        phases.put("whole verify (command to result)", Pattern.compile("whole verify (\\d+) ms"));
+        double known = 0;
+        for (var e : phases.entrySet()) {
+            Matcher m = e.getValue().matcher(stderr);
+            if (m.find()) {
+                double secs = Long.parseLong(m.group(1)) / 1000.0;
+                metrics.add(new BenchResult.Metric("incremental phase: " + e.getKey(), secs, "s", 2));
+                if (e.getKey().startsWith("JVM") || e.getKey().startsWith("whole")) {
+                    known += secs;
+                }
+            }
+        }
+        metrics.add(new BenchResult.Metric("incremental phase: rest (JVM exit, config, process start seen from outside)",
+                wall - known, "s", 2));
+    }
+
     private static JsonNode zmsnap(Path zmsnap, String... args) throws Exception {
+        return JSON.readTree(run(zmsnap, args).stdout());
+    }
+
+    /** bin/zmsnap with its debug lines on (they carry the phases' times). */
+    private static Proc.Result run(Path zmsnap, String... args) {
         List<String> cmd = new ArrayList<>();
         cmd.add(zmsnap.toString());
         cmd.addAll(List.of(args));
-        Proc.Result r = Proc.run(COMMAND_TIMEOUT, cmd);
+        Proc.Result r = Proc.run(COMMAND_TIMEOUT, cmd, Map.of("ZMSNAP_LOG_LEVEL", "DEBUG"), null);
         if (r.exitCode() != 0) {
             throw new IllegalStateException(String.join(" ", cmd) + " exited " + r.exitCode() + ":\n" + r.stdout() + r.stderr());
         }
-        return JSON.readTree(r.stdout());
+        return r;
     }
 }

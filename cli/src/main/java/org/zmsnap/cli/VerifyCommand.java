@@ -62,6 +62,9 @@ final class VerifyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        // The JVM's start, picocli and the config: part of every drill's fixed cost (ZMSNAP_LOG_LEVEL=DEBUG shows it).
+        org.slf4j.LoggerFactory.getLogger(VerifyCommand.class).debug("verify command reached {} ms after the process started",
+                ProcessHandle.current().info().startInstant().map(s -> Duration.between(s, Instant.now()).toMillis()).orElse(-1L));
         if (status) {
             if (snapshot != null || target.get().isPresent() || target.source().isPresent() || full) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--status reports on every drilled set; give it alone"
