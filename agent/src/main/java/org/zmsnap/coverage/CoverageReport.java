@@ -14,6 +14,14 @@ public sealed interface CoverageReport {
     /** What could not be checked but is no failure (a database without Zimbra's tables). */
     List<String> warnings();
 
+    /**
+     * The set's {@code org.zmsnap:coverage} mark under this verdict: {@code yes}, {@code no} (a path outside), or
+     * {@code unknown} (the paths could not be read).
+     */
+    default String mark() {
+        return this instanceof Unchecked ? "unknown" : ok() ? "yes" : "no";
+    }
+
     /** The paths were checked. */
     record Checked(List<Covered> covered, List<Violation> violations, List<String> warnings) implements CoverageReport {
         public Checked {

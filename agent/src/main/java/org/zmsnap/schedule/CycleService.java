@@ -45,7 +45,7 @@ public final class CycleService {
     public CycleOutcome snapshot(String policy) {
         CycleOutcome outcome = ctx.snapshotCycle().run(policy);
         metrics.cycle(policy, outcome);
-        ctx.coverage().last().ifPresent(this::coverage);
+        ctx.coverage().last().ifPresent(r -> coverage(r, outcome instanceof CycleOutcome.Taken));
         int pruned = 0;
         String pruneError = "";
         try {
@@ -73,11 +73,21 @@ public final class CycleService {
     }
 
     /**
-     * Publishes a completed coverage check to health and metrics (also the one taken at start). A check that
-     * could not run (MariaDB down) changes neither: the cycles fail then, and health judges those.
+     * Publishes a completed coverage check to health and metrics (the one taken at start). A check that could not
+     * run (MariaDB down) changes neither here: the cycles fail then, and health judges those.
      */
     public void coverage(org.zmsnap.coverage.CoverageReport r) {
-        if (r instanceof org.zmsnap.coverage.CoverageReport.Checked) {
+        coverage(r, false);
+    }
+
+    /**
+     * @param setTaken a set was taken under this verdict. An unchecked verdict then counts like a violation: the set
+     *                 is marked coverage=unknown and consistent=no, and nobody knows whether it can restore Zimbra
+     *                 (the quiesce worked but the paths could not be read, e.g. no SELECT on zimbra.volume), so
+     *                 health and the metric must not stay green. Without a set it changes nothing, as above.
+     */
+    private void coverage(org.zmsnap.coverage.CoverageReport r, boolean setTaken) {
+        if (r instanceof org.zmsnap.coverage.CoverageReport.Checked || setTaken) {
             health.coverage(r.problems());
             metrics.coverage(r.ok());
         }

@@ -186,7 +186,7 @@ public final class SnapshotCycle {
             }
             Map<String, String> props = new LinkedHashMap<>(identity);
             props.putAll(metadata(r));
-            props.put(SnapshotProperties.COVERAGE, cov instanceof CoverageReport.Unchecked ? "unknown" : cov.ok() ? "yes" : "no");
+            props.put(SnapshotProperties.COVERAGE, cov.mark());
             props.put(SnapshotProperties.CONSISTENT, props.remove(SnapshotProperties.CONSISTENT)); // still last
             zfs.setProperties(plan.members(r.tag()), props);
         } catch (ZfsException e) {

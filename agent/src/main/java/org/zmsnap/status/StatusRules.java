@@ -84,6 +84,12 @@ public final class StatusRules {
             return new StatusItem("policy", policy.name(), Level.BAD, summary, "the newest set does not hold every path Zimbra"
                     + " needs (coverage=no), so it cannot restore it: zmsnap check names the path", f);
         }
+        if (coverage.equals("unknown") && newest.property(SnapshotProperties.COVERAGE).isPresent()) {
+            // Marked unknown by the cycle (not merely unmarked, as sets from before the coverage check are): the paths
+            // could not be read, so nobody knows whether it restores Zimbra.
+            return new StatusItem("policy", policy.name(), Level.BAD, summary, "the newest set was taken while its data paths"
+                    + " could not be checked (coverage=unknown), so it may not restore Zimbra: zmsnap check says why", f);
+        }
         if (!consistent.equals("yes")) {
             return new StatusItem("policy", policy.name(), Level.WARN, summary, "the newest set is only crash-consistent"
                     + newest.property(SnapshotProperties.NOTE).map(n -> " (" + n + ")").orElse("")

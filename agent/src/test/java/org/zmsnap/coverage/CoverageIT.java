@@ -19,6 +19,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.zmsnap.AgentContext;
+import org.zmsnap.check.CheckReport;
+import org.zmsnap.check.CheckResult;
+import org.zmsnap.check.ConfigCheck;
 import org.zmsnap.config.Config;
 import org.zmsnap.config.ConfigLoader;
 import org.zmsnap.daemon.Zmsnapd;
@@ -56,7 +59,7 @@ class CoverageIT {
 
     @BeforeEach
     void noZimbraTables() throws Exception {
-        host.sql("DROP DATABASE IF EXISTS zimbra");
+        host.sql("DROP DATABASE IF EXISTS zimbra", "DROP USER IF EXISTS 'zmnovolume'@'localhost'");
     }
 
     static Path mount(String leaf) {
@@ -129,6 +132,47 @@ class CoverageIT {
         assertEquals("no", props.get("org.zmsnap:coverage"), props.toString());
         assertTrue(props.get("org.zmsnap:note").contains("coverage: "), props.toString());
         return r;
+    }
+
+    /** zmsnap check: the data paths line fails, naming the path, and so does the whole check. */
+    static void assertCheckFails(Config cfg, String path) {
+        CheckReport report;
+        try (AgentContext ctx = new AgentContext(cfg)) {
+            report = new ConfigCheck(cfg, ctx.zfs(), ctx.quiescer(), ctx.coverage(), java.util.Optional.empty()).run();
+        }
+        assertTrue(report.failed(), report.toString());
+        assertTrue(report.results().stream().anyMatch(x -> x instanceof CheckResult.Fail f && f.area().equals("mariadb")
+                && f.what().equals("data paths") && f.detail().contains(path) && f.detail().contains("consistent=no")), report.toString());
+    }
+
+    /** The daemon's cycle path (CycleService) on one context, so the cycles share one CoverageCheck and its cache. */
+    record Daemon(AgentContext ctx, Metrics metrics, Health health, CycleService service) implements AutoCloseable {
+        static Daemon of(Config cfg) {
+            AgentContext ctx = new AgentContext(cfg);
+            Metrics metrics = new Metrics("testhost", cfg.mariadb().lockBudget(), Map.of("hourly", java.time.Duration.ofHours(1)));
+            Health health = new Health(Map.of("hourly", java.time.Duration.ofHours(1)), Clock.systemUTC());
+            return new Daemon(ctx, metrics, health, new CycleService(ctx, metrics, health, Clock.systemUTC(), p -> { }));
+        }
+
+        SetReport cycle() {
+            CycleOutcome o = service.snapshot("hourly");
+            return assertInstanceOf(CycleOutcome.Taken.class, o, o.toString()).report();
+        }
+
+        String coverageMetric() {
+            String scrape = metrics.scrape();
+            return scrape.lines().filter(l -> l.startsWith("zmsnap_coverage_ok{")).findFirst().orElseThrow(() -> new AssertionError(scrape));
+        }
+
+        @Override
+        public void close() {
+            metrics.close();
+            ctx.close();
+        }
+    }
+
+    static String daemonYaml(String yaml) {
+        return yaml + "metrics:\n  enabled: false\npolicies:\n  hourly: { schedule: \"0 0 * * * ?\", keep: 5 }\n";
     }
 
     static void assertViolation(CoverageReport r, String what, String path, String belongsOn) {
@@ -204,6 +248,7 @@ class CoverageIT {
                 + "metrics:\n  enabled: false\npolicies:\n  hourly: { schedule: \"0 0 * * * ?\", keep: 2 }\n");
         assertViolation(check(cfg), "message volume 1 'message1'", store.toString(), host.pool.dataset("store"));
         assertEquals(1, zmsnapdCheck(cfg).getKey());
+        assertCheckFails(cfg, store.toString());
 
         // the daemon's path: a cycle, then health and the metric
         try (AgentContext ctx = new AgentContext(cfg);
@@ -252,5 +297,65 @@ class CoverageIT {
         assertEquals(1, check.getKey(), check.getValue());
         assertTrue(check.getValue().contains("resolves to " + target), check.getValue());
         assertInconsistentSet(cfg, "index volume 2", target.toString());
+    }
+
+    @Test
+    void eachCycleSeesAVolumeMovedOutsideAndBackAndHealthAndTheMetricFollow() throws Exception {
+        volumes(mount("store"), mount("index"));
+        Path store = Files.createDirectories(outside.resolve("moved-store"));
+        Config cfg = written(daemonYaml(host.yaml("ftwrl", "2s", "crash-consistent", "zfs", "")));
+        try (Daemon d = Daemon.of(cfg)) {
+            SetReport first = d.cycle();
+            assertTrue(first.consistent(), first.note());
+            assertTrue(d.health().status().ok(), d.health().status().toString());
+            assertEquals("zmsnap_coverage_ok{host=\"testhost\"} 1.0", d.coverageMetric());
+
+            // Zimbra's admin moves the message volume (zmvolume -e): the next cycle, not a restart, notices
+            host.sql("UPDATE zimbra.volume SET path = '" + store + "' WHERE id = 1");
+            SetReport moved = d.cycle();
+            assertFalse(moved.consistent(), moved.note());
+            assertTrue(moved.note().contains("message volume 1") && moved.note().contains(store.toString()), moved.note());
+            assertEquals("no", host.userProps(host.pool.dataset("store") + "@" + moved.tag().name()).get("org.zmsnap:coverage"));
+            assertFalse(d.health().status().ok());
+            assertTrue(d.health().status().reasons().stream().anyMatch(x -> x.contains(store.toString())), d.health().status().toString());
+            assertEquals("zmsnap_coverage_ok{host=\"testhost\"} 0.0", d.coverageMetric());
+
+            host.sql("UPDATE zimbra.volume SET path = '" + mount("store") + "' WHERE id = 1");
+            SetReport back = d.cycle();
+            assertTrue(back.consistent(), back.note());
+            assertTrue(d.health().status().ok(), d.health().status().toString());
+            assertEquals("zmsnap_coverage_ok{host=\"testhost\"} 1.0", d.coverageMetric());
+        }
+    }
+
+    @Test
+    void aSetTakenWhileThePathsCannotBeReadIsNotGreenAnywhere() throws Exception {
+        // The lock works (RELOAD, SUPER), but the account may not read zimbra.volume: the set is taken with coverage
+        // unknown. Health and the metric must not stay green over it, and they recover once the paths can be read.
+        volumes(mount("store"), mount("index"));
+        host.sql("CREATE USER 'zmnovolume'@'localhost' IDENTIFIED BY 'novolume1'", "GRANT RELOAD, SUPER ON *.* TO 'zmnovolume'@'localhost'");
+        Path pw = host.dir.resolve("novolume.pw");
+        Files.writeString(pw, "novolume1\n");
+        Files.setPosixFilePermissions(pw, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        Config cfg = written(daemonYaml(host.yaml("ftwrl", "2s", "crash-consistent", "zfs", "")
+                .replace("user: root\n", "user: zmnovolume\n").replace("password-file: " + host.db.passwordFile(), "password-file: " + pw)));
+        try (Daemon d = Daemon.of(cfg)) {
+            SetReport r = d.cycle();
+            assertFalse(r.consistent(), r.note());
+            assertTrue(r.note().contains("coverage could not be checked"), r.note());
+            Map<String, String> props = host.userProps(host.pool.dataset("db") + "@" + r.tag().name());
+            assertEquals("unknown", props.get("org.zmsnap:coverage"), props.toString());
+            assertEquals("no", props.get("org.zmsnap:consistent"), props.toString());
+            Health.Status st = d.health().status();
+            assertFalse(st.ok(), st.toString());
+            assertTrue(st.reasons().stream().anyMatch(x -> x.startsWith("coverage: coverage could not be checked")), st.toString());
+            assertEquals("zmsnap_coverage_ok{host=\"testhost\"} 0.0", d.coverageMetric());
+
+            host.sql("GRANT SELECT ON zimbra.volume TO 'zmnovolume'@'localhost'");
+            SetReport after = d.cycle();
+            assertTrue(after.consistent(), after.note());
+            assertTrue(d.health().status().ok(), d.health().status().toString());
+            assertEquals("zmsnap_coverage_ok{host=\"testhost\"} 1.0", d.coverageMetric());
+        }
     }
 }

@@ -57,6 +57,12 @@ class StatusRulesTest {
         assertTrue(uncovered.why().contains("zmsnap check"), uncovered.why());
         StatusItem crash = StatusRules.policy(HOURLY, Duration.ofHours(1), List.of(set("hourly", NOW, marks("no", "yes"))), NOW);
         assertEquals(Level.WARN, crash.level(), "crash-consistent: InnoDB recovers it, but the lock was not had");
+        StatusItem unknown = StatusRules.policy(HOURLY, Duration.ofHours(1), List.of(set("hourly", NOW, marks("no", "unknown"))), NOW);
+        assertEquals(Level.BAD, unknown.level(), "the paths could not be read: it may not restore Zimbra");
+        assertTrue(unknown.why().contains("coverage=unknown") && unknown.why().contains("zmsnap check"), unknown.why());
+        StatusItem unmarked = StatusRules.policy(HOURLY, Duration.ofHours(1), List.of(set("hourly", NOW,
+                Map.of(SnapshotProperties.CONSISTENT, "yes"))), NOW);
+        assertEquals(Level.OK, unmarked.level(), "a set from before the coverage check has no mark: judged as before");
     }
 
     @Test

@@ -1,10 +1,13 @@
 package org.zmsnap.cli;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.zmsnap.AgentContext;
 import org.zmsnap.config.Config;
+import org.zmsnap.coverage.CoverageReport;
 import org.zmsnap.snapshot.CycleOutcome;
 import org.zmsnap.snapshot.SetReport;
 import org.zmsnap.snapshot.SnapshotTag;
@@ -17,7 +20,8 @@ import picocli.CommandLine.Spec;
 /** {@code zmsnap snapshot}: one consistent set now. */
 @Command(name = "snapshot", mixinStandardHelpOptions = true,
         description = {"Quiesce MariaDB and take one atomic snapshot set of every configured dataset now.",
-                "Exit 0 when a set was taken (also a crash-consistent one; see 'consistent'), 1 when not."})
+                "Exit 0 when a set was taken (also a crash-consistent one; see 'consistent'), 1 when not, and 1 when",
+                "it was taken but does not hold every path Zimbra needs ('coverage' no or unknown: it cannot restore Zimbra)."})
 final class SnapshotCommand implements Callable<Integer> {
     @Mixin
     ConfigOption config;
@@ -47,13 +51,23 @@ final class SnapshotCommand implements Callable<Integer> {
                     + String.join(", ", cfg.policies().keySet()) + ") nor 'manual'");
         }
         CycleOutcome outcome;
+        Optional<CoverageReport> coverage;
         try (AgentContext ctx = new AgentContext(cfg)) {
             outcome = ctx.snapshotCycle().run(policy);
+            coverage = ctx.coverage().last(); // the verdict this cycle marked its set with
         }
         var out = spec.commandLine().getOut();
         var err = spec.commandLine().getErr();
         if (outcome instanceof CycleOutcome.Taken t) {
-            out.println(json ? Json.write(toJson(t.report())) : human(t.report()));
+            String mark = coverage.map(CoverageReport::mark).orElse("unknown");
+            out.println(json ? Json.write(toJson(t.report(), mark)) : human(t.report(), mark));
+            if (!mark.equals("yes")) {
+                // Taken and kept (marked), but a set that may miss Zimbra's data is no success: 'snapshot && replicate' stops.
+                err.println("zmsnap: set " + t.report().tag() + " was taken but may not restore Zimbra (coverage " + mark + "): "
+                        + String.join("; ", coverage.map(CoverageReport::problems).orElse(List.of()))
+                        + ". zmsnap check names what to fix (docs/configuration.md, 'Recommended layout and coverage')");
+                return Main.FAILURE;
+            }
             return Main.OK;
         }
         if (outcome instanceof CycleOutcome.Skipped s) {
@@ -76,7 +90,7 @@ final class SnapshotCommand implements Callable<Integer> {
         return Main.FAILURE;
     }
 
-    static Map<String, Object> toJson(SetReport r) {
+    static Map<String, Object> toJson(SetReport r, String coverage) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("result", "taken");
         m.put("tag", r.tag().name());
@@ -88,6 +102,7 @@ final class SnapshotCommand implements Callable<Integer> {
         m.put("hold_ms", r.holdMicros() / 1000.0);
         m.put("snapshot_ms", r.snapshotMicros() / 1000.0);
         m.put("consistent", r.consistent());
+        m.put("coverage", coverage);
         m.put("note", r.note());
         m.put("attempts", r.attempts());
         r.positions().ifPresent(p -> {
@@ -104,12 +119,13 @@ final class SnapshotCommand implements Callable<Integer> {
         return m;
     }
 
-    private static String human(SetReport r) {
+    private static String human(SetReport r, String coverage) {
         StringBuilder sb = new StringBuilder();
         sb.append("snapshot ").append(r.tag()).append(" taken on ").append(r.datasets().size()).append(" datasets (")
                 .append(r.method().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-')).append(")\n");
         sb.append(String.format(java.util.Locale.ROOT, "  quiesce %s: acquired in %.1f ms, held %.1f ms, zfs snapshot %.1f ms%n",
                 r.quiesce().configName(), r.acquireMicros() / 1000.0, r.holdMicros() / 1000.0, r.snapshotMicros() / 1000.0));
+        sb.append("  coverage: ").append(coverage).append('\n');
         sb.append("  consistent: ").append(r.consistent() ? "yes" : "no" + (r.note().isEmpty() ? "" : " (" + r.note() + ")"));
         return sb.toString();
     }

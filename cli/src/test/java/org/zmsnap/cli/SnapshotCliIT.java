@@ -41,6 +41,7 @@ class SnapshotCliIT {
         JsonNode j = JSON.readTree(r.out());
         assertEquals("taken", j.get("result").asText());
         assertTrue(j.get("consistent").asBoolean());
+        assertEquals("yes", j.get("coverage").asText());
         assertEquals(4, j.get("datasets").size());
         assertTrue(j.get("hold_ms").asDouble() < 2000);
         String tag = j.get("tag").asText();
@@ -68,6 +69,35 @@ class SnapshotCliIT {
         CliRun.Result bad = CliRun.run(host.dir, "snapshot", "--config", good.toString(), "--policy", "Bad_Name");
         assertEquals(2, bad.exit(), bad.err());
         assertEquals(2, CliRun.run(host.dir, "snapshot", "--no-such-option").exit());
+    }
+
+    @Test
+    void aSetThatMissesAZimbraVolumeIsTakenAndMarkedButExitsOne() throws Exception {
+        Path outside = java.nio.file.Files.createDirectories(host.dir.resolve("store-outside"));
+        try (var c = host.connectDb()) {
+            org.zmsnap.fixtures.zimbra.ZimbraSchema.create(c, outside, host.pool.mountpoint(host.pool.dataset("index")));
+        }
+        try {
+            Path cfg = host.writeConfig(host.yaml("ftwrl", "2s", "crash-consistent", "zfs", ""));
+            CliRun.Result r = CliRun.run(host.dir, "snapshot", "--config", cfg.toString(), "--json");
+            assertEquals(1, r.exit(), r.out() + r.err());
+            JsonNode j = JSON.readTree(r.out());
+            assertEquals("taken", j.get("result").asText());
+            assertEquals("no", j.get("coverage").asText());
+            assertFalse(j.get("consistent").asBoolean());
+            assertTrue(r.err().contains("was taken but may not restore Zimbra (coverage no)") && r.err().contains(outside.toString()),
+                    r.err());
+            // kept and marked: the set is listed, not consistent
+            JsonNode sets = JSON.readTree(CliRun.run(host.dir, "snapshots", "--config", cfg.toString(), "--json").out());
+            assertEquals(j.get("tag").asText(), sets.get(0).get("tag").asText());
+            assertEquals("no", sets.get(0).get("consistent").asText());
+
+            CliRun.Result text = CliRun.run(host.dir, "snapshot", "--config", cfg.toString());
+            assertEquals(1, text.exit(), text.out() + text.err());
+            assertTrue(text.out().contains("  coverage: no\n"), text.out());
+        } finally {
+            host.sql("DROP DATABASE zimbra");
+        }
     }
 
     @Test
