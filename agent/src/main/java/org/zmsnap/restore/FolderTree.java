@@ -51,10 +51,7 @@ public final class FolderTree {
         if (accounts.isEmpty()) {
             return out;
         }
-        String group = accounts.get(0).group();
-        if (accounts.stream().anyMatch(a -> !a.group().equals(group))) {
-            throw new IllegalArgumentException("mailboxes of several groups in one query: " + accounts);
-        }
+        String group = Account.groupOf(accounts);
         String ids = String.join(", ", Collections.nCopies(accounts.size(), "?"));
         Map<Integer, Map<Integer, Row>> rows = new HashMap<>();
         try (PreparedStatement ps = c.prepareStatement("SELECT mailbox_id, id, parent_id, name FROM " + group
@@ -68,8 +65,7 @@ public final class FolderTree {
                 }
             }
         } catch (SQLException e) {
-            throw new RestoreException("cannot read the folders of " + (accounts.size() == 1 ? accounts.get(0).email()
-                    : accounts.size() + " mailboxes in " + group) + ": " + e.getMessage(), e);
+            throw new RestoreException("cannot read the folders of " + Account.describe(accounts) + ": " + e.getMessage(), e);
         }
         for (Account a : accounts) {
             Map<Integer, Row> mine = rows.getOrDefault(a.mailboxId(), Map.of());

@@ -65,10 +65,7 @@ public final class ItemReader {
         if (accounts.isEmpty()) {
             return;
         }
-        String group = accounts.get(0).group();
-        if (accounts.stream().anyMatch(a -> !a.group().equals(group))) {
-            throw new IllegalArgumentException("mailboxes of several groups in one query: " + accounts);
-        }
+        String group = Account.groupOf(accounts);
         StringBuilder sql = new StringBuilder("SELECT mailbox_id, " + COLUMNS + " FROM " + group
                 + ".mail_item WHERE type NOT IN (1, 2, 3, 4, 13)");
         List<Object> args = new ArrayList<>();
@@ -143,8 +140,7 @@ public final class ItemReader {
                 }
             }
         } catch (SQLException e) {
-            throw new RestoreException("cannot read the items of " + (accounts.size() == 1 ? accounts.get(0).email()
-                    : accounts.size() + " mailboxes in " + group) + ": " + e.getMessage(), e);
+            throw new RestoreException("cannot read the items of " + Account.describe(accounts) + ": " + e.getMessage(), e);
         }
     }
 
