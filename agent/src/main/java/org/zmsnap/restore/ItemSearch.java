@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -22,9 +21,6 @@ public final class ItemSearch {
     /** Blob reads overlap: a clone read through FUSE waits on I/O, not on the CPU. */
     static final int THREADS = 4;
     static final int WINDOW = 64;
-    /** Mailboxes per query: keeps the IN list far below the server's limits on a host with thousands per group. */
-    static final int BATCH = 1000;
-
     public record Hit(Account account, String folder, MailItem item) {}
 
     /** An item whose text could not be read: listed, never silently skipped. */
@@ -54,51 +50,45 @@ public final class ItemSearch {
     public Result run(List<Account> accounts, ItemFilter f, int limit) {
         Map<Integer, Integer> order = new HashMap<>();
         accounts.forEach(a -> order.putIfAbsent(a.mailboxId(), order.size()));
-        Map<String, List<Account>> groups = new LinkedHashMap<>();
-        accounts.forEach(a -> groups.computeIfAbsent(a.group(), k -> new ArrayList<>()).add(a));
         List<Hit> hits = new ArrayList<>();
         List<Unreadable> unreadable = new ArrayList<>();
         long[] read = {0};
         int searched = 0;
         boolean limited = false;
         RestoreUsageException noFolder = null;
-        // One folder query and one streamed item query per group (and per BATCH mailboxes), not two per mailbox.
-        batches:
-        for (List<Account> group : groups.values()) {
-            for (int from = 0; from < group.size(); from += BATCH) {
-                List<Account> batch = group.subList(from, Math.min(group.size(), from + BATCH));
-                Map<Integer, FolderTree> trees = FolderTree.load(c, batch);
-                Map<Integer, Account> byId = new HashMap<>();
-                Map<Integer, Set<Integer>> folders = new HashMap<>();
-                for (Account a : batch) {
-                    try {
-                        folders.put(a.mailboxId(), folders(trees.get(a.mailboxId()), f));
-                    } catch (RestoreUsageException e) {
-                        if (accounts.size() == 1) {
-                            throw e;
-                        }
-                        noFolder = noFolder == null ? e : noFolder;
-                        continue;
+        // One folder query and one streamed item query per group (and per Account.BATCH mailboxes), not two per mailbox.
+        for (List<Account> batch : Account.batches(accounts)) {
+            Map<Integer, FolderTree> trees = FolderTree.load(c, batch);
+            Map<Integer, Account> byId = new HashMap<>();
+            Map<Integer, Set<Integer>> folders = new HashMap<>();
+            for (Account a : batch) {
+                try {
+                    folders.put(a.mailboxId(), folders(trees.get(a.mailboxId()), f));
+                } catch (RestoreUsageException e) {
+                    if (accounts.size() == 1) {
+                        throw e;
                     }
-                    byId.put(a.mailboxId(), a);
+                    noFolder = noFolder == null ? e : noFolder;
+                    continue;
                 }
-                searched += byId.size();
-                List<Account> searchedHere = batch.stream().filter(a -> byId.containsKey(a.mailboxId())).toList();
-                Map<Integer, Set<Integer>> restricted = f.folder().isPresent() ? folders : Map.of();
-                boolean[] full = {false};
-                ItemReader.forEachMailbox(c, searchedHere, f.query(Set.of()), restricted, (mailbox, rows) -> {
-                    Account a = byId.get(mailbox);
-                    Selected s = refine(a, trees.get(mailbox), f, rows, limit == 0 ? 0 : limit - hits.size());
-                    hits.addAll(s.hits());
-                    unreadable.addAll(s.unreadable());
-                    read[0] += s.bodiesRead();
-                    full[0] = limit > 0 && hits.size() >= limit;
-                    return !full[0];
-                });
-                if (full[0]) {
-                    limited = true;
-                    break batches;
-                }
+                byId.put(a.mailboxId(), a);
+            }
+            searched += byId.size();
+            List<Account> searchedHere = batch.stream().filter(a -> byId.containsKey(a.mailboxId())).toList();
+            Map<Integer, Set<Integer>> restricted = f.folder().isPresent() ? folders : Map.of();
+            boolean[] full = {false};
+            ItemReader.forEachMailbox(c, searchedHere, f.query(Set.of()), restricted, (mailbox, rows) -> {
+                Account a = byId.get(mailbox);
+                Selected s = refine(a, trees.get(mailbox), f, rows, limit == 0 ? 0 : limit - hits.size());
+                hits.addAll(s.hits());
+                unreadable.addAll(s.unreadable());
+                read[0] += s.bodiesRead();
+                full[0] = limit > 0 && hits.size() >= limit;
+                return !full[0];
+            });
+            if (full[0]) {
+                limited = true;
+                break;
             }
         }
         if (searched == 0 && noFolder != null) {
