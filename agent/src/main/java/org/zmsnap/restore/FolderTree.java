@@ -14,26 +14,41 @@ import java.util.Optional;
 
 /**
  * A mailbox's folders (type 1) with paths built by walking {@code name} up to USER_ROOT (1). Folders outside
- * USER_ROOT (ROOT, Tags, Conversations) have no user-visible path and are left out.
+ * USER_ROOT (ROOT, Tags, Conversations) have no user-visible path and are left out. Loaded from the database it
+ * also keeps every folder-like row's parent link, path or not ({@link #links()}): verify's orphan check reads them
+ * from the same query.
  */
 public final class FolderTree {
     static final int USER_ROOT = 1;
     /** Zimbra's system folder ids (Mailbox.ID_FOLDER_TRASH and ID_FOLDER_SPAM), the same in every mailbox. */
     static final int TRASH = 3;
     static final int JUNK = 4;
+    /** Folder-like rows: folder, search folder, mountpoint. */
+    static final String FOLDER_TYPES = "1, 2, 13";
     private final Map<Integer, Folder> byId;
+    private final List<Link> links;
+
+    /**
+     * One folder-like row's place in the tree, as the table has it.
+     *
+     * @param parentId the row's {@code parent_id}; null when the column is NULL
+     * @param type     {@code mail_item.type}: 1 folder, 2 search folder, 13 mountpoint
+     */
+    public record Link(int id, Integer parentId, int type) {}
 
     private record Row(int id, int parent, String name) {}
 
-    private FolderTree(Map<Integer, Folder> byId) {
+    private FolderTree(Map<Integer, Folder> byId, List<Link> links) {
         this.byId = Map.copyOf(byId);
+        this.links = List.copyOf(links);
     }
 
-    /** A tree from folders already known (tests, and callers that built them elsewhere). */
+    /** A tree from folders already known (tests, and callers that built them elsewhere); their links are theirs. */
     public static FolderTree of(java.util.Collection<Folder> folders) {
         Map<Integer, Folder> m = new HashMap<>();
         folders.forEach(f -> m.put(f.id(), f));
-        return new FolderTree(m);
+        return new FolderTree(m, folders.stream().map(f -> new Link(f.id(), f.parentId(), MailItem.FOLDER))
+                .sorted(Comparator.comparingInt(Link::id)).toList());
     }
 
     public static FolderTree load(Connection c, Account a) {
@@ -54,14 +69,24 @@ public final class FolderTree {
         String group = Account.groupOf(accounts);
         String ids = String.join(", ", Collections.nCopies(accounts.size(), "?"));
         Map<Integer, Map<Integer, Row>> rows = new HashMap<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT mailbox_id, id, parent_id, name FROM " + group
-                + ".mail_item WHERE mailbox_id IN (" + ids + ") AND type = 1")) {
+        Map<Integer, List<Link>> links = new HashMap<>();
+        // Search folders and mountpoints are few; reading them here spares verify a query per batch.
+        try (PreparedStatement ps = c.prepareStatement("SELECT mailbox_id, id, parent_id, name, type FROM " + group
+                + ".mail_item WHERE mailbox_id IN (" + ids + ") AND type IN (" + FOLDER_TYPES + ") ORDER BY mailbox_id, id")) {
             for (int i = 0; i < accounts.size(); i++) {
                 ps.setInt(i + 1, accounts.get(i).mailboxId());
             }
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    rows.computeIfAbsent(rs.getInt(1), k -> new HashMap<>()).put(rs.getInt(2), new Row(rs.getInt(2), rs.getInt(3), rs.getString(4)));
+                    int id = rs.getInt(2);
+                    int parent = rs.getInt(3);
+                    Integer parentId = rs.wasNull() ? null : parent;
+                    int type = rs.getInt(5);
+                    links.computeIfAbsent(rs.getInt(1), k -> new ArrayList<>()).add(new Link(id, parentId, type));
+                    if (type == MailItem.FOLDER) {
+                        // Paths run through folders only; a NULL parent (0) reaches nothing, as before.
+                        rows.computeIfAbsent(rs.getInt(1), k -> new HashMap<>()).put(id, new Row(id, parent, rs.getString(4)));
+                    }
                 }
             }
         } catch (SQLException e) {
@@ -73,7 +98,7 @@ public final class FolderTree {
             for (Row r : mine.values()) {
                 pathOf(r.id(), mine, 0).ifPresent(p -> tree.put(r.id(), new Folder(r.id(), r.parent(), p)));
             }
-            out.put(a.mailboxId(), new FolderTree(tree));
+            out.put(a.mailboxId(), new FolderTree(tree, links.getOrDefault(a.mailboxId(), List.of())));
         }
         return out;
     }
@@ -124,6 +149,11 @@ public final class FolderTree {
             f = f.parentId() == f.id() ? null : byId.get(f.parentId());
         }
         return folderId == TRASH || folderId == JUNK;
+    }
+
+    /** Every folder-like row of the mailbox (folders, search folders, mountpoints), with or without a path, by id. */
+    public List<Link> links() {
+        return links;
     }
 
     public List<Folder> all() {

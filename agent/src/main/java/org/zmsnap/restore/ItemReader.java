@@ -17,7 +17,7 @@ import java.util.stream.Collectors;
 /** Reads mail_item rows of one mailbox, or of several of one group at once: messages, contacts, documents, appointments; never folders, tags or conversations. */
 public final class ItemReader {
     private static final String COLUMNS = "id, type, folder_id, date, size, locator, blob_digest, unread, flags,"
-            + " sender, recipients, subject, name, mod_content, CASE WHEN type = 6 THEN metadata END";
+            + " sender, recipients, subject, name, mod_content, CASE WHEN type = 6 THEN metadata END, change_date";
 
     /** Rows per network read while streaming a search's rows. */
     private static final int FETCH = 1000;
@@ -131,9 +131,11 @@ public final class ItemReader {
                         rows = new ArrayList<>();
                     }
                     mailbox = m;
+                    long changed = rs.getLong(17);
+                    Instant changedAt = rs.wasNull() ? null : Instant.ofEpochSecond(changed);
                     rows.add(new MailItem(rs.getInt(2), rs.getInt(3), rs.getInt(4), Instant.ofEpochSecond(rs.getLong(5)), rs.getLong(6),
                             rs.getString(7), rs.getString(8), rs.getInt(9) != 0, rs.getInt(10), rs.getString(11), rs.getString(12),
-                            rs.getString(13), rs.getString(14), rs.getInt(15), rs.getString(16)));
+                            rs.getString(13), rs.getString(14), rs.getInt(15), rs.getString(16), changedAt));
                 }
                 if (!rows.isEmpty()) {
                     each.accept(mailbox, rows);
