@@ -9,12 +9,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -27,15 +27,18 @@ import org.zmsnap.restore.Account;
 import org.zmsnap.restore.BlobContent;
 import org.zmsnap.restore.BlobLocator;
 import org.zmsnap.restore.BlobReader;
-import org.zmsnap.restore.Folder;
 import org.zmsnap.restore.FolderTree;
+import org.zmsnap.restore.ItemQuery;
+import org.zmsnap.restore.ItemReader;
 import org.zmsnap.restore.MailItem;
 import org.zmsnap.restore.ReadAhead;
 import org.zmsnap.restore.RestoreException;
 
 /**
  * Checks an opened set through its sandbox database: the tables, every blob-carrying row against its blob
- * (located by {@link BlobLocator}, read by {@link BlobReader}), and each mailbox's folder tree. Only reads.
+ * (located by {@link BlobLocator}, read by {@link BlobReader}), and each mailbox's folder tree. Only reads. Rows are read
+ * as search reads them ({@link FolderTree#load(Connection, List)}, {@link ItemReader#forEachMailbox}): a few queries
+ * per {@code mboxgroup}, whatever the number of its mailboxes.
  */
 public final class SetVerifier {
     /** Debug lines with each part's time (ZMSNAP_LOG_LEVEL=DEBUG). */
@@ -44,7 +47,7 @@ public final class SetVerifier {
     static final int READ_THREADS = 3;
     static final int READ_WINDOW = 64;
     /** Rows that carry a blob: message, document, appointment, task. */
-    static final String BLOB_TYPES = "5, 8, 11, 15";
+    static final Set<Integer> BLOB_TYPES = Set.of(MailItem.MESSAGE, MailItem.DOCUMENT, MailItem.APPOINTMENT, MailItem.TASK);
     static final int ROOT = 11;
 
     private final Connection c;
@@ -68,6 +71,9 @@ public final class SetVerifier {
     /** One check's result. */
     record Outcome(long bytesRead, boolean digested, Optional<Problem> problem) {}
 
+    /** One batch's rows: the problems of its folder check (and of rows it could not read), and its blob checks. */
+    private record Rows(List<Problem> problems, List<Check> checks) {}
+
     public VerifyReport verify(String tag) {
         long t0 = System.nanoTime();
         List<Problem> problems = new ArrayList<>();
@@ -82,30 +88,120 @@ public final class SetVerifier {
             problems.add(Problem.database(lost(e.getMessage())));
             return new VerifyReport(tag, mode, 0, 0, 0, 0, millis(t0), problems);
         }
-        List<Check> checks = new ArrayList<>();
-        for (Account a : accounts) {
-            try {
-                Map<Integer, String> paths = folders(a, problems);
-                items(a, paths, checks);
-            } catch (SQLException | RestoreException e) {
-                problems.add(new Problem(a.mailboxId(), a.email(), 0, "", Problem.Kind.DB_ERROR,
-                        "cannot read the mailbox's rows: " + lost(e.getMessage())));
-            }
-        }
-        long tRows = System.nanoTime();
-        LOG.debug("{}: folder trees and {} blob rows read {} ms", tag, checks.size(), millis(t0));
+        // Rows are read a batch at a time (one folder query and one streamed item query per mboxgroup, not three
+        // queries per mailbox); each batch's blobs are checked before the next batch is read, so memory holds one
+        // batch's checks and no result set stays open while blobs are read.
+        List<Problem> folderProblems = new ArrayList<>();
+        List<Problem> blobProblems = new ArrayList<>();
+        long rowMillis = 0;
+        long checkMillis = 0;
+        long items = 0;
         long bytes = 0;
         long digests = 0;
-        try (ReadAhead<Check, Outcome> reads = new ReadAhead<>(checks, this::check, READ_THREADS, READ_WINDOW)) {
-            for (int i = 0; i < checks.size(); i++) {
-                Outcome o = reads.get(i);
-                bytes += o.bytesRead();
-                digests += o.digested() ? 1 : 0;
-                o.problem().ifPresent(problems::add);
+        for (List<Account> batch : Account.batches(accounts)) {
+            long tb = System.nanoTime();
+            Rows rows = rows(batch);
+            folderProblems.addAll(rows.problems());
+            long tc = System.nanoTime();
+            rowMillis += (tc - tb) / 1_000_000;
+            List<Check> checks = rows.checks();
+            try (ReadAhead<Check, Outcome> reads = new ReadAhead<>(checks, this::check, READ_THREADS, READ_WINDOW)) {
+                for (int i = 0; i < checks.size(); i++) {
+                    Outcome o = reads.get(i);
+                    bytes += o.bytesRead();
+                    digests += o.digested() ? 1 : 0;
+                    o.problem().ifPresent(blobProblems::add);
+                }
             }
+            items += checks.size();
+            checkMillis += (System.nanoTime() - tc) / 1_000_000;
         }
-        LOG.debug("{}: {} blobs located and checked ({} digests) {} ms", tag, checks.size(), digests, millis(tRows));
-        return new VerifyReport(tag, mode, accounts.size(), checks.size(), bytes, digests, millis(t0), problems);
+        LOG.debug("{}: folder trees and {} blob rows read {} ms; blobs located and checked ({} digests) {} ms", tag, items, rowMillis,
+                digests, checkMillis);
+        // Batches go group by group; the report lists mailboxes in mailbox order, as the list was read.
+        Map<Integer, Integer> order = new HashMap<>();
+        accounts.forEach(a -> order.putIfAbsent(a.mailboxId(), order.size()));
+        Comparator<Problem> byMailbox = Comparator.comparingInt(p -> order.getOrDefault(p.mailbox(), -1));
+        folderProblems.sort(byMailbox);
+        blobProblems.sort(byMailbox);
+        problems.addAll(folderProblems);
+        problems.addAll(blobProblems);
+        return new VerifyReport(tag, mode, accounts.size(), items, bytes, digests, millis(t0), problems);
+    }
+
+    /** A batch's folder check: its problems, and each mailbox's folder paths (for the problem lines). */
+    private record Folders(List<Problem> problems, Map<Integer, Map<Integer, String>> paths) {}
+
+    /**
+     * A batch's folder check and blob rows. When a batch's query fails (a damaged page of its table), each of its
+     * mailboxes is read alone, so the error names the mailboxes it touches and the others are still checked.
+     */
+    private Rows rows(List<Account> batch) {
+        Folders folders;
+        try {
+            folders = folders(batch);
+        } catch (RestoreException e) {
+            return batch.size() == 1 ? new Rows(List.of(dbError(batch.get(0), e)), List.of()) : oneByOne(batch, e);
+        }
+        try {
+            return new Rows(folders.problems(), items(batch, folders.paths()));
+        } catch (RestoreException e) {
+            if (batch.size() > 1) {
+                return oneByOne(batch, e);
+            }
+            List<Problem> problems = new ArrayList<>(folders.problems());
+            problems.add(dbError(batch.get(0), e));
+            return new Rows(problems, List.of());
+        }
+    }
+
+    private Rows oneByOne(List<Account> batch, RestoreException e) {
+        LOG.debug("{}; reading its mailboxes one at a time", e.getMessage());
+        List<Problem> problems = new ArrayList<>();
+        List<Check> checks = new ArrayList<>();
+        for (Account a : batch) {
+            Rows one = rows(List.of(a));
+            problems.addAll(one.problems());
+            checks.addAll(one.checks());
+        }
+        return new Rows(problems, checks);
+    }
+
+    private Problem dbError(Account a, RestoreException e) {
+        String why = e.getCause() instanceof SQLException sql ? sql.getMessage() : e.getMessage();
+        return new Problem(a.mailboxId(), a.email(), 0, "", Problem.Kind.DB_ERROR, "cannot read the mailbox's rows: " + lost(why));
+    }
+
+    /** One query for the batch's folder-like rows: the orphan check, and the paths its problem lines name. */
+    private Folders folders(List<Account> batch) {
+        Map<Integer, FolderTree> trees = FolderTree.load(c, batch);
+        List<Problem> problems = new ArrayList<>();
+        Map<Integer, Map<Integer, String>> paths = new HashMap<>();
+        for (Account a : batch) {
+            FolderTree tree = trees.get(a.mailboxId());
+            problems.addAll(orphans(a, tree));
+            Map<Integer, String> mine = new HashMap<>();
+            tree.all().forEach(f -> mine.put(f.id(), f.path()));
+            paths.put(a.mailboxId(), mine);
+        }
+        return new Folders(problems, paths);
+    }
+
+    /** One streamed query for the batch's blob-carrying rows, each made a check ("#id" for a folder without a path). */
+    private List<Check> items(List<Account> batch, Map<Integer, Map<Integer, String>> paths) {
+        Map<Integer, Account> byId = new HashMap<>();
+        batch.forEach(a -> byId.put(a.mailboxId(), a));
+        List<Check> checks = new ArrayList<>();
+        ItemReader.forEachMailbox(c, batch, ItemQuery.all().withTypes(BLOB_TYPES), Map.of(), (mailbox, rows) -> {
+            Account a = byId.get(mailbox);
+            Map<Integer, String> mine = paths.get(mailbox);
+            // The reader orders by folder and date; checks (and problems) go by item id, as they always have.
+            for (MailItem item : rows.stream().sorted(Comparator.comparingInt(MailItem::id)).toList()) {
+                checks.add(new Check(a, mine.getOrDefault(item.folderId(), "#" + item.folderId()), item, digest(item.changed())));
+            }
+            return true;
+        });
+        return checks;
     }
 
     private static long millis(long t0) {
@@ -172,33 +268,24 @@ public final class SetVerifier {
 
     /**
      * Every folder-like row (folder, search folder, mountpoint) must reach ROOT (11, its own parent) through
-     * folders that exist; the one whose parent is missing, or each folder on a loop, is an orphan. Returns the
-     * folder paths for the problem lines (FolderTree's rule; "#id" for folders with no path).
+     * folders that exist; the one whose parent is missing, or each folder on a loop, is an orphan ("#id": a folder
+     * off the tree has no path).
      */
-    private Map<Integer, String> folders(Account a, List<Problem> problems) throws SQLException {
+    private static List<Problem> orphans(Account a, FolderTree tree) {
         Map<Integer, Integer> parent = new HashMap<>();
         Map<Integer, Integer> type = new HashMap<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT id, parent_id, type FROM " + a.group()
-                + ".mail_item WHERE mailbox_id = ? AND type IN (1, 2, 13)")) {
-            ps.setInt(1, a.mailboxId());
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    parent.put(rs.getInt(1), rs.getObject(2) == null ? null : rs.getInt(2));
-                    type.put(rs.getInt(1), rs.getInt(3));
-                }
-            }
+        for (FolderTree.Link l : tree.links()) {
+            parent.put(l.id(), l.parentId());
+            type.put(l.id(), l.type());
         }
-        Map<Integer, String> paths = new HashMap<>();
-        for (Folder f : FolderTree.load(c, a).all()) {
-            paths.put(f.id(), f.path());
-        }
-        for (var e : parent.entrySet().stream().sorted(Map.Entry.comparingByKey()).toList()) {
-            int id = e.getKey();
-            Integer p = e.getValue();
+        List<Problem> problems = new ArrayList<>();
+        for (FolderTree.Link l : tree.links()) {
+            int id = l.id();
+            Integer p = l.parentId();
             if (id == ROOT && p != null && p == ROOT) {
                 continue;
             }
-            if (p == null || !Integer.valueOf(1).equals(type.get(p))) {
+            if (p == null || !Integer.valueOf(MailItem.FOLDER).equals(type.get(p))) {
                 problems.add(new Problem(a.mailboxId(), a.email(), id, "#" + id, Problem.Kind.ORPHAN_FOLDER,
                         "parent folder " + p + " does not exist"));
                 continue;
@@ -208,7 +295,7 @@ public final class SetVerifier {
                         "its parent chain loops without reaching ROOT (" + ROOT + ")"));
             }
         }
-        return paths;
+        return problems;
     }
 
     static boolean onLoop(int id, Map<Integer, Integer> parent) {
@@ -226,29 +313,12 @@ public final class SetVerifier {
         return false;
     }
 
-    private void items(Account a, Map<Integer, String> paths, List<Check> checks) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT id, type, folder_id, size, locator, blob_digest, mod_content,"
-                + " change_date FROM " + a.group() + ".mail_item WHERE mailbox_id = ? AND type IN (" + BLOB_TYPES + ") ORDER BY id")) {
-            ps.setInt(1, a.mailboxId());
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    int folder = rs.getInt(3);
-                    MailItem item = new MailItem(rs.getInt(1), rs.getInt(2), folder, Instant.EPOCH, rs.getLong(4), rs.getString(5),
-                            rs.getString(6), false, 0, null, null, null, null, rs.getInt(7), null);
-                    long changed = rs.getLong(8);
-                    boolean changedNull = rs.wasNull();
-                    checks.add(new Check(a, paths.getOrDefault(folder, "#" + folder), item, digest(changedNull, changed)));
-                }
-            }
-        }
-    }
-
     /** Full: all. Incremental: what changed since the last verified set (or has no change date), plus the sample. */
-    private boolean digest(boolean changedUnknown, long changedSeconds) {
-        if (mode.full() || changedUnknown) {
+    private boolean digest(Instant changed) {
+        if (mode.full() || changed == null) {
             return true;
         }
-        if (changedSeconds >= mode.changedSince().orElseThrow().getEpochSecond()) {
+        if (changed.getEpochSecond() >= mode.changedSince().orElseThrow().getEpochSecond()) {
             return true;
         }
         return random.nextDouble() < mode.sample();

@@ -37,7 +37,9 @@ import org.zmsnap.snapshot.CycleOutcome;
  * Restore drills against planted faults, with real zfs-fuse and mariadbd. One host, three sets: a clean one,
  * one with a fault of each blob and folder kind planted in the live datasets before its snapshot, and one
  * whose live InnoDB tablespace had pages overwritten (server stopped) before its snapshot. Each fault must be
- * found and named exactly, and nothing else reported; the snapshots are never written.
+ * found and named exactly, and nothing else reported; the snapshots are never written. Mailboxes 1 and 101 share
+ * mboxgroup1 (read by one batched query), and 101 has faults of its own at item ids that mailbox 1 has too: each
+ * problem must name the mailbox it is in.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class VerifyCliIT {
@@ -52,6 +54,10 @@ class VerifyCliIT {
     String deadDbTag;
     GeneratedAccount a;
     GeneratedAccount b;
+    /** Mailbox 101: the second mailbox of mboxgroup1, after {@code a}. */
+    GeneratedAccount g;
+    GeneratedMessage groupmateMissing;
+    int groupmateOrphanFolder;
     GeneratedMessage plainFlip;
     GeneratedMessage gzipFlip;
     GeneratedMessage missing;
@@ -75,7 +81,10 @@ class VerifyCliIT {
             var boxes = new ZimbraMailboxGenerator(ZimbraMailboxGenerator.Options.of(2, 60)).generate(c, store);
             a = boxes.accounts().get(0);
             b = boxes.accounts().get(1);
+            g = new ZimbraMailboxGenerator(ZimbraMailboxGenerator.Options.of(1, 20).withFirstMailboxId(101).withSeed(7))
+                    .generate(c, store).accounts().get(0);
         }
+        assertEquals(a.groupId(), g.groupId(), "mailboxes 1 and 101 share a group");
         workdir = host.dir.resolve("restore");
         String restore = "restore:\n  workdir: " + workdir + "\n  mariadbd: /usr/sbin/mariadbd\n  datadir: data\n";
         cfg = host.writeConfig(host.yaml("ftwrl", "2s", "crash-consistent", "zfs", "") + restore);
@@ -106,18 +115,27 @@ class VerifyCliIT {
             f.setLength(f.length() / 2);
         }
         orphanFolder = b.folders().keySet().stream().filter(id -> id >= 256).sorted().findFirst().orElseThrow();
+        // The groupmate's faults sit at item ids mailbox 1 has untouched: a problem put on the wrong mailbox shows.
+        groupmateMissing = g.messages().stream().filter(m -> !m.gzipped())
+                .filter(m -> a.messages().stream().anyMatch(x -> x.id() == m.id()))
+                .filter(m -> List.of(plainFlip, gzipFlip, missing, truncated, unknownVolume, recent).stream().noneMatch(x -> x.id() == m.id()))
+                .findFirst().orElseThrow();
+        Files.delete(paths.of(g.mailboxId(), groupmateMissing.id(), groupmateMissing.modContent()));
+        groupmateOrphanFolder = g.folders().keySet().stream().filter(id -> id >= 256).sorted().findFirst().orElseThrow();
         try (Connection c = host.db.connect(); Statement s = c.createStatement()) {
             s.execute("UPDATE mboxgroup" + a.groupId() + ".mail_item SET locator = '9' WHERE mailbox_id = " + a.mailboxId()
                     + " AND id = " + unknownVolume.id());
             s.execute("SET SESSION foreign_key_checks = 0");
             s.execute("UPDATE mboxgroup" + b.groupId() + ".mail_item SET parent_id = 99999 WHERE mailbox_id = " + b.mailboxId()
                     + " AND id = " + orphanFolder);
+            s.execute("UPDATE mboxgroup" + g.groupId() + ".mail_item SET parent_id = 99998 WHERE mailbox_id = " + g.mailboxId()
+                    + " AND id = " + groupmateOrphanFolder);
         }
         faultyTag = snapshot(cfg);
         // What an incremental check after the clean set digests: rows changed since it was taken (less the margin).
         Instant since = org.zmsnap.snapshot.SnapshotTag.parse(cleanTag).orElseThrow().time().minus(Duration.ofMinutes(10));
         try (Connection c = host.db.connect(); Statement s = c.createStatement()) {
-            for (GeneratedAccount x : List.of(a, b)) {
+            for (GeneratedAccount x : List.of(a, b, g)) {
                 try (ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM mboxgroup" + x.groupId() + ".mail_item WHERE mailbox_id = "
                         + x.mailboxId() + " AND type IN (5, 8, 11, 15) AND (change_date IS NULL OR change_date >= " + since.getEpochSecond() + ")")) {
                     rs.next();
@@ -206,8 +224,11 @@ class VerifyCliIT {
         assertEquals(0, clean.exit(), clean.out() + clean.err());
         JsonNode j = json(clean);
         assertEquals(List.of(), problems(clean));
-        assertEquals(2, j.get("mailboxes").asInt());
-        long items = a.messages().size() + b.messages().size() + a.documentIds().size() + b.documentIds().size();
+        assertEquals(3, j.get("mailboxes").asInt());
+        long items = 0;
+        for (GeneratedAccount x : List.of(a, b, g)) {
+            items += x.messages().size() + x.documentIds().size();
+        }
         assertEquals(items, j.get("items").asLong(), clean.out());
         // The first verify of the chain has nothing to be incremental to: every digest is checked.
         assertEquals("full", j.get("mode").asText());
@@ -260,6 +281,21 @@ class VerifyCliIT {
     }
 
     @Test
+    void faultsOfTheSecondMailboxOfAGroupAreNamedForThatMailbox() throws Exception {
+        JsonNode blob = problemOf(g.mailboxId(), groupmateMissing.id());
+        assertEquals("missing-blob", blob.get("kind").asText(), blob.toString());
+        assertEquals(g.email(), blob.get("account").asText(), blob.toString());
+        assertEquals(g.folders().get(groupmateMissing.folderId()), blob.get("folder").asText(), "the path from the groupmate's own tree");
+        JsonNode folder = problemOf(g.mailboxId(), groupmateOrphanFolder);
+        assertEquals("orphan-folder", folder.get("kind").asText(), folder.toString());
+        assertEquals(g.email(), folder.get("account").asText(), folder.toString());
+        assertTrue(folder.get("detail").asText().contains("99998"), folder.toString());
+        // The same item id in mailbox 1 is untouched and reported nowhere.
+        assertTrue(problems(faulty).stream().noneMatch(p -> p.get("mailbox").asInt() == a.mailboxId()
+                && p.get("item").asInt() == groupmateMissing.id()), faulty.out());
+    }
+
+    @Test
     void theFaultySetFailsWithExactlyThePlantedProblemsAndTheFailureIsRecorded() throws Exception {
         assertEquals(1, faulty.exit(), faulty.out() + faulty.err());
         Set<String> got = new TreeSet<>();
@@ -273,7 +309,9 @@ class VerifyCliIT {
                 a.mailboxId() + "/" + truncated.id() + "/size-mismatch",
                 a.mailboxId() + "/" + unknownVolume.id() + "/unknown-volume",
                 a.mailboxId() + "/" + recent.id() + "/digest-mismatch",
-                b.mailboxId() + "/" + orphanFolder + "/orphan-folder"));
+                b.mailboxId() + "/" + orphanFolder + "/orphan-folder",
+                g.mailboxId() + "/" + groupmateMissing.id() + "/missing-blob",
+                g.mailboxId() + "/" + groupmateOrphanFolder + "/orphan-folder"));
         assertEquals(want, got, "no false alarms on the untouched items");
         assertEquals("full", json(faulty).get("mode").asText());
         for (String snap : host.snapshots()) {
@@ -302,18 +340,22 @@ class VerifyCliIT {
                 a.mailboxId() + "/" + truncated.id() + "/size-mismatch",
                 a.mailboxId() + "/" + unknownVolume.id() + "/unknown-volume",
                 a.mailboxId() + "/" + recent.id() + "/digest-mismatch",
-                b.mailboxId() + "/" + orphanFolder + "/orphan-folder")), got);
+                b.mailboxId() + "/" + orphanFolder + "/orphan-folder",
+                g.mailboxId() + "/" + groupmateMissing.id() + "/missing-blob",
+                g.mailboxId() + "/" + groupmateOrphanFolder + "/orphan-folder")), got);
     }
 
     @Test
     void theTextReportHasASummaryAndOneLinePerProblem() {
         assertEquals(1, faultyText.exit(), faultyText.out() + faultyText.err());
         List<String> lines = faultyText.out().lines().toList();
-        assertTrue(lines.get(0).startsWith("FAILED " + faultyTag) && lines.get(0).contains("2 mailboxes")
+        assertTrue(lines.get(0).startsWith("FAILED " + faultyTag) && lines.get(0).contains("3 mailboxes")
                 && lines.get(0).contains("digests checked") && lines.get(0).contains("mode full"), lines.get(0));
-        assertEquals(7, lines.stream().filter(l -> l.startsWith("  ")).count(), faultyText.out());
+        assertEquals(9, lines.stream().filter(l -> l.startsWith("  ")).count(), faultyText.out());
         assertTrue(lines.stream().anyMatch(l -> l.contains("missing-blob") && l.contains("mailbox " + a.mailboxId() + " (" + a.email() + ")")
                 && l.contains("item " + missing.id())), faultyText.out());
+        assertTrue(lines.stream().anyMatch(l -> l.contains("missing-blob") && l.contains("mailbox " + g.mailboxId() + " (" + g.email() + ")")
+                && l.contains("item " + groupmateMissing.id())), faultyText.out());
     }
 
     @Test
@@ -328,8 +370,11 @@ class VerifyCliIT {
         assertTrue(ps.stream().allMatch(p -> p.get("kind").asText().equals("db-error")
                         || (p.get("mailbox").asInt() == b.mailboxId() && p.get("item").asInt() == orphanFolder)),
                 "only the damaged mailbox group is affected: " + brokenDb.out());
-        assertTrue(ps.stream().anyMatch(p -> p.get("kind").asText().equals("db-error") && p.get("mailbox").asInt() == a.mailboxId()
-                && p.get("account").asText().equals(a.email())), brokenDb.out());
+        // Both mailboxes of the damaged group: its batched query failed, then each was read alone and named.
+        for (GeneratedAccount x : List.of(a, g)) {
+            assertTrue(ps.stream().anyMatch(p -> p.get("kind").asText().equals("db-error") && p.get("mailbox").asInt() == x.mailboxId()
+                    && p.get("account").asText().equals(x.email())), brokenDb.out());
+        }
         assertFalse((brokenDb.out() + brokenDb.err()).contains("\tat org."), "a stack trace: " + brokenDb.out() + brokenDb.err());
         System.out.println("corrupt tablespace report:\n" + brokenDb.out());
         assertNothingLeft();
