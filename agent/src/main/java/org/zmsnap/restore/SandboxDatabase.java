@@ -20,6 +20,8 @@ import org.zmsnap.exec.BackgroundProcess;
 public final class SandboxDatabase {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SandboxDatabase.class);
     private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
+    /** The sandbox's InnoDB buffer pool: room for a recovery in one batch, never the live server's memory. */
+    static final String BUFFER_POOL = "256M";
 
     private SandboxDatabase() {}
 
@@ -68,8 +70,11 @@ public final class SandboxDatabase {
                 "--pid-file=" + sessionDir.resolve("mariadbd.pid"),
                 "--log-error=" + sessionDir.resolve("mariadbd.err"),
                 "--tmpdir=" + tmp,
-                // A browse needs little memory and must not compete with the live server's.
-                "--innodb-buffer-pool-size=32M",
+                // InnoDB's crash recovery holds the parsed redo log and the pages it rebuilds here: when they do not
+                // fit it recovers in several batches, writing each batch's pages through FUSE before the next one
+                // (2 batches and 2.4 s for 37 MB of redo with 32 MB; docs/benchmarks.md, verify). The pool is only
+                // touched as it is used: a clone with little to recover, and a browse, stay small.
+                "--innodb-buffer-pool-size=" + BUFFER_POOL,
                 "--innodb-flush-log-at-trx-commit=0",
                 "--skip-log-bin",
                 // The clone is destroyed afterwards: no buffer pool dump to load or write, and a shutdown that
