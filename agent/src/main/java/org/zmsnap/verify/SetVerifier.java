@@ -93,8 +93,8 @@ public final class SetVerifier {
         // batch's checks and no result set stays open while blobs are read.
         List<Problem> folderProblems = new ArrayList<>();
         List<Problem> blobProblems = new ArrayList<>();
-        long rowMillis = 0;
-        long checkMillis = 0;
+        long rowNanos = 0;
+        long checkNanos = 0;
         long items = 0;
         long bytes = 0;
         long digests = 0;
@@ -103,7 +103,7 @@ public final class SetVerifier {
             Rows rows = rows(batch);
             folderProblems.addAll(rows.problems());
             long tc = System.nanoTime();
-            rowMillis += (tc - tb) / 1_000_000;
+            rowNanos += tc - tb;
             List<Check> checks = rows.checks();
             try (ReadAhead<Check, Outcome> reads = new ReadAhead<>(checks, this::check, READ_THREADS, READ_WINDOW)) {
                 for (int i = 0; i < checks.size(); i++) {
@@ -114,10 +114,10 @@ public final class SetVerifier {
                 }
             }
             items += checks.size();
-            checkMillis += (System.nanoTime() - tc) / 1_000_000;
+            checkNanos += System.nanoTime() - tc;
         }
-        LOG.debug("{}: folder trees and {} blob rows read {} ms; blobs located and checked ({} digests) {} ms", tag, items, rowMillis,
-                digests, checkMillis);
+        LOG.debug("{}: folder trees and {} blob rows read {} ms; blobs located and checked ({} digests) {} ms", tag, items,
+                rowNanos / 1_000_000, digests, checkNanos / 1_000_000);
         // Batches go group by group; the report lists mailboxes in mailbox order, as the list was read.
         Map<Integer, Integer> order = new HashMap<>();
         accounts.forEach(a -> order.putIfAbsent(a.mailboxId(), order.size()));
