@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
+import org.zmsnap.runtime.ReadAhead;
 
 /**
  * Item selection: which items of which mailboxes an {@link ItemFilter} names. Header, date, type, size and folder

@@ -2,6 +2,7 @@ package org.zmsnap.restore;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.zmsnap.runtime.ReadAhead;
 
 /**
  * Carries items from an opened snapshot into a target: reads each blob through the locator, checks it, and

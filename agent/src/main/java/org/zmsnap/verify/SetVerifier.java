@@ -30,8 +30,8 @@ import org.zmsnap.restore.BlobReader;
 import org.zmsnap.restore.Folder;
 import org.zmsnap.restore.FolderTree;
 import org.zmsnap.restore.MailItem;
-import org.zmsnap.restore.ReadAhead;
 import org.zmsnap.restore.RestoreException;
+import org.zmsnap.runtime.ReadAhead;
 
 /**
  * Checks an opened set through its sandbox database: the tables, every blob-carrying row against its blob

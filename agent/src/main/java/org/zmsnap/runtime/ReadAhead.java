@@ -1,4 +1,4 @@
-package org.zmsnap.restore;
+package org.zmsnap.runtime;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -8,7 +8,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Function;
-import org.zmsnap.runtime.DaemonThreads;
 
 /**
  * Works on a list a few items ahead of its consumer, on a few threads, and hands results out in list order.
