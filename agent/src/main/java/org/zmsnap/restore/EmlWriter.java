@@ -5,6 +5,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.List;
+import org.zmsnap.zimbra.MailItem;
+import org.zmsnap.zimbra.RestoreException;
 
 /** One {@code <id>.eml} per message under DIR/<folder path>/, byte for byte the stored message. */
 public final class EmlWriter implements RestoreTarget {

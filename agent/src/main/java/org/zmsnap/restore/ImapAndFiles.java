@@ -4,6 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import org.zmsnap.zimbra.MailItem;
 
 /**
  * {@code --to-imap}: messages into the live account over IMAP; contacts, appointments, tasks and documents, which

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Set;
 import org.zmsnap.restore.imap.ExistingMessage;
 import org.zmsnap.restore.imap.ImapClient;
+import org.zmsnap.zimbra.MailItem;
 
 /**
  * Appends messages into the live account over IMAP, recreating the folder path (under {@code intoFolder}

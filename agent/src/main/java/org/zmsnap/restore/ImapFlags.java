@@ -2,6 +2,7 @@ package org.zmsnap.restore;
 
 import java.util.LinkedHashSet;
 import java.util.Set;
+import org.zmsnap.zimbra.MailItem;
 
 /** Zimbra's flag bits and unread column → IMAP system flags (\Deleted is not restored: it would be expunged). */
 public final class ImapFlags {

@@ -5,6 +5,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import org.zmsnap.zimbra.CalendarData;
+import org.zmsnap.zimbra.MailItem;
+import org.zmsnap.zimbra.RestoreException;
+import org.zmsnap.zimbra.VCard;
 
 /**
  * Items that are not messages, as the files people open: a contact as {@code <id>.vcf} (its row's fields as a

@@ -18,6 +18,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.Stream;
 import org.zmsnap.runtime.DaemonThreads;
+import org.zmsnap.zimbra.MailItem;
+import org.zmsnap.zimbra.RestoreException;
 
 /**
  * A Maildir per folder (DIR/<folder path>/{cur,new,tmp}): unread messages in new/, read ones in cur/ with the

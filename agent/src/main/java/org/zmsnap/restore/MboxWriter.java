@@ -12,6 +12,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.zmsnap.zimbra.MailItem;
+import org.zmsnap.zimbra.RestoreException;
 
 /**
  * One mboxrd file per folder (DIR/<folder path>.mbox): a "From " separator line per message and every line

@@ -16,6 +16,7 @@ import org.slf4j.LoggerFactory;
 import org.zmsnap.exec.BackgroundProcess;
 import org.zmsnap.zfs.DatasetName;
 import org.zmsnap.zfs.Zfs;
+import org.zmsnap.zimbra.RestoreException;
 
 /**
  * A snapshot set cloned under the restore workdir with a sandbox mariadbd on the cloned datadir. Closing

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.zmsnap.zimbra.MailItem;
+import org.zmsnap.zimbra.RestoreException;
 
 /** A folder path as a directory under the output root; segments that would escape it are made harmless. */
 public final class OutputDirs {

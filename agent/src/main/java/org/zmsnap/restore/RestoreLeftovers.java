@@ -11,6 +11,7 @@ import java.util.stream.Stream;
 import org.zmsnap.exec.BackgroundProcess;
 import org.zmsnap.zfs.DatasetName;
 import org.zmsnap.zfs.Zfs;
+import org.zmsnap.zimbra.RestoreException;
 
 /**
  * What crashed restores left: session directories in the workdir whose owner is gone, and clones named

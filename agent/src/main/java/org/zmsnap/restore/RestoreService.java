@@ -9,11 +9,17 @@ import java.util.Optional;
 import java.util.Set;
 import org.zmsnap.AgentContext;
 import org.zmsnap.config.RestoreConfig;
-import org.zmsnap.restore.imap.ImapClient;
 import org.zmsnap.config.TargetConfig;
 import org.zmsnap.replication.TargetEndpoint;
+import org.zmsnap.restore.imap.ImapClient;
 import org.zmsnap.snapshot.SnapshotCatalog;
 import org.zmsnap.snapshot.SnapshotSet;
+import org.zmsnap.zimbra.Account;
+import org.zmsnap.zimbra.AccountResolver;
+import org.zmsnap.zimbra.ItemReader;
+import org.zmsnap.zimbra.RestoreException;
+import org.zmsnap.zimbra.RestoreUsageException;
+import org.zmsnap.zimbra.ZmprovDirectory;
 
 /** What the restore commands share: choosing and opening a snapshot, the live database, the IMAP login. */
 public final class RestoreService {

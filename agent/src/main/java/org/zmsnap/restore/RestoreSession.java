@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.zmsnap.zfs.DatasetName;
+import org.zmsnap.zimbra.RestoreException;
 
 /**
  * What one opened snapshot consists of, written to {@code <workdir>/<id>/session.properties} before the

@@ -10,6 +10,7 @@ import org.zmsnap.config.SourceConfig;
 import org.zmsnap.config.TargetConfig;
 import org.zmsnap.zfs.DatasetName;
 import org.zmsnap.zfs.Zfs;
+import org.zmsnap.zimbra.RestoreUsageException;
 
 /**
  * Whose snapshot sets a restore opens: the configured datasets on this host, or ({@code --target NAME}) the DR

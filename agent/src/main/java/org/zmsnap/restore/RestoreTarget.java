@@ -1,6 +1,7 @@
 package org.zmsnap.restore;
 
 import java.util.List;
+import org.zmsnap.zimbra.MailItem;
 
 /** Where restored items go: files (eml, Maildir, mbox) or the live account over IMAP. */
 public interface RestoreTarget extends AutoCloseable {

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
 import org.zmsnap.exec.BackgroundProcess;
+import org.zmsnap.zimbra.RestoreException;
 
 /**
  * A private mariadbd on a cloned datadir: no networking, its own socket, no grant tables (the clone's

@@ -6,6 +6,7 @@ import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Optional;
 import org.zmsnap.snapshot.SnapshotSet;
+import org.zmsnap.zimbra.RestoreUsageException;
 
 /** {@code --snapshot TAG | latest | ISO time}: picks one complete set; an unknown choice is a usage error. */
 public final class SnapshotChooser {

@@ -25,6 +25,7 @@ import org.zmsnap.snapshot.SnapshotSet;
 import org.zmsnap.zfs.DatasetName;
 import org.zmsnap.zfs.SnapshotInfo;
 import org.zmsnap.zfs.Zfs;
+import org.zmsnap.zimbra.RestoreException;
 
 /**
  * Clones every dataset of a set under {@code restore.workdir} (db writable for InnoDB's recovery, the rest

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.zmsnap.zimbra.MailItem;
 
 class ItemFilesTest {
     @TempDir

@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.zmsnap.zimbra.MailItem;
 
 class MboxWriterTest {
     @TempDir

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.zmsnap.zimbra.RestoreException;
 
 /** Volume paths into the clones: by the live mountpoints, and by trailing components where those are unknown (a DR host). */
 class OpenedSnapshotMapTest {

@@ -14,6 +14,7 @@ import org.zmsnap.snapshot.SnapshotTag;
 import org.zmsnap.zfs.DatasetName;
 import org.zmsnap.zfs.SnapshotInfo;
 import org.zmsnap.zfs.SnapshotName;
+import org.zmsnap.zimbra.RestoreUsageException;
 
 class SnapshotChooserTest {
     private static final DatasetName DB = DatasetName.of("tank/zimbra/db");

@@ -19,28 +19,28 @@ import org.zmsnap.export.ExportCheck;
 import org.zmsnap.export.ExportFiles;
 import org.zmsnap.export.ExportManifest;
 import org.zmsnap.export.Exporter;
-import org.zmsnap.restore.Account;
-import org.zmsnap.restore.AccountResolver;
-import org.zmsnap.restore.BlobLocator;
 import org.zmsnap.restore.EmlWriter;
-import org.zmsnap.restore.FolderTree;
-import org.zmsnap.restore.ItemFilter;
-import org.zmsnap.restore.ItemSearch;
 import org.zmsnap.restore.MboxWriter;
 import org.zmsnap.restore.OpenedSnapshot;
-import org.zmsnap.restore.RestoreException;
 import org.zmsnap.restore.RestoreProgress;
 import org.zmsnap.restore.RestoreService;
 import org.zmsnap.restore.RestoreTarget;
 import org.zmsnap.runtime.Version;
 import org.zmsnap.snapshot.SnapshotProperties;
 import org.zmsnap.snapshot.SnapshotSet;
-import picocli.CommandLine;
+import org.zmsnap.zimbra.Account;
+import org.zmsnap.zimbra.AccountResolver;
+import org.zmsnap.zimbra.BlobLocator;
+import org.zmsnap.zimbra.FolderTree;
+import org.zmsnap.zimbra.ItemFilter;
+import org.zmsnap.zimbra.ItemSearch;
+import org.zmsnap.zimbra.RestoreException;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 /** {@code zmsnap export}: what a search selects, written to files with a manifest of SHA-256 digests; {@code --check DIR}. */
 @Command(name = "export", mixinStandardHelpOptions = true,

@@ -1,6 +1,6 @@
 package org.zmsnap.restore.imap;
 
-import org.zmsnap.restore.RestoreException;
+import org.zmsnap.zimbra.RestoreException;
 
 /** The IMAP server refused a command or the connection failed. */
 public final class ImapException extends RestoreException {

@@ -1,4 +1,4 @@
-package org.zmsnap.restore;
+package org.zmsnap.zimbra;
 
 /** One mailbox row of the snapshot's {@code zimbra.mailbox}; {@code groupId} names its mboxgroupN database. */
 public record Account(int mailboxId, int groupId, String accountId, String email) {

@@ -1,4 +1,4 @@
-package org.zmsnap.restore;
+package org.zmsnap.zimbra;
 
 /** A restore could not be done (exit 1): a clone, the sandbox database, a blob, the IMAP server. */
 public class RestoreException extends RuntimeException {

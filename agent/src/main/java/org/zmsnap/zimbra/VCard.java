@@ -1,4 +1,4 @@
-package org.zmsnap.restore;
+package org.zmsnap.zimbra;
 
 import ezvcard.VCardVersion;
 import ezvcard.io.text.VCardWriter;
@@ -28,7 +28,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.zmsnap.zimbra.Metadata;
 
 /**
  * A Zimbra contact (the field map under {@code fld} in its mail_item.metadata) as a vCard 3.0 (RFC 2426), written

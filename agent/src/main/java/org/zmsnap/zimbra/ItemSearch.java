@@ -1,4 +1,4 @@
-package org.zmsnap.restore;
+package org.zmsnap.zimbra;
 
 import java.nio.file.Path;
 import java.sql.Connection;

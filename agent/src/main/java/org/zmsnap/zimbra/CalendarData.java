@@ -1,4 +1,4 @@
-package org.zmsnap.restore;
+package org.zmsnap.zimbra;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -49,7 +49,7 @@ public final class CalendarData {
     }
 
     /** Is this iCalendar text already (a UTF-8 byte order mark and leading white space allowed)? */
-    static boolean isCalendar(byte[] content) {
+    public static boolean isCalendar(byte[] content) {
         return content != null && isCalendar(new String(content, 0, Math.min(content.length, 64), StandardCharsets.UTF_8));
     }
 

@@ -1,4 +1,4 @@
-package org.zmsnap.restore;
+package org.zmsnap.zimbra;
 
 /** A folder with its path from USER_ROOT ("/Inbox/Проекты"). */
 public record Folder(int id, int parentId, String path) {
