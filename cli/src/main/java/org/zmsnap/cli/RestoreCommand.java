@@ -17,14 +17,14 @@ import org.zmsnap.restore.EmlWriter;
 import org.zmsnap.restore.ImapAndFiles;
 import org.zmsnap.restore.MaildirWriter;
 import org.zmsnap.restore.MboxWriter;
-import org.zmsnap.restore.OpenedSnapshot;
 import org.zmsnap.restore.OutputDirs;
-import org.zmsnap.restore.RestoreLeftovers;
 import org.zmsnap.restore.RestoreProgress;
 import org.zmsnap.restore.RestoreService;
 import org.zmsnap.restore.RestoreSummary;
 import org.zmsnap.restore.RestoreTarget;
 import org.zmsnap.restore.Restorer;
+import org.zmsnap.restore.session.OpenedSnapshot;
+import org.zmsnap.restore.session.RestoreLeftovers;
 import org.zmsnap.zimbra.Account;
 import org.zmsnap.zimbra.BlobLocator;
 import org.zmsnap.zimbra.FolderTree;
@@ -232,7 +232,7 @@ final class RestoreCommand implements Callable<Integer> {
         }
     }
 
-    private void print(RestoreSummary s, OpenedSnapshot o, Account a, org.zmsnap.restore.RestoreSource source, RestoreTarget target) {
+    private void print(RestoreSummary s, OpenedSnapshot o, Account a, org.zmsnap.restore.session.RestoreSource source, RestoreTarget target) {
         Optional<String> files = s.notMessages() > 0 && target instanceof ImapAndFiles f ? Optional.of(f.dir().toString()) : Optional.empty();
         var out = spec.commandLine().getOut();
         if (json) {

@@ -1,4 +1,4 @@
-package org.zmsnap.restore;
+package org.zmsnap.restore.session;
 
 import java.nio.file.Path;
 import java.util.Optional;
