@@ -5,8 +5,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.zmsnap.restore.Delivered;
-import org.zmsnap.restore.RestoreTarget;
+import org.zmsnap.restore.target.Delivered;
+import org.zmsnap.restore.target.RestoreTarget;
 import org.zmsnap.zimbra.ItemSearch;
 import org.zmsnap.zimbra.MailItem;
 

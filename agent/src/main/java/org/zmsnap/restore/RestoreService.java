@@ -18,6 +18,7 @@ import org.zmsnap.restore.session.RestoreSession;
 import org.zmsnap.restore.session.RestoreSource;
 import org.zmsnap.restore.session.SnapshotChooser;
 import org.zmsnap.restore.session.SnapshotOpener;
+import org.zmsnap.restore.target.ImapDelivery;
 import org.zmsnap.snapshot.SnapshotCatalog;
 import org.zmsnap.snapshot.SnapshotSet;
 import org.zmsnap.zimbra.Account;

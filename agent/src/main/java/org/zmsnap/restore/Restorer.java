@@ -2,6 +2,9 @@ package org.zmsnap.restore;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.zmsnap.restore.target.Delivered;
+import org.zmsnap.restore.target.ItemFiles;
+import org.zmsnap.restore.target.RestoreTarget;
 import org.zmsnap.runtime.ReadAhead;
 import org.zmsnap.zimbra.Account;
 import org.zmsnap.zimbra.BlobContent;

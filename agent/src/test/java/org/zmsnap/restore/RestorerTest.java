@@ -14,6 +14,8 @@ import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.zmsnap.restore.target.Delivered;
+import org.zmsnap.restore.target.RestoreTarget;
 import org.zmsnap.zimbra.Account;
 import org.zmsnap.zimbra.BlobLocator;
 import org.zmsnap.zimbra.Folder;

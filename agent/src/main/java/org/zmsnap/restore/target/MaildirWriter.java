@@ -1,4 +1,4 @@
-package org.zmsnap.restore;
+package org.zmsnap.restore.target;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,4 +1,4 @@
-package org.zmsnap.restore;
+package org.zmsnap.restore.target;
 
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -1,4 +1,4 @@
-package org.zmsnap.restore;
+package org.zmsnap.restore.target;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

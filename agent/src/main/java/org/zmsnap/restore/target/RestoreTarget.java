@@ -1,4 +1,4 @@
-package org.zmsnap.restore;
+package org.zmsnap.restore.target;
 
 import java.util.List;
 import org.zmsnap.zimbra.MailItem;

@@ -1,4 +1,4 @@
-package org.zmsnap.restore;
+package org.zmsnap.restore.target;
 
 /** What a restore target did with one item. */
 public sealed interface Delivered {
