@@ -11,7 +11,6 @@ import org.zmsnap.AgentContext;
 import org.zmsnap.config.RestoreConfig;
 import org.zmsnap.config.TargetConfig;
 import org.zmsnap.replication.TargetEndpoint;
-import org.zmsnap.restore.imap.ImapClient;
 import org.zmsnap.restore.session.OpenedSnapshot;
 import org.zmsnap.restore.session.RestoreLeftovers;
 import org.zmsnap.restore.session.RestoreSession;
@@ -19,6 +18,7 @@ import org.zmsnap.restore.session.RestoreSource;
 import org.zmsnap.restore.session.SnapshotChooser;
 import org.zmsnap.restore.session.SnapshotOpener;
 import org.zmsnap.restore.target.ImapDelivery;
+import org.zmsnap.restore.target.imap.ImapClient;
 import org.zmsnap.snapshot.SnapshotCatalog;
 import org.zmsnap.snapshot.SnapshotSet;
 import org.zmsnap.zimbra.Account;
@@ -190,7 +190,7 @@ public final class RestoreService {
                 "--to-imap needs the restore.imap section in the config (host, port, tls, admin-user, admin-password-file)"));
         String password;
         try {
-            password = org.zmsnap.restore.imap.AdminPassword.read(cfg.adminPasswordFile());
+            password = org.zmsnap.restore.target.imap.AdminPassword.read(cfg.adminPasswordFile());
         } catch (IOException e) {
             throw new RestoreException("cannot read restore.imap.admin-password-file " + cfg.adminPasswordFile() + ": " + e.getMessage(), e);
         }

@@ -6,8 +6,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.zmsnap.restore.imap.ExistingMessage;
-import org.zmsnap.restore.imap.ImapClient;
+import org.zmsnap.restore.target.imap.ExistingMessage;
+import org.zmsnap.restore.target.imap.ImapClient;
 import org.zmsnap.zimbra.MailItem;
 
 /**

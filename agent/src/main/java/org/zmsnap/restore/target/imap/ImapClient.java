@@ -1,4 +1,4 @@
-package org.zmsnap.restore.imap;
+package org.zmsnap.restore.target.imap;
 
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;

@@ -1,4 +1,4 @@
-package org.zmsnap.restore.imap;
+package org.zmsnap.restore.target.imap;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,4 +1,4 @@
-package org.zmsnap.restore.imap;
+package org.zmsnap.restore.target.imap;
 
 /**
  * What identifies a message already in a folder, for idempotent restores: its Message-ID (may be empty), size
