@@ -23,15 +23,15 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.function.Supplier;
-import org.zmsnap.restore.Account;
-import org.zmsnap.restore.BlobContent;
-import org.zmsnap.restore.BlobLocator;
-import org.zmsnap.restore.BlobReader;
-import org.zmsnap.restore.Folder;
-import org.zmsnap.restore.FolderTree;
-import org.zmsnap.restore.MailItem;
-import org.zmsnap.restore.ReadAhead;
-import org.zmsnap.restore.RestoreException;
+import org.zmsnap.runtime.ReadAhead;
+import org.zmsnap.zimbra.Account;
+import org.zmsnap.zimbra.BlobContent;
+import org.zmsnap.zimbra.BlobLocator;
+import org.zmsnap.zimbra.BlobReader;
+import org.zmsnap.zimbra.Folder;
+import org.zmsnap.zimbra.FolderTree;
+import org.zmsnap.zimbra.MailItem;
+import org.zmsnap.zimbra.RestoreException;
 
 /**
  * Checks an opened set through its sandbox database: the tables, every blob-carrying row against its blob
