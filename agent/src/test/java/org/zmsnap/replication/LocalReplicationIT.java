@@ -71,7 +71,7 @@ class LocalReplicationIT {
     ReplicationOutcome replicate(Config cfg, AgentContext ctx, boolean force) {
         TargetConfig t = cfg.targets().get("dr1");
         try (TargetEndpoint ep = TargetEndpoint.open(t)) {
-            return new Replicator(ctx.zfs(), "zfs", ctx.catalog(), cfg.datasets()).replicate(t, ep, force);
+            return new Replicator(SourceEndpoint.thisHost(ctx.zfs(), "zfs"), ctx.catalog(), cfg.datasets()).replicate(t, ep, force);
         }
     }
 
