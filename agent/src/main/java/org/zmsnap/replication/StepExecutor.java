@@ -18,6 +18,7 @@ import org.zmsnap.zfs.SnapshotInfo;
  * minimum rate, max-duration) is the run's, shared by the parallel streams.
  */
 final class StepExecutor {
+    /** Under the Replicator's name, as before the split: a step's log line is still the replication's. */
     private static final Logger LOG = LoggerFactory.getLogger(Replicator.class);
 
     private final SourceEndpoint source;
