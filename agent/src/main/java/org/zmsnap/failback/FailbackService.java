@@ -486,7 +486,7 @@ public final class FailbackService {
             ReplicationOutcome o;
             try (TargetEndpoint local = TargetEndpoint.thisHost(new Zfs(zfs.runner(), here.remoteZfs(), here.commandTimeout()),
                     receiver, here.remoteZfs())) {
-                o = new Replicator(remote, dr.streaming(), dr.zfsCommand(), catalog, copies)
+                o = new Replicator(dr.asSource(), catalog, copies)
                         .replicate(here, local, false, new CopyNaming(here.root().orElseThrow(), naming));
             }
             if (o instanceof ReplicationOutcome.Replicated r) {
