@@ -7,8 +7,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import org.zmsnap.config.RestoreConfig;
-import org.zmsnap.restore.imap.AdminPassword;
-import org.zmsnap.restore.imap.ImapClient;
+import org.zmsnap.restore.target.imap.AdminPassword;
+import org.zmsnap.restore.target.imap.ImapClient;
 
 /** What a restore (and a DR drill) needs: the sandbox's mariadbd, room in the work directory, the IMAP admin login. */
 final class RestoreCheck {

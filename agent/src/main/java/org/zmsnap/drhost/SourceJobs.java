@@ -14,6 +14,7 @@ import org.zmsnap.exec.SshRunner;
 import org.zmsnap.replication.LastRun;
 import org.zmsnap.replication.ReplicationOutcome;
 import org.zmsnap.replication.Replicator;
+import org.zmsnap.replication.SourceEndpoint;
 import org.zmsnap.replication.TargetEndpoint;
 import org.zmsnap.retention.Pruner;
 import org.zmsnap.snapshot.HostLock;
@@ -68,10 +69,10 @@ public final class SourceJobs {
         ReplicationOutcome outcome;
         try (HostLock ignored = HostLock.acquire(config.linkLock("source", s.name()), "pull from " + s.name(), LOCK_WAIT)) {
             refuseIfPromoted(s);
-            try (SshRunner ssh = SshRunner.connect(p.host(), p.port(), p.user(), p.identity(), p.knownHosts(), p.commandTimeout());
+            try (SourceEndpoint mailboxHost = SourceEndpoint.over(SshRunner.connect(p.host(), p.port(), p.user(), p.identity(),
+                    p.knownHosts(), p.commandTimeout()), p.zfs(), p.commandTimeout());
                  TargetEndpoint here = TargetEndpoint.open(localSide(s))) {
-                Zfs remote = new Zfs(ssh, p.zfs(), p.commandTimeout());
-                outcome = new Replicator(remote, ssh, p.zfs(), new SnapshotCatalog(remote, s.datasets()), s.datasets())
+                outcome = new Replicator(mailboxHost, new SnapshotCatalog(mailboxHost.zfs(), s.datasets()), s.datasets())
                         .withProgress(progress).replicate(localSide(s), here, false);
             }
         } catch (SourceStateException e) {

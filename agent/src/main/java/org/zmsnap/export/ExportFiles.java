@@ -12,7 +12,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.TreeMap;
 import java.util.stream.Stream;
-import org.zmsnap.restore.RestoreException;
+import org.zmsnap.zimbra.RestoreException;
 
 /** What an export directory holds: every file but the manifest, with its size and SHA-256. */
 public final class ExportFiles {

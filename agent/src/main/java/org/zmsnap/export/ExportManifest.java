@@ -10,8 +10,8 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
-import org.zmsnap.restore.RestoreException;
-import org.zmsnap.restore.RestoreUsageException;
+import org.zmsnap.zimbra.RestoreException;
+import org.zmsnap.zimbra.RestoreUsageException;
 
 /**
  * {@code manifest.json} of an export directory (docs/search.md, "Export"). Written last, so its presence means the

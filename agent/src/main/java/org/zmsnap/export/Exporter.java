@@ -9,18 +9,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Stream;
-import org.zmsnap.restore.Account;
-import org.zmsnap.restore.BlobLocator;
-import org.zmsnap.restore.FolderTree;
-import org.zmsnap.restore.ItemSearch;
-import org.zmsnap.restore.MailItem;
-import org.zmsnap.restore.OutputDirs;
-import org.zmsnap.restore.RestoreException;
 import org.zmsnap.restore.RestoreProgress;
 import org.zmsnap.restore.RestoreSummary;
-import org.zmsnap.restore.RestoreTarget;
-import org.zmsnap.restore.RestoreUsageException;
 import org.zmsnap.restore.Restorer;
+import org.zmsnap.restore.target.OutputDirs;
+import org.zmsnap.restore.target.RestoreTarget;
+import org.zmsnap.zimbra.Account;
+import org.zmsnap.zimbra.BlobLocator;
+import org.zmsnap.zimbra.FolderTree;
+import org.zmsnap.zimbra.ItemSearch;
+import org.zmsnap.zimbra.MailItem;
+import org.zmsnap.zimbra.RestoreException;
+import org.zmsnap.zimbra.RestoreUsageException;
 
 /**
  * Writes what a search selected into an export directory, one subdirectory per account, through restore's own

@@ -5,10 +5,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.zmsnap.restore.Delivered;
-import org.zmsnap.restore.ItemSearch;
-import org.zmsnap.restore.MailItem;
-import org.zmsnap.restore.RestoreTarget;
+import org.zmsnap.restore.target.Delivered;
+import org.zmsnap.restore.target.RestoreTarget;
+import org.zmsnap.zimbra.ItemSearch;
+import org.zmsnap.zimbra.MailItem;
 
 /**
  * A files target (eml, mbox: whatever restore writes, so export writes the same) that records, for every item it

@@ -26,8 +26,8 @@ import org.zmsnap.replication.CopyNaming;
 import org.zmsnap.replication.ReplicationOutcome;
 import org.zmsnap.replication.Replicator;
 import org.zmsnap.replication.TargetEndpoint;
-import org.zmsnap.restore.RestoreLeftovers;
 import org.zmsnap.restore.RestoreService;
+import org.zmsnap.restore.session.RestoreLeftovers;
 import org.zmsnap.snapshot.HostLock;
 import org.zmsnap.snapshot.SnapshotCatalog;
 import org.zmsnap.snapshot.SnapshotSet;
@@ -486,7 +486,7 @@ public final class FailbackService {
             ReplicationOutcome o;
             try (TargetEndpoint local = TargetEndpoint.thisHost(new Zfs(zfs.runner(), here.remoteZfs(), here.commandTimeout()),
                     receiver, here.remoteZfs())) {
-                o = new Replicator(remote, dr.streaming(), dr.zfsCommand(), catalog, copies)
+                o = new Replicator(dr.asSource(), catalog, copies)
                         .replicate(here, local, false, new CopyNaming(here.root().orElseThrow(), naming));
             }
             if (o instanceof ReplicationOutcome.Replicated r) {

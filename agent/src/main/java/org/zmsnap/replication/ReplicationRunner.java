@@ -57,7 +57,7 @@ public final class ReplicationRunner {
 
     private ReplicationOutcome zfsSend(TargetConfig target, boolean forceRollback, TransferProgress progress) {
         try (TargetEndpoint ep = TargetEndpoint.open(target, zfs.gate())) {
-            return new Replicator(zfs, config.zfs().command(), catalog, config.datasets()).withProgress(progress)
+            return new Replicator(SourceEndpoint.thisHost(zfs, config.zfs().command()), catalog, config.datasets()).withProgress(progress)
                     .replicate(target, ep, forceRollback);
         }
     }

@@ -1,30 +1,25 @@
 package org.zmsnap.replication;
 
+import java.util.ArrayList;
 import java.util.List;
 import org.zmsnap.config.TargetConfig;
 import org.zmsnap.exec.LocalCommandRunner;
 import org.zmsnap.exec.LocalStreamingRunner;
+import org.zmsnap.exec.RunningCommand;
 import org.zmsnap.exec.SshRunner;
 import org.zmsnap.exec.StreamingRunner;
+import org.zmsnap.zfs.DatasetName;
+import org.zmsnap.zfs.SnapshotName;
 import org.zmsnap.zfs.Zfs;
 import org.zmsnap.zfs.ZfsWorkGate;
 
-/** The DR side of a target: ZFS there (listing, destroy, hold) and a way to start {@code zfs receive}. */
-public final class TargetEndpoint implements AutoCloseable {
-    private final Zfs zfs;
-    private final StreamingRunner streaming;
-    private final String zfsCommand;
-    private final AutoCloseable connection;
-    private final String where;
+/** The receiving side of a replication: ZFS there (listing, rollback, destroy) and a way to start {@code zfs receive}. */
+public final class TargetEndpoint extends Endpoint {
     private final boolean local;
 
     private TargetEndpoint(Zfs zfs, StreamingRunner streaming, String zfsCommand, AutoCloseable connection, String where,
                            boolean local) {
-        this.zfs = zfs;
-        this.streaming = streaming;
-        this.zfsCommand = zfsCommand;
-        this.connection = connection;
-        this.where = where;
+        super(zfs, streaming, zfsCommand, connection, where);
         this.local = local;
     }
 
@@ -56,21 +51,37 @@ public final class TargetEndpoint implements AutoCloseable {
         return new TargetEndpoint(zfs, streaming, zfsCommand, () -> { }, "this host", true);
     }
 
-    public Zfs zfs() {
-        return zfs;
+    /**
+     * The same host as the sending side, over the same session (closed with this endpoint, not with the source):
+     * failback reads the DR host's copies back through the key it was granted.
+     */
+    public SourceEndpoint asSource() {
+        return SourceEndpoint.on(zfs(), streaming(), zfsCommand(), where());
     }
 
-    /** Starts commands on that host with raw pipes: the sender when the copies travel back (failback). */
-    public StreamingRunner streaming() {
-        return streaming;
+    /** {@code zfs rollback -r}: the target-only snapshots newer than {@code to} are destroyed (only when allowed). */
+    void rollbackDestroyingNewer(SnapshotName to) {
+        zfs().rollbackDestroyingNewer(to);
     }
 
-    public String zfsCommand() {
-        return zfsCommand;
+    /** A container dataset on the way to a copy ({@code canmount=off}), created from {@code root} down. */
+    void createContainer(DatasetName dataset, DatasetName root) {
+        zfs().createContainer(dataset, root);
     }
 
-    public String where() {
-        return where;
+    /** Records a property of the copy (the source's mountpoint, for promote). */
+    void set(DatasetName dataset, String property, String value) {
+        zfs().set(dataset, property, value);
+    }
+
+    /** {@code zfs receive -A}: discards only the partial state of an interrupted receive. */
+    void abortResumableReceive(DatasetName dataset) {
+        zfs().abortResumableReceive(dataset);
+    }
+
+    /** DR-side retention's destroy of one copy's snapshot. */
+    void destroy(SnapshotName snapshot) {
+        zfs().destroy(snapshot);
     }
 
     /**
@@ -79,26 +90,17 @@ public final class TargetEndpoint implements AutoCloseable {
      * (OpenZFS), so an interrupted transfer continues. Without a sender that can resume, partial state would only
      * block the next receive.
      */
-    public org.zmsnap.exec.RunningCommand receive(org.zmsnap.zfs.DatasetName dataset, boolean resumable) {
-        List<String> argv = new java.util.ArrayList<>(List.of(zfsCommand, "receive"));
-        if (resumable && zfs.features().resumableReceive()) {
+    RunningCommand receive(DatasetName dataset, boolean resumable) {
+        List<String> argv = new ArrayList<>(List.of("receive"));
+        if (resumable && features().resumableReceive()) {
             argv.add("-s");
         }
         argv.add("-u");
-        if (local && zfs.features().receiveOverrides()) {
+        if (local && features().receiveOverrides()) {
             // Here, as 'zmsnap serve' does on a DR host: received properties never decide mounts or exec rights.
             argv.addAll(ServePolicy.RECEIVE_OVERRIDES);
         }
         argv.add(dataset.value());
-        return streaming.start(argv);
-    }
-
-    @Override
-    public void close() {
-        try {
-            connection.close();
-        } catch (Exception ignored) {
-            // closing a session that already failed
-        }
+        return startZfs(argv);
     }
 }

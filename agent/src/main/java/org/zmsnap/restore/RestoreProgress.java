@@ -1,5 +1,7 @@
 package org.zmsnap.restore;
 
+import org.zmsnap.zimbra.MailItem;
+
 /** Told after each item; the CLI draws a bar on a terminal and plain lines otherwise. */
 @FunctionalInterface
 public interface RestoreProgress {

@@ -9,11 +9,24 @@ import java.util.Optional;
 import java.util.Set;
 import org.zmsnap.AgentContext;
 import org.zmsnap.config.RestoreConfig;
-import org.zmsnap.restore.imap.ImapClient;
 import org.zmsnap.config.TargetConfig;
 import org.zmsnap.replication.TargetEndpoint;
+import org.zmsnap.restore.session.OpenedSnapshot;
+import org.zmsnap.restore.session.RestoreLeftovers;
+import org.zmsnap.restore.session.RestoreSession;
+import org.zmsnap.restore.session.RestoreSource;
+import org.zmsnap.restore.session.SnapshotChooser;
+import org.zmsnap.restore.session.SnapshotOpener;
+import org.zmsnap.restore.target.ImapDelivery;
+import org.zmsnap.restore.target.imap.ImapClient;
 import org.zmsnap.snapshot.SnapshotCatalog;
 import org.zmsnap.snapshot.SnapshotSet;
+import org.zmsnap.zimbra.Account;
+import org.zmsnap.zimbra.AccountResolver;
+import org.zmsnap.zimbra.ItemReader;
+import org.zmsnap.zimbra.RestoreException;
+import org.zmsnap.zimbra.RestoreUsageException;
+import org.zmsnap.zimbra.ZmprovDirectory;
 
 /** What the restore commands share: choosing and opening a snapshot, the live database, the IMAP login. */
 public final class RestoreService {
@@ -177,7 +190,7 @@ public final class RestoreService {
                 "--to-imap needs the restore.imap section in the config (host, port, tls, admin-user, admin-password-file)"));
         String password;
         try {
-            password = org.zmsnap.restore.imap.AdminPassword.read(cfg.adminPasswordFile());
+            password = org.zmsnap.restore.target.imap.AdminPassword.read(cfg.adminPasswordFile());
         } catch (IOException e) {
             throw new RestoreException("cannot read restore.imap.admin-password-file " + cfg.adminPasswordFile() + ": " + e.getMessage(), e);
         }

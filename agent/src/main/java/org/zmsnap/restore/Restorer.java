@@ -2,6 +2,17 @@ package org.zmsnap.restore;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.zmsnap.restore.target.Delivered;
+import org.zmsnap.restore.target.ItemFiles;
+import org.zmsnap.restore.target.RestoreTarget;
+import org.zmsnap.runtime.ReadAhead;
+import org.zmsnap.zimbra.Account;
+import org.zmsnap.zimbra.BlobContent;
+import org.zmsnap.zimbra.BlobLocator;
+import org.zmsnap.zimbra.BlobReader;
+import org.zmsnap.zimbra.Folder;
+import org.zmsnap.zimbra.FolderTree;
+import org.zmsnap.zimbra.MailItem;
 
 /**
  * Carries items from an opened snapshot into a target: reads each blob through the locator, checks it, and

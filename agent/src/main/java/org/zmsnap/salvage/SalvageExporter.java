@@ -13,25 +13,25 @@ import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.zmsnap.AgentContext;
-import org.zmsnap.restore.Account;
-import org.zmsnap.restore.AccountResolver;
-import org.zmsnap.restore.BlobContent;
-import org.zmsnap.restore.BlobLocator;
-import org.zmsnap.restore.BlobReader;
-import org.zmsnap.restore.Folder;
-import org.zmsnap.restore.FolderTree;
-import org.zmsnap.restore.ImapFlags;
-import org.zmsnap.restore.ItemQuery;
-import org.zmsnap.restore.ItemReader;
-import org.zmsnap.restore.MailItem;
-import org.zmsnap.restore.OpenedSnapshot;
-import org.zmsnap.restore.OutputDirs;
-import org.zmsnap.restore.RestoreException;
 import org.zmsnap.restore.RestoreService;
-import org.zmsnap.restore.RestoreUsageException;
-import org.zmsnap.restore.VCard;
+import org.zmsnap.restore.session.OpenedSnapshot;
+import org.zmsnap.restore.target.ImapFlags;
+import org.zmsnap.restore.target.OutputDirs;
 import org.zmsnap.snapshot.SnapshotSet;
+import org.zmsnap.zimbra.Account;
+import org.zmsnap.zimbra.AccountResolver;
+import org.zmsnap.zimbra.BlobContent;
+import org.zmsnap.zimbra.BlobLocator;
+import org.zmsnap.zimbra.BlobReader;
+import org.zmsnap.zimbra.Folder;
+import org.zmsnap.zimbra.FolderTree;
+import org.zmsnap.zimbra.ItemQuery;
+import org.zmsnap.zimbra.ItemReader;
+import org.zmsnap.zimbra.MailItem;
 import org.zmsnap.zimbra.Metadata;
+import org.zmsnap.zimbra.RestoreException;
+import org.zmsnap.zimbra.RestoreUsageException;
+import org.zmsnap.zimbra.VCard;
 
 /**
  * Exports what exists only in a newer set of this host's datasets compared with a base set: the mail the old host
@@ -139,7 +139,7 @@ public final class SalvageExporter {
                 format = "eml";
                 fileName = item.id() + ".eml";
             } else if (item.type() == MailItem.APPOINTMENT || item.type() == MailItem.TASK) {
-                Optional<byte[]> ics = org.zmsnap.restore.CalendarData.ics(content);
+                Optional<byte[]> ics = org.zmsnap.zimbra.CalendarData.ics(content);
                 if (ics.isPresent()) {
                     content = ics.get();
                     format = "ics";

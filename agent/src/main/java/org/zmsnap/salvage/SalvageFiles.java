@@ -11,7 +11,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.HexFormat;
-import org.zmsnap.restore.RestoreException;
+import org.zmsnap.zimbra.RestoreException;
 
 /** Files of a salvage directory: written whole or not at all, and their SHA-256. */
 final class SalvageFiles {

@@ -12,8 +12,8 @@ import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.List;
-import org.zmsnap.restore.RestoreException;
-import org.zmsnap.restore.RestoreUsageException;
+import org.zmsnap.zimbra.RestoreException;
+import org.zmsnap.zimbra.RestoreUsageException;
 
 /**
  * {@code manifest.json} of a salvage directory. Written last, through a temporary file and an atomic rename, so

@@ -16,19 +16,19 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.zmsnap.AgentContext;
-import org.zmsnap.restore.Account;
-import org.zmsnap.restore.AccountResolver;
-import org.zmsnap.restore.BlobReader;
-import org.zmsnap.restore.Folder;
-import org.zmsnap.restore.FolderTree;
-import org.zmsnap.restore.ImapDelivery;
-import org.zmsnap.restore.MailItem;
-import org.zmsnap.restore.RestoreException;
 import org.zmsnap.restore.RestoreProgress;
 import org.zmsnap.restore.RestoreService;
 import org.zmsnap.restore.RestoreSummary;
-import org.zmsnap.restore.RestoreUsageException;
 import org.zmsnap.restore.Restorer;
+import org.zmsnap.restore.target.ImapDelivery;
+import org.zmsnap.zimbra.Account;
+import org.zmsnap.zimbra.AccountResolver;
+import org.zmsnap.zimbra.BlobReader;
+import org.zmsnap.zimbra.Folder;
+import org.zmsnap.zimbra.FolderTree;
+import org.zmsnap.zimbra.MailItem;
+import org.zmsnap.zimbra.RestoreException;
+import org.zmsnap.zimbra.RestoreUsageException;
 
 /**
  * {@code restore --from-salvage DIR --to-imap}: puts a salvage directory's messages into the live accounts over IMAP,
@@ -163,7 +163,7 @@ public final class SalvageRedelivery {
     }
 
     /** An account's messages as restore items, their folders, and where each one's bytes are. */
-    private record Delivery(List<MailItem> items, FolderTree folders, java.util.function.Function<MailItem, org.zmsnap.restore.BlobContent> reader) {}
+    private record Delivery(List<MailItem> items, FolderTree folders, java.util.function.Function<MailItem, org.zmsnap.zimbra.BlobContent> reader) {}
 
     private static Delivery delivery(Path dir, List<SalvageItem> salvaged) {
         Map<String, Integer> folderIds = new LinkedHashMap<>();

@@ -3,8 +3,8 @@ package org.zmsnap.salvage;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.zmsnap.restore.Account;
-import org.zmsnap.restore.MailItem;
+import org.zmsnap.zimbra.Account;
+import org.zmsnap.zimbra.MailItem;
 
 /**
  * Which items exist only in the newer set: the salvageable kinds whose (mailbox id, item id) the base set does not

@@ -7,22 +7,22 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Function;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.zmsnap.AgentContext;
 import org.zmsnap.config.VerifyConfig;
 import org.zmsnap.metrics.Metrics;
 import org.zmsnap.restore.RestoreService;
-import org.zmsnap.restore.RestoreUsageException;
 import org.zmsnap.verify.DrillSubjects;
-import org.zmsnap.verify.SetBusyException;
 import org.zmsnap.verify.Problem;
+import org.zmsnap.verify.SetBusyException;
 import org.zmsnap.verify.VerifiedMark;
 import org.zmsnap.verify.VerifyReport;
 import org.zmsnap.verify.VerifyService;
+import org.zmsnap.zimbra.RestoreUsageException;
 
 /**
  * zmsnapd's restore drills: verifies the newest set on its own worker (a drill clones and reads the whole

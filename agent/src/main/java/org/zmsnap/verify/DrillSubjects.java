@@ -18,7 +18,7 @@ public final class DrillSubjects {
     /**
      * @param name    "this host" or "source NAME"
      * @param restore opened when asked: a source whose copies are not here yet is a usage error for that source
-     *                only ({@link org.zmsnap.restore.RestoreUsageException}), not for the others
+     *                only ({@link org.zmsnap.zimbra.RestoreUsageException}), not for the others
      */
     public record Subject(String name, Optional<String> source, Supplier<RestoreService> restore) {}
 
@@ -46,7 +46,7 @@ public final class DrillSubjects {
         for (Subject subject : of(ctx)) {
             try {
                 rows.add(DrillStatus.of(subject.name(), subject.restore().get().sets(), now, maxAge));
-            } catch (org.zmsnap.restore.RestoreUsageException e) {
+            } catch (org.zmsnap.zimbra.RestoreUsageException e) {
                 rows.add(DrillStatus.unavailable(subject.name(), e.getMessage()));
             }
         }

@@ -1,6 +1,6 @@
 package org.zmsnap.verify;
 
-import org.zmsnap.restore.RestoreException;
+import org.zmsnap.zimbra.RestoreException;
 
 /**
  * The set cannot be verified now, and nothing was changed: a receive is writing into its copies, or another

@@ -23,16 +23,16 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.function.Supplier;
-import org.zmsnap.restore.Account;
-import org.zmsnap.restore.BlobContent;
-import org.zmsnap.restore.BlobLocator;
-import org.zmsnap.restore.BlobReader;
-import org.zmsnap.restore.FolderTree;
-import org.zmsnap.restore.ItemQuery;
-import org.zmsnap.restore.ItemReader;
-import org.zmsnap.restore.MailItem;
-import org.zmsnap.restore.ReadAhead;
-import org.zmsnap.restore.RestoreException;
+import org.zmsnap.runtime.ReadAhead;
+import org.zmsnap.zimbra.Account;
+import org.zmsnap.zimbra.BlobContent;
+import org.zmsnap.zimbra.BlobLocator;
+import org.zmsnap.zimbra.BlobReader;
+import org.zmsnap.zimbra.FolderTree;
+import org.zmsnap.zimbra.ItemQuery;
+import org.zmsnap.zimbra.ItemReader;
+import org.zmsnap.zimbra.MailItem;
+import org.zmsnap.zimbra.RestoreException;
 
 /**
  * Checks an opened set through its sandbox database: the tables, every blob-carrying row against its blob

@@ -1,5 +1,6 @@
 package org.zmsnap.verify;
 
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -8,22 +9,21 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.nio.file.Path;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.zmsnap.AgentContext;
 import org.zmsnap.exec.LocalCommandRunner;
 import org.zmsnap.promote.RunningReceives;
-import org.zmsnap.restore.BlobLocator;
-import org.zmsnap.restore.OpenedSnapshot;
-import org.zmsnap.restore.RestoreException;
 import org.zmsnap.restore.RestoreService;
-import org.zmsnap.restore.SandboxDatabase;
-import org.zmsnap.restore.SandboxStartException;
+import org.zmsnap.restore.session.OpenedSnapshot;
+import org.zmsnap.restore.session.SandboxDatabase;
+import org.zmsnap.restore.session.SandboxStartException;
 import org.zmsnap.snapshot.SnapshotProperties;
 import org.zmsnap.snapshot.SnapshotSet;
 import org.zmsnap.zfs.Zfs;
+import org.zmsnap.zimbra.BlobLocator;
+import org.zmsnap.zimbra.RestoreException;
 
 /**
  * {@code zmsnap verify} and the daemon's drills: choose the set and open it exactly as a restore does (the

@@ -15,8 +15,8 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.zmsnap.restore.RestoreException;
-import org.zmsnap.restore.RestoreUsageException;
+import org.zmsnap.zimbra.RestoreException;
+import org.zmsnap.zimbra.RestoreUsageException;
 
 class ExportCheckTest {
     @TempDir

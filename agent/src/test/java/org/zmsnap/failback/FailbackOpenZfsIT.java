@@ -37,6 +37,7 @@ import org.zmsnap.promote.PromotionOutcome;
 import org.zmsnap.promote.RunningReceives;
 import org.zmsnap.replication.ReplicationOutcome;
 import org.zmsnap.replication.Replicator;
+import org.zmsnap.replication.SourceEndpoint;
 import org.zmsnap.replication.TargetEndpoint;
 import org.zmsnap.zfs.Zfs;
 
@@ -285,7 +286,7 @@ class FailbackOpenZfsIT {
 
     private static ReplicationOutcome replicate(AgentContext ctx, ZfsReach reach, TargetConfig t) {
         try (TargetEndpoint ep = TargetEndpoint.open(t)) {
-            return new Replicator(ctx.zfs(), reach.streaming(), "zfs", ctx.catalog(), ctx.config().datasets()).replicate(t, ep, false);
+            return new Replicator(SourceEndpoint.on(ctx.zfs(), reach.streaming(), "zfs", "this host"), ctx.catalog(), ctx.config().datasets()).replicate(t, ep, false);
         }
     }
 

@@ -71,7 +71,7 @@ class LocalReplicationIT {
     ReplicationOutcome replicate(Config cfg, AgentContext ctx, boolean force) {
         TargetConfig t = cfg.targets().get("dr1");
         try (TargetEndpoint ep = TargetEndpoint.open(t)) {
-            return new Replicator(ctx.zfs(), "zfs", ctx.catalog(), cfg.datasets()).replicate(t, ep, force);
+            return new Replicator(SourceEndpoint.thisHost(ctx.zfs(), "zfs"), ctx.catalog(), cfg.datasets()).replicate(t, ep, force);
         }
     }
 
@@ -192,6 +192,66 @@ class LocalReplicationIT {
             double rate = r.bytes() * 1e9 / r.nanos();
             assertTrue(r.bytes() > 6L << 20, "sent " + r.bytes());
             assertTrue(rate <= 2.0 * (1 << 20) * 1.05, "rate " + rate / (1 << 20) + " MiB/s over a 2 MiB/s cap");
+        }
+    }
+
+    /** A zfs wrapper in the test's directory: {@code body} runs first (bash, "$@" the zfs arguments), then the real zfs. */
+    Path zfsWrapper(String name, String body) throws Exception {
+        Path w = host.dir.resolve(name);
+        Files.writeString(w, "#!/bin/bash\n" + body + "exec zfs \"$@\"\n");
+        Files.setPosixFilePermissions(w, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        return w;
+    }
+
+    @Test
+    void aHoldFailingOnTheSourceEndsAsFailedWithWhatWasAlreadySent() throws Exception {
+        Path wrapper = host.dir.resolve("zfs-fails-hold");
+        Config cfg = ConfigLoader.parse(host.yaml("ftwrl", "2s", "crash-consistent", wrapper.toString(), "")
+                + "policies:\n  hourly: { schedule: \"0 0 * * * ?\", keep: 2 }\n"
+                + "targets:\n  dr1:\n    type: zfs\n    host: local\n    root: " + dr.name() + "/mbox1\n"
+                + "    keep: { hourly: 10 }\n    stall-timeout: 10s\n    parallel-streams: 1\n", host.dir.resolve("zmsnap.yaml"));
+        String last = cfg.datasets().get(cfg.datasets().size() - 1).value();
+        // zfs hold TAG SNAPSHOT fails for the last dataset while fail-hold exists: the others are sent first (one stream)
+        zfsWrapper("zfs-fails-hold", "if [ \"$1\" = hold ] && [ -e '" + host.dir + "/fail-hold' ] && [[ \"$3\" == '" + last
+                + "@'* ]]; then echo 'hold refused on purpose' >&2; exit 1; fi\n");
+        try (AgentContext ctx = new AgentContext(cfg)) {
+            writeMail(256);
+            takeSet(cfg, ctx);
+            Files.writeString(host.dir.resolve("fail-hold"), "");
+            ReplicationOutcome.Failed f = assertInstanceOf(ReplicationOutcome.Failed.class, replicate(cfg, ctx, false));
+            assertTrue(f.reason().contains("hold refused on purpose"), f.reason());
+            List<String> others = cfg.datasets().subList(0, cfg.datasets().size() - 1).stream().map(d -> d.value()).toList();
+            assertEquals(others, f.datasetsDone(), "the datasets sent before the hold failed are done");
+            assertTrue(f.bytes() > 256 * 1024, "the bytes of their seeds are counted: " + f.bytes());
+
+            Files.delete(host.dir.resolve("fail-hold"));
+            ReplicationOutcome.Replicated r = assertInstanceOf(ReplicationOutcome.Replicated.class, replicate(cfg, ctx, false));
+            assertEquals(List.of(last + ": full " + ctx.catalog().sets().get(0).tag().name()), r.steps(),
+                    "the next run sends only what the failed one did not");
+            var held = ctx.catalog().sets().stream().filter(s -> s.held()).map(s -> s.tag().name()).toList();
+            assertEquals(List.of(r.newestCommon().orElseThrow()), held);
+        }
+    }
+
+    @Test
+    void aReceiveThatCannotStartEndsAsFailedWithWhatWasAlreadySent() throws Exception {
+        // The DR side's zfs becomes unstartable right after the first seed (its last call there records the source's
+        // mountpoint): every later 'zfs receive' fails to start, which no zfs call wraps into a ZfsException.
+        Path wrapper = zfsWrapper("zfs-goes-away", "if [ \"$1\" = set ] && [[ \"$2\" == " + Replicator.SOURCE_MOUNTPOINT
+                + "=* ]]; then chmod a-x \"$0\"; fi\n");
+        Config cfg = config("    zfs-command: " + wrapper + "\n    parallel-streams: 1\n");
+        try (AgentContext ctx = new AgentContext(cfg)) {
+            writeMail(256);
+            takeSet(cfg, ctx);
+            ReplicationOutcome.Failed f = assertInstanceOf(ReplicationOutcome.Failed.class, replicate(cfg, ctx, false));
+            assertTrue(f.reason().contains("cannot run '" + wrapper + "'"), f.reason());
+            assertEquals(List.of(cfg.datasets().get(0).value()), f.datasetsDone());
+            assertTrue(f.bytes() > 0, "the first seed's bytes are counted: " + f.bytes());
+
+            Files.setPosixFilePermissions(wrapper, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+            Files.writeString(wrapper, "#!/bin/bash\nexec zfs \"$@\"\n");
+            ReplicationOutcome.Replicated r = assertInstanceOf(ReplicationOutcome.Replicated.class, replicate(cfg, ctx, false));
+            assertEquals(cfg.datasets().size() - 1, r.steps().size(), "the next run seeds the rest: " + r.steps());
         }
     }
 }

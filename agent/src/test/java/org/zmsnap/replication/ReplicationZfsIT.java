@@ -111,7 +111,7 @@ class ReplicationZfsIT {
     ReplicationOutcome replicate(Config cfg, AgentContext ctx, TransferProgress progress) {
         TargetConfig t = cfg.targets().get("dr1");
         try (TargetEndpoint ep = TargetEndpoint.open(t)) {
-            return new Replicator(ctx.zfs(), reach.streaming(), "zfs", ctx.catalog(), cfg.datasets()).withProgress(progress)
+            return new Replicator(SourceEndpoint.on(ctx.zfs(), reach.streaming(), "zfs", "this host"), ctx.catalog(), cfg.datasets()).withProgress(progress)
                     .replicate(t, ep, false);
         }
     }

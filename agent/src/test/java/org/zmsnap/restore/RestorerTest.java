@@ -14,6 +14,14 @@ import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.zmsnap.restore.target.Delivered;
+import org.zmsnap.restore.target.RestoreTarget;
+import org.zmsnap.zimbra.Account;
+import org.zmsnap.zimbra.BlobLocator;
+import org.zmsnap.zimbra.Folder;
+import org.zmsnap.zimbra.FolderTree;
+import org.zmsnap.zimbra.MailItem;
+import org.zmsnap.zimbra.Volume;
 
 /** Batching and counting, with blobs in a temp dir standing in for a cloned store and a recording target. */
 class RestorerTest {

@@ -12,8 +12,8 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.zmsnap.restore.RestoreException;
-import org.zmsnap.restore.RestoreUsageException;
+import org.zmsnap.zimbra.RestoreException;
+import org.zmsnap.zimbra.RestoreUsageException;
 
 class SalvageManifestTest {
     @TempDir
@@ -90,7 +90,7 @@ class SalvageManifestTest {
         String z = SalvageRedelivery.zimbraDigest(SalvageFiles.sha256(content));
         assertEquals(44, z.length());
         assertFalse(z.contains("/"));
-        assertTrue(org.zmsnap.restore.BlobReader.read(writeTo(content), z) instanceof org.zmsnap.restore.BlobContent.Ok);
+        assertTrue(org.zmsnap.zimbra.BlobReader.read(writeTo(content), z) instanceof org.zmsnap.zimbra.BlobContent.Ok);
     }
 
     private Path writeTo(byte[] content) {

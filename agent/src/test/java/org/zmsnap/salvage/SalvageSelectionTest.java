@@ -7,8 +7,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
-import org.zmsnap.restore.Account;
-import org.zmsnap.restore.MailItem;
+import org.zmsnap.zimbra.Account;
+import org.zmsnap.zimbra.MailItem;
 
 class SalvageSelectionTest {
     static final Account ANNA = new Account(7, 7, "uuid-anna", "anna@example.com");

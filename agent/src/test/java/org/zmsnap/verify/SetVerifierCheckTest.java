@@ -17,10 +17,10 @@ import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.zmsnap.restore.Account;
-import org.zmsnap.restore.BlobLocator;
-import org.zmsnap.restore.MailItem;
-import org.zmsnap.restore.Volume;
+import org.zmsnap.zimbra.Account;
+import org.zmsnap.zimbra.BlobLocator;
+import org.zmsnap.zimbra.MailItem;
+import org.zmsnap.zimbra.Volume;
 
 /** How one row's blob check names what it finds, on real files laid out by Zimbra's path rule (no database). */
 class SetVerifierCheckTest {

@@ -25,6 +25,7 @@ import org.zmsnap.fixtures.ZfsPool;
 import org.zmsnap.fixtures.zimbra.ZimbraMailboxGenerator;
 import org.zmsnap.replication.ReplicationOutcome;
 import org.zmsnap.replication.Replicator;
+import org.zmsnap.replication.SourceEndpoint;
 import org.zmsnap.replication.TargetEndpoint;
 import org.zmsnap.snapshot.CycleOutcome;
 
@@ -88,7 +89,7 @@ public final class PromoteBenchmark implements Benchmark {
                     }
                     TargetConfig tc = cfg.targets().get("drlocal");
                     try (TargetEndpoint ep = TargetEndpoint.open(tc)) {
-                        ReplicationOutcome o = new Replicator(agent.zfs(), "zfs", agent.catalog(), cfg.datasets()).replicate(tc, ep, false);
+                        ReplicationOutcome o = new Replicator(SourceEndpoint.thisHost(agent.zfs(), "zfs"), agent.catalog(), cfg.datasets()).replicate(tc, ep, false);
                         if (!(o instanceof ReplicationOutcome.Replicated r)) {
                             throw new IllegalStateException("replication failed: " + o);
                         }

@@ -21,22 +21,22 @@ import org.zmsnap.fixtures.imap.ImapClient;
 import org.zmsnap.fixtures.zimbra.GeneratedAccount;
 import org.zmsnap.fixtures.zimbra.GeneratedMessage;
 import org.zmsnap.fixtures.zimbra.ZimbraMailboxGenerator;
-import org.zmsnap.restore.Account;
-import org.zmsnap.restore.AccountResolver;
-import org.zmsnap.restore.BlobContent;
-import org.zmsnap.restore.BlobLocator;
-import org.zmsnap.restore.BlobReader;
-import org.zmsnap.restore.FolderTree;
-import org.zmsnap.restore.ItemQuery;
-import org.zmsnap.restore.ItemReader;
-import org.zmsnap.restore.MailItem;
-import org.zmsnap.restore.OpenedSnapshot;
-import org.zmsnap.restore.MaildirWriter;
 import org.zmsnap.restore.RestoreProgress;
 import org.zmsnap.restore.RestoreService;
 import org.zmsnap.restore.RestoreSummary;
 import org.zmsnap.restore.Restorer;
+import org.zmsnap.restore.session.OpenedSnapshot;
+import org.zmsnap.restore.target.MaildirWriter;
 import org.zmsnap.snapshot.CycleOutcome;
+import org.zmsnap.zimbra.Account;
+import org.zmsnap.zimbra.AccountResolver;
+import org.zmsnap.zimbra.BlobContent;
+import org.zmsnap.zimbra.BlobLocator;
+import org.zmsnap.zimbra.BlobReader;
+import org.zmsnap.zimbra.FolderTree;
+import org.zmsnap.zimbra.ItemQuery;
+import org.zmsnap.zimbra.ItemReader;
+import org.zmsnap.zimbra.MailItem;
 
 /**
  * The support-call timings of restore, with real zfs-fuse, mariadbd and Dovecot: one message from the admin's

@@ -20,17 +20,17 @@ import org.zmsnap.export.ExportManifest;
 import org.zmsnap.export.Exporter;
 import org.zmsnap.fixtures.SnapshotHost;
 import org.zmsnap.fixtures.zimbra.ZimbraMailboxGenerator;
-import org.zmsnap.restore.Account;
-import org.zmsnap.restore.AccountResolver;
-import org.zmsnap.restore.BlobLocator;
-import org.zmsnap.restore.EmlWriter;
-import org.zmsnap.restore.FolderTree;
-import org.zmsnap.restore.ItemFilter;
-import org.zmsnap.restore.ItemSearch;
-import org.zmsnap.restore.OpenedSnapshot;
 import org.zmsnap.restore.RestoreProgress;
 import org.zmsnap.restore.RestoreService;
+import org.zmsnap.restore.session.OpenedSnapshot;
+import org.zmsnap.restore.target.EmlWriter;
 import org.zmsnap.snapshot.CycleOutcome;
+import org.zmsnap.zimbra.Account;
+import org.zmsnap.zimbra.AccountResolver;
+import org.zmsnap.zimbra.BlobLocator;
+import org.zmsnap.zimbra.FolderTree;
+import org.zmsnap.zimbra.ItemFilter;
+import org.zmsnap.zimbra.ItemSearch;
 
 /**
  * {@code zmsnap search} in an opened set (as with {@code zmsnap mount}), against baselines run in the same set,
@@ -93,7 +93,7 @@ public final class SearchBenchmark implements Benchmark {
                 List<Double> scan = new ArrayList<>();
                 List<Double> export = new ArrayList<>();
                 ItemFilter everything = new ItemFilter(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
-                        Optional.empty(), Optional.empty(), Optional.empty(), false, Set.of(org.zmsnap.restore.MailItem.MESSAGE), false,
+                        Optional.empty(), Optional.empty(), Optional.empty(), false, Set.of(org.zmsnap.zimbra.MailItem.MESSAGE), false,
                         OptionalLong.empty(), OptionalLong.empty(), false);
                 long exported = 0;
                 long exportedBytes = 0;

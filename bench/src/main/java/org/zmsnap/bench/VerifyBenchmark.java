@@ -18,13 +18,13 @@ import org.zmsnap.config.ConfigLoader;
 import org.zmsnap.fixtures.Proc;
 import org.zmsnap.fixtures.SnapshotHost;
 import org.zmsnap.fixtures.zimbra.ZimbraMailboxGenerator;
-import org.zmsnap.restore.BlobLocator;
-import org.zmsnap.restore.OpenedSnapshot;
 import org.zmsnap.restore.RestoreService;
+import org.zmsnap.restore.session.OpenedSnapshot;
 import org.zmsnap.snapshot.CycleOutcome;
 import org.zmsnap.verify.SetVerifier;
 import org.zmsnap.verify.VerifyMode;
 import org.zmsnap.verify.VerifyReport;
+import org.zmsnap.zimbra.BlobLocator;
 
 /**
  * Restore drills with real zfs-fuse and mariadbd: the whole {@code zmsnap verify --full} of a host (the real

@@ -10,22 +10,22 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import org.zmsnap.AgentContext;
-import org.zmsnap.restore.Account;
-import org.zmsnap.restore.Folder;
-import org.zmsnap.restore.FolderTree;
-import org.zmsnap.restore.ImapFlags;
-import org.zmsnap.restore.BlobLocator;
-import org.zmsnap.restore.ItemFilter;
-import org.zmsnap.restore.ItemSearch;
-import org.zmsnap.restore.MailItem;
-import org.zmsnap.restore.OpenedSnapshot;
-import org.zmsnap.restore.RestoreException;
 import org.zmsnap.restore.RestoreService;
-import picocli.CommandLine;
+import org.zmsnap.restore.session.OpenedSnapshot;
+import org.zmsnap.restore.target.ImapFlags;
+import org.zmsnap.zimbra.Account;
+import org.zmsnap.zimbra.BlobLocator;
+import org.zmsnap.zimbra.Folder;
+import org.zmsnap.zimbra.FolderTree;
+import org.zmsnap.zimbra.ItemFilter;
+import org.zmsnap.zimbra.ItemSearch;
+import org.zmsnap.zimbra.MailItem;
+import org.zmsnap.zimbra.RestoreException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 /** {@code zmsnap browse}: a mailbox as it was in a snapshot. */
 @Command(name = "browse", mixinStandardHelpOptions = true,

@@ -12,10 +12,10 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import org.zmsnap.config.Sizes;
-import org.zmsnap.restore.ItemFilter;
-import org.zmsnap.restore.MailItem;
-import picocli.CommandLine;
+import org.zmsnap.zimbra.ItemFilter;
+import org.zmsnap.zimbra.MailItem;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /** The item criteria of {@code search}, {@code restore}, {@code browse} and {@code export}: one set of options, one {@link ItemFilter}. */
 final class ItemFilterOptions {
@@ -74,7 +74,7 @@ final class ItemFilterOptions {
         try {
             return new ItemFilter(Optional.empty(), opt(from), opt(to), opt(subject), opt(text), Optional.ofNullable(since), Optional.ofNullable(until),
                     folder, recursive, typeIds, attached, size(cl, "--larger", larger), size(cl, "--smaller", smaller), deleted);
-        } catch (org.zmsnap.restore.RestoreUsageException e) {
+        } catch (org.zmsnap.zimbra.RestoreUsageException e) {
             throw new CommandLine.ParameterException(cl, e.getMessage());
         }
     }

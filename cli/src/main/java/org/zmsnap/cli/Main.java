@@ -46,7 +46,7 @@ public final class Main {
     public static CommandLine commandLine() {
         CommandLine cl = HelpLayout.install(new CommandLine(new Main()));
         cl.setExecutionExceptionHandler((e, line, parsed) -> {
-            if (e instanceof org.zmsnap.restore.RestoreUsageException) {
+            if (e instanceof org.zmsnap.zimbra.RestoreUsageException) {
                 line.getErr().println("zmsnap: " + e.getMessage());
                 return USAGE;
             }

@@ -4,13 +4,13 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.zmsnap.AgentContext;
-import org.zmsnap.restore.OpenedSnapshot;
 import org.zmsnap.restore.RestoreService;
-import picocli.CommandLine;
+import org.zmsnap.restore.session.OpenedSnapshot;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 /** {@code zmsnap mount}: opens a snapshot set and leaves it open for browse/restore until {@code zmsnap unmount}. */
 @Command(name = "mount", mixinStandardHelpOptions = true,

@@ -2,8 +2,8 @@ package org.zmsnap.cli;
 
 import java.io.PrintWriter;
 import java.util.function.LongSupplier;
-import org.zmsnap.restore.MailItem;
 import org.zmsnap.restore.RestoreProgress;
+import org.zmsnap.zimbra.MailItem;
 
 /**
  * Restore progress on stderr: a bar redrawn in place on a terminal (at most every 100 ms, and at the end), plain

@@ -13,33 +13,33 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import org.zmsnap.AgentContext;
-import org.zmsnap.restore.Account;
-import org.zmsnap.restore.BlobLocator;
-import org.zmsnap.restore.EmlWriter;
-import org.zmsnap.restore.FolderTree;
-import org.zmsnap.restore.ImapAndFiles;
-import org.zmsnap.restore.ItemFilter;
-import org.zmsnap.restore.ItemQuery;
-import org.zmsnap.restore.ItemSearch;
-import org.zmsnap.restore.ItemReader;
-import org.zmsnap.restore.MailItem;
-import org.zmsnap.restore.MaildirWriter;
-import org.zmsnap.restore.MboxWriter;
-import org.zmsnap.restore.OpenedSnapshot;
-import org.zmsnap.restore.OutputDirs;
-import org.zmsnap.restore.RestoreLeftovers;
 import org.zmsnap.restore.RestoreProgress;
 import org.zmsnap.restore.RestoreService;
 import org.zmsnap.restore.RestoreSummary;
-import org.zmsnap.restore.RestoreTarget;
-import org.zmsnap.restore.RestoreUsageException;
 import org.zmsnap.restore.Restorer;
-import picocli.CommandLine;
+import org.zmsnap.restore.session.OpenedSnapshot;
+import org.zmsnap.restore.session.RestoreLeftovers;
+import org.zmsnap.restore.target.EmlWriter;
+import org.zmsnap.restore.target.ImapAndFiles;
+import org.zmsnap.restore.target.MaildirWriter;
+import org.zmsnap.restore.target.MboxWriter;
+import org.zmsnap.restore.target.OutputDirs;
+import org.zmsnap.restore.target.RestoreTarget;
+import org.zmsnap.zimbra.Account;
+import org.zmsnap.zimbra.BlobLocator;
+import org.zmsnap.zimbra.FolderTree;
+import org.zmsnap.zimbra.ItemFilter;
+import org.zmsnap.zimbra.ItemQuery;
+import org.zmsnap.zimbra.ItemReader;
+import org.zmsnap.zimbra.ItemSearch;
+import org.zmsnap.zimbra.MailItem;
+import org.zmsnap.zimbra.RestoreUsageException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 /** {@code zmsnap restore item|folder|mailbox}: from a snapshot into files or the live account; {@code --cleanup}. */
 @Command(name = "restore", mixinStandardHelpOptions = true,
@@ -232,7 +232,7 @@ final class RestoreCommand implements Callable<Integer> {
         }
     }
 
-    private void print(RestoreSummary s, OpenedSnapshot o, Account a, org.zmsnap.restore.RestoreSource source, RestoreTarget target) {
+    private void print(RestoreSummary s, OpenedSnapshot o, Account a, org.zmsnap.restore.session.RestoreSource source, RestoreTarget target) {
         Optional<String> files = s.notMessages() > 0 && target instanceof ImapAndFiles f ? Optional.of(f.dir().toString()) : Optional.empty();
         var out = spec.commandLine().getOut();
         if (json) {

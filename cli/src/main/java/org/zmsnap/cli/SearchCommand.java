@@ -10,19 +10,19 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.zmsnap.AgentContext;
-import org.zmsnap.restore.Account;
-import org.zmsnap.restore.AccountResolver;
-import org.zmsnap.restore.BlobLocator;
-import org.zmsnap.restore.ItemFilter;
-import org.zmsnap.restore.ItemSearch;
-import org.zmsnap.restore.OpenedSnapshot;
 import org.zmsnap.restore.RestoreService;
-import picocli.CommandLine;
+import org.zmsnap.restore.session.OpenedSnapshot;
+import org.zmsnap.zimbra.Account;
+import org.zmsnap.zimbra.AccountResolver;
+import org.zmsnap.zimbra.BlobLocator;
+import org.zmsnap.zimbra.ItemFilter;
+import org.zmsnap.zimbra.ItemSearch;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 /** {@code zmsnap search}: find items in a snapshot by what the user remembers, in one mailbox or all. */
 @Command(name = "search", mixinStandardHelpOptions = true,

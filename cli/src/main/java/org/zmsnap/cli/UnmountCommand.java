@@ -4,12 +4,12 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.zmsnap.AgentContext;
-import org.zmsnap.restore.OpenedSnapshot;
 import org.zmsnap.restore.RestoreService;
-import picocli.CommandLine;
+import org.zmsnap.restore.session.OpenedSnapshot;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 /** {@code zmsnap unmount}: closes what {@code zmsnap mount} left open. */
 @Command(name = "unmount", mixinStandardHelpOptions = true,

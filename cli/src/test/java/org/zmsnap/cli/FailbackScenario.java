@@ -34,6 +34,7 @@ import org.zmsnap.fixtures.zimbra.GeneratedAccount;
 import org.zmsnap.fixtures.zimbra.ZimbraMailboxGenerator;
 import org.zmsnap.replication.ReplicationOutcome;
 import org.zmsnap.replication.Replicator;
+import org.zmsnap.replication.SourceEndpoint;
 import org.zmsnap.replication.TargetEndpoint;
 import org.zmsnap.snapshot.CycleOutcome;
 
@@ -119,7 +120,7 @@ final class FailbackScenario implements AutoCloseable {
                 TargetConfig tc = cfg.targets().get("dr1");
                 try (TargetEndpoint ep = TargetEndpoint.open(tc)) {
                     assertInstanceOf(ReplicationOutcome.Replicated.class,
-                            new Replicator(ctx.zfs(), "zfs", ctx.catalog(), cfg.datasets()).replicate(tc, ep, false));
+                            new Replicator(SourceEndpoint.thisHost(ctx.zfs(), "zfs"), ctx.catalog(), cfg.datasets()).replicate(tc, ep, false));
                 }
                 Thread.sleep(1100);
             }
@@ -255,7 +256,7 @@ final class FailbackScenario implements AutoCloseable {
             host.pool.zfs("snapshot", ds + "@" + next);
         }
         try (AgentContext ctx = new AgentContext(cfg); TargetEndpoint ep = TargetEndpoint.open(cfg.targets().get("dr1"))) {
-            ReplicationOutcome o = new Replicator(ctx.zfs(), "zfs", ctx.catalog(), cfg.datasets()).replicate(cfg.targets().get("dr1"), ep, false);
+            ReplicationOutcome o = new Replicator(SourceEndpoint.thisHost(ctx.zfs(), "zfs"), ctx.catalog(), cfg.datasets()).replicate(cfg.targets().get("dr1"), ep, false);
             ReplicationOutcome.Replicated rep = assertInstanceOf(ReplicationOutcome.Replicated.class, o, o.toString());
             assertTrue(rep.steps().stream().allMatch(s -> s.contains("-i " + finalSet)), rep.steps().toString());
         }

@@ -9,7 +9,7 @@ import java.io.StringWriter;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
-import org.zmsnap.restore.MailItem;
+import org.zmsnap.zimbra.MailItem;
 
 class ProgressPrinterTest {
     private static final MailItem MSG = new MailItem(4711, MailItem.MESSAGE, 2, Instant.EPOCH, 10, "1", null, false, 0,

@@ -36,6 +36,7 @@ import org.zmsnap.fixtures.zimbra.ZimbraMailboxGenerator;
 import org.zmsnap.metrics.Metrics;
 import org.zmsnap.replication.ReplicationOutcome;
 import org.zmsnap.replication.Replicator;
+import org.zmsnap.replication.SourceEndpoint;
 import org.zmsnap.replication.TargetEndpoint;
 import org.zmsnap.schedule.SourceService;
 import org.zmsnap.snapshot.CycleOutcome;
@@ -93,7 +94,7 @@ class PromoteCliIT {
                         TargetConfig tc = cfg.targets().get(t);
                         try (TargetEndpoint ep = TargetEndpoint.open(tc)) {
                             assertInstanceOf(ReplicationOutcome.Replicated.class,
-                                    new Replicator(ctx.zfs(), "zfs", ctx.catalog(), cfg.datasets()).replicate(tc, ep, false));
+                                    new Replicator(SourceEndpoint.thisHost(ctx.zfs(), "zfs"), ctx.catalog(), cfg.datasets()).replicate(tc, ep, false));
                         }
                     }
                     Thread.sleep(1100); // tags are per second

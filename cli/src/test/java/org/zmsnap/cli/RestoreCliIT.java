@@ -393,7 +393,7 @@ class RestoreCliIT {
         for (GeneratedMessage m : expected) {
             FetchedMessage f = fetched.stream().filter(x -> sha(x.raw()).equals(m.digest())).findFirst()
                     .orElseThrow(() -> new AssertionError("message " + m.id() + " not restored byte for byte"));
-            assertEquals(m.dateSeconds(), f.internalDate().toEpochSecond(), "internal date of " + m.id());
+            assertEquals(m.dateSeconds(), f.internalDate().getEpochSecond(), "internal date of " + m.id());
             Set<String> flags = new HashSet<>();
             if (!m.unread()) {
                 flags.add("\\Seen");

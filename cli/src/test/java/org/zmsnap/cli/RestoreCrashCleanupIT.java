@@ -20,7 +20,7 @@ import org.zmsnap.fixtures.SnapshotHost;
 import org.zmsnap.fixtures.zimbra.GeneratedAccount;
 import org.zmsnap.fixtures.zimbra.GeneratedMailboxes;
 import org.zmsnap.fixtures.zimbra.ZimbraMailboxGenerator;
-import org.zmsnap.restore.RestoreSession;
+import org.zmsnap.restore.session.RestoreSession;
 import org.zmsnap.snapshot.CycleOutcome;
 
 /**

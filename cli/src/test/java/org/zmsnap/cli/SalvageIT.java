@@ -283,7 +283,7 @@ class SalvageIT {
         List<FetchedMessage> same = fetched.stream().filter(f -> RestoreCliIT.sha(f.raw()).equals(m.digest())).toList();
         assertEquals(1, same.size(), "message " + m.id() + " byte for byte, once");
         FetchedMessage f = same.get(0);
-        assertEquals(m.dateSeconds(), f.internalDate().toEpochSecond(), "internal date of " + m.id());
+        assertEquals(m.dateSeconds(), f.internalDate().getEpochSecond(), "internal date of " + m.id());
         assertEquals(new HashSet<>(imapFlags(m)), f.flags(), "flags of " + m.id());
     }
 

@@ -1,0 +1,175 @@
+package org.zmsnap.replication;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteOrder;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.zmsnap.exec.CommandResult;
+import org.zmsnap.exec.CommandRunner;
+import org.zmsnap.exec.RunningCommand;
+import org.zmsnap.exec.StreamingRunner;
+import org.zmsnap.zfs.DatasetName;
+import org.zmsnap.zfs.SnapshotInfo;
+import org.zmsnap.zfs.Zfs;
+import org.zmsnap.zfs.ZfsException;
+
+/**
+ * One step, with both ends' processes replaced by recorded fakes (pure logic: which calls in which order, what the
+ * bytes and the errors say); the real streams are proven by LocalReplicationIT, ReplicationZfsIT and PullIT.
+ */
+class StepExecutorTest {
+    static final DatasetName SRC = DatasetName.of("tank/zimbra/store");
+    static final DatasetName DST = DatasetName.of("backup/mbox1/zimbra/store");
+    static final ReplicationPlan.Step STEP = new ReplicationPlan.Step(Optional.of(snap("a", 1)), snap("b", 2), false);
+
+    final List<String> calls = Collections.synchronizedList(new ArrayList<>());
+
+    static SnapshotInfo snap(String name, long guid) {
+        return new SnapshotInfo(SRC.at(name), guid, Instant.EPOCH.plusSeconds(guid), guid, 0, Map.of());
+    }
+
+    /** zfs on one side, as zfs-fuse answers: no 'zfs version' (so no resume, no -c); a hold refused if told so. */
+    CommandRunner zfs(String side, boolean holdRefused) {
+        return c -> {
+            calls.add(side + ": " + String.join(" ", c.argv()));
+            boolean fail = c.argv().get(1).equals("version") || holdRefused && c.argv().get(1).equals("hold");
+            return new CommandResult(c, fail ? 1 : 0, "", fail ? "cannot hold: on purpose" : "", Duration.ZERO);
+        };
+    }
+
+    /** A started stream command: what it writes, its exit and stderr; what it is given is kept. */
+    static final class Fake implements RunningCommand {
+        final byte[] out;
+        final int exit;
+        final String err;
+        final ByteArrayOutputStream in = new ByteArrayOutputStream();
+
+        Fake(byte[] out, int exit, String err) {
+            this.out = out;
+            this.exit = exit;
+            this.err = err;
+        }
+
+        @Override
+        public OutputStream stdin() {
+            return in;
+        }
+
+        @Override
+        public InputStream stdout() {
+            return new ByteArrayInputStream(out);
+        }
+
+        @Override
+        public String stderr() {
+            return err;
+        }
+
+        @Override
+        public int waitFor(Duration timeout) {
+            return exit;
+        }
+
+        @Override
+        public void kill() { }
+
+        @Override
+        public String display() {
+            return "fake";
+        }
+    }
+
+    StreamingRunner streams(String side, Fake f) {
+        return argv -> {
+            calls.add(side + " starts: " + String.join(" ", argv));
+            return f;
+        };
+    }
+
+    StepExecutor executor(Fake send, Fake recv, boolean holdRefused) {
+        SourceEndpoint source = SourceEndpoint.on(new Zfs(zfs("source", holdRefused), "zfs", Duration.ofSeconds(5)),
+                streams("source", send), "zfs", "this host");
+        TargetEndpoint target = TargetEndpoint.thisHost(new Zfs(zfs("target", false), "zfs", Duration.ofSeconds(5)),
+                streams("target", recv), "zfs");
+        return new StepExecutor(source, target, new StreamPump(0, Duration.ofSeconds(5)), TransferProgress.NONE, "zmsnap:dr1",
+                Duration.ofSeconds(5));
+    }
+
+    static byte[] plainStream(int payload) {
+        byte[] head = StreamHeaderTest.begin(ByteOrder.LITTLE_ENDIAN, 0x1, 0);
+        byte[] all = new byte[head.length + payload];
+        System.arraycopy(head, 0, all, 0, head.length);
+        byte[] rest = new byte[payload];
+        new Random(payload).nextBytes(rest);
+        System.arraycopy(rest, 0, all, head.length, payload);
+        return all;
+    }
+
+    @Test
+    void aStepHoldsItsSnapshotThenStreamsItAndReportsItsBytes() {
+        byte[] stream = plainStream(100_000);
+        Fake send = new Fake(stream, 0, "");
+        Fake recv = new Fake(new byte[0], 0, "");
+        StepExecutor ex = executor(send, recv, false);
+
+        assertEquals(stream.length, ex.send(STEP, DST));
+        assertArrayEquals(stream, recv.in.toByteArray(), "the receiver got every byte the sender wrote");
+        List<String> work = calls.stream().filter(c -> !c.endsWith("zfs version")).toList();
+        assertEquals(List.of("source: zfs hold zmsnap:dr1 tank/zimbra/store@b",
+                "target starts: zfs receive -u backup/mbox1/zimbra/store",
+                "source starts: zfs send -i tank/zimbra/store@a tank/zimbra/store@b"), work,
+                "held before anything is sent; plain -i, no -c and no -s where either end is zfs-fuse");
+    }
+
+    @Test
+    void aHoldRefusedFailsTheStepBeforeAnyStreamStarts() {
+        StepExecutor ex = executor(new Fake(plainStream(10), 0, ""), new Fake(new byte[0], 0, ""), true);
+        ZfsException e = assertThrows(ZfsException.class, () -> ex.send(STEP, DST));
+        assertTrue(e.getMessage().contains("cannot hold tank/zimbra/store@b as zmsnap:dr1"), e.getMessage());
+        assertTrue(calls.stream().noneMatch(c -> c.contains("starts")), calls.toString());
+    }
+
+    @Test
+    void aFailedSenderIsReportedWithBothExitsAndItsStderr() {
+        Fake send = new Fake(new byte[0], 1, "cannot open 'tank/zimbra/store@b': dataset does not exist");
+        StepExecutor ex = executor(send, new Fake(new byte[0], 0, ""), false);
+        StepExecutor.ReplicationException e = assertThrows(StepExecutor.ReplicationException.class, () -> ex.send(STEP, DST));
+        assertTrue(e.getMessage().startsWith("backup/mbox1/zimbra/store on this host (-i a → b): zfs send exited 1, zfs receive"
+                + " exited 0; zfs send: cannot open"), e.getMessage());
+        assertTrue(e.getMessage().endsWith("What the DR dataset already had is intact; the next run resumes (OpenZFS) or repeats"
+                + " this step."), e.getMessage());
+    }
+
+    @Test
+    void aStreamCarryingPropertiesIsRefusedBeforeTheReceiverGetsAByte() {
+        Fake recv = new Fake(new byte[0], 0, "");
+        StepExecutor ex = executor(new Fake(StreamHeaderTest.begin(ByteOrder.LITTLE_ENDIAN, 0x2, 0x264), 0, ""), recv, false);
+        StepExecutor.ReplicationException e = assertThrows(StepExecutor.ReplicationException.class, () -> ex.send(STEP, DST));
+        assertTrue(e.getMessage().contains("refused before receiving: the stream carries dataset properties"), e.getMessage());
+        assertEquals(0, recv.in.size());
+    }
+
+    @Test
+    void aResumeSendsTheTokenAndNeverHolds() {
+        byte[] stream = plainStream(1000);
+        StepExecutor ex = executor(new Fake(stream, 0, ""), new Fake(new byte[0], 0, ""), false);
+        assertEquals(stream.length, ex.resume(DST, "1-abc-token"));
+        assertTrue(calls.contains("source starts: zfs send -t 1-abc-token"), calls.toString());
+        assertTrue(calls.stream().noneMatch(c -> c.contains(" hold ")), calls.toString());
+    }
+}
