@@ -7,6 +7,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import org.zmsnap.replication.ReplicationPlan;
 import org.zmsnap.snapshot.SnapshotTag;
 import org.zmsnap.zfs.DatasetName;
 import org.zmsnap.zfs.SnapshotInfo;
@@ -196,24 +197,10 @@ public sealed interface FailbackPlan {
         return copy.stream().anyMatch(c -> c.guid() == s.guid());
     }
 
-    /** The newest zmsnap set every dataset shares with its copy, by GUID; names only say which set it is. */
+    /** The newest zmsnap set every dataset shares with its DR copy ({@link ReplicationPlan#newestCommonSet}). */
     static Optional<String> newestCommonSet(List<Facts> facts) {
-        Set<String> common = null;
-        for (Facts f : facts) {
-            List<SnapshotInfo> local = f.localSnaps();
-            Set<Long> guids = new HashSet<>();
-            f.copySnaps().forEach(s -> guids.add(s.guid()));
-            Set<String> names = new LinkedHashSet<>();
-            local.stream().filter(s -> guids.contains(s.guid()) && SnapshotTag.parse(s.name().snapshot()).isPresent())
-                    .forEach(s -> names.add(s.name().snapshot()));
-            if (common == null) {
-                common = names;
-            } else {
-                common.retainAll(names);
-            }
-        }
-        return common == null ? Optional.empty() : common.stream().max((a, b) -> SnapshotTag.parse(a).orElseThrow()
-                .compareTo(SnapshotTag.parse(b).orElseThrow()));
+        return ReplicationPlan.newestCommonSet(facts.stream().map(f -> new ReplicationPlan.Sides(f.localSnaps(), f.copySnaps()))
+                .toList());
     }
 
     private static <T> Optional<T> same(List<Optional<T>> values) {

@@ -5,6 +5,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import org.zmsnap.snapshot.SnapshotTag;
 import org.zmsnap.zfs.SnapshotInfo;
 
 /**
@@ -147,6 +148,40 @@ public sealed interface ReplicationPlan {
     public static Optional<SnapshotInfo> newestCommon(List<SnapshotInfo> source, List<SnapshotInfo> target) {
         int i = newestCommonIndex(source, target);
         return i < 0 ? Optional.empty() : Optional.of(source.get(i));
+    }
+
+    /** One dataset on both sides of a link, each oldest first: what {@link #newestCommonSet} compares. */
+    record Sides(List<SnapshotInfo> source, List<SnapshotInfo> target) {
+        public Sides {
+            source = List.copyOf(source);
+            target = List.copyOf(target);
+        }
+    }
+
+    /**
+     * The newest zmsnap set that every dataset shares with its copy: the set a copy can be restored from whole, and
+     * the base every dataset's next increment has in common. Sameness is the GUID (a name can be reused); the name only
+     * says which set a snapshot belongs to, so a snapshot that is not a zmsnap set (an admin's own) never counts, and a
+     * set one dataset lacks is no common set however new it is.
+     *
+     * @return the set's snapshot name ({@code policy-time}), or empty when no set is common to all (or no dataset given)
+     */
+    static Optional<String> newestCommonSet(java.util.Collection<Sides> datasets) {
+        Set<String> common = null;
+        for (Sides d : datasets) {
+            Set<Long> onTarget = new HashSet<>();
+            d.target().forEach(s -> onTarget.add(s.guid()));
+            Set<String> shared = new HashSet<>();
+            d.source().stream().filter(s -> onTarget.contains(s.guid())).map(s -> s.name().snapshot())
+                    .filter(n -> SnapshotTag.parse(n).isPresent()).forEach(shared::add);
+            if (common == null) {
+                common = shared;
+            } else {
+                common.retainAll(shared);
+            }
+        }
+        return common == null ? Optional.empty()
+                : common.stream().max(java.util.Comparator.comparing(n -> SnapshotTag.parse(n).orElseThrow()));
     }
 
     private static int newestCommonIndex(List<SnapshotInfo> source, List<SnapshotInfo> target) {

@@ -2,6 +2,8 @@ package org.zmsnap.replication;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -84,8 +86,8 @@ public final class ReplicationRunner {
     }
 
     /**
-     * What the target holds now, read from both sides: the newest snapshot every dataset has in common with
-     * the source (by GUID), and the lag (RPO): now minus that snapshot's creation.
+     * What the target holds now, read from both sides: the newest set every dataset has in common with the source
+     * ({@link ReplicationPlan#newestCommonSet}), and the lag (RPO): now minus that set's creation.
      */
     public record Status(Optional<String> newestCommon, Optional<Instant> newestCommonCreation, Optional<String> error) {
         public Optional<Duration> lag(Instant now) {
@@ -100,23 +102,25 @@ public final class ReplicationRunner {
                     Optional.empty());
         }
         try (TargetEndpoint ep = TargetEndpoint.open(target, zfs.gate())) {
-            Optional<org.zmsnap.zfs.SnapshotInfo> oldestOfNewest = Optional.empty();
+            List<ReplicationPlan.Sides> sides = new java.util.ArrayList<>();
             for (DatasetName d : config.datasets()) {
                 DatasetName dst = target.targetOf(d);
-                if (!ep.zfs().missing(java.util.List.of(dst)).isEmpty()) {
+                if (!ep.zfs().missing(List.of(dst)).isEmpty()) {
                     return new Status(Optional.empty(), Optional.empty(), Optional.empty());
                 }
-                Optional<org.zmsnap.zfs.SnapshotInfo> newest = ReplicationPlan.newestCommon(zfs.snapshots(d, java.util.List.of()),
-                        ep.zfs().snapshots(dst, java.util.List.of()));
-                if (newest.isEmpty()) {
+                List<org.zmsnap.zfs.SnapshotInfo> here = zfs.snapshots(d, List.of());
+                List<org.zmsnap.zfs.SnapshotInfo> there = ep.zfs().snapshots(dst, List.of());
+                if (ReplicationPlan.newestCommon(here, there).isEmpty()) {
                     return new Status(Optional.empty(), Optional.empty(), Optional.of(dst + " shares no snapshot with " + d));
                 }
-                if (oldestOfNewest.isEmpty() || newest.get().creation().isBefore(oldestOfNewest.get().creation())) {
-                    oldestOfNewest = newest;
-                }
+                sides.add(new ReplicationPlan.Sides(here, there));
             }
-            return new Status(oldestOfNewest.map(x -> x.name().snapshot()), oldestOfNewest.map(org.zmsnap.zfs.SnapshotInfo::creation),
-                    Optional.empty());
+            // The lag runs from the set's own snapshots: the oldest creation among its datasets, when the set began.
+            Optional<String> set = ReplicationPlan.newestCommonSet(sides);
+            Optional<Instant> created = set.flatMap(name -> sides.stream().flatMap(x -> x.source().stream())
+                    .filter(s -> s.name().snapshot().equals(name)).map(org.zmsnap.zfs.SnapshotInfo::creation)
+                    .min(Comparator.naturalOrder()));
+            return new Status(set, created, Optional.empty());
         } catch (RuntimeException e) {
             return new Status(Optional.empty(), Optional.empty(), Optional.of(e.getMessage()));
         }

@@ -138,10 +138,15 @@ public final class Replicator {
         List<String> steps = new ArrayList<>();
         List<String> done = new ArrayList<>();
         Map<DatasetName, SnapshotInfo> newest = new LinkedHashMap<>();
+        List<ReplicationPlan.Sides> after = new ArrayList<>();
         Optional<String> failure = Optional.empty();
         for (DatasetRun r : runs) {
             steps.addAll(r.steps());
             r.newest().ifPresent(n -> newest.put(r.dataset(), n));
+            DatasetName dst = naming.copyOf().apply(r.dataset());
+            List<SnapshotInfo> onTarget = new ArrayList<>(remote.datasets().contains(dst) ? remote.snapshotsOf(dst) : List.of());
+            onTarget.addAll(r.received());
+            after.add(new ReplicationPlan.Sides(listing.getOrDefault(r.dataset(), List.of()), onTarget));
             if (r.failure().isEmpty()) {
                 done.add(r.dataset().value());
             } else if (failure.isEmpty()) {
@@ -152,7 +157,7 @@ public final class Replicator {
             return new ReplicationOutcome.Failed(t.name(), failure.get(), tally.bytes(), done);
         }
         int destroyed = t.prune() ? retainOnTarget(t, target, newest, naming) : 0;
-        Optional<String> common = commonTag(newest);
+        Optional<String> common = ReplicationPlan.newestCommonSet(after);
         Optional<Instant> commonTime = common.flatMap(SnapshotTag::parse).map(SnapshotTag::time);
         return new ReplicationOutcome.Replicated(t.name(), tally.bytes(), System.nanoTime() - start, steps, common, commonTime,
                 destroyed);
@@ -196,7 +201,8 @@ public final class Replicator {
     }
 
     /** One dataset's part of a run: its steps, its newest snapshot on the target, and why it stopped if it did. */
-    private record DatasetRun(DatasetName dataset, List<String> steps, Optional<SnapshotInfo> newest, Optional<String> failure) {}
+    private record DatasetRun(DatasetName dataset, List<String> steps, List<SnapshotInfo> received, Optional<SnapshotInfo> newest,
+                              Optional<String> failure) {}
 
     /** Runs {@code job} for every plan, at most {@code parallel} at a time; the results in the plans' order. */
     private static List<DatasetRun> inParallel(Map<DatasetName, ReplicationPlan> plans, int parallel,
@@ -230,6 +236,7 @@ public final class Replicator {
     private DatasetRun replicateDataset(TargetConfig t, TargetEndpoint target, StepExecutor executor, DatasetName d,
                                         ReplicationPlan p, DatasetName dst, List<SnapshotInfo> sourceSnaps, Tally tally) {
         List<SnapshotName> sent = new ArrayList<>(); // held while sending: the hold moves off them at the end
+        List<SnapshotInfo> received = new ArrayList<>();
         List<String> steps = new ArrayList<>();
         Optional<SnapshotInfo> newest = Optional.empty();
         if (p instanceof ReplicationPlan.UpToDate u) {
@@ -243,7 +250,7 @@ public final class Replicator {
                         target.rollbackDestroyingNewer(to);
                     } catch (ZfsException ex) {
                         // An append-only 'zmsnap serve' refuses it: the DR admin decides, on the DR host.
-                        return new DatasetRun(d, steps, Optional.empty(), Optional.of("cannot roll " + dst + " on "
+                        return new DatasetRun(d, steps, received, Optional.empty(), Optional.of("cannot roll " + dst + " on "
                                 + target.where() + " back: " + ex.getMessage() + ". A DR host whose 'zmsnap serve' runs without"
                                 + " --allow-destroy refuses rollbacks from here; its admin runs there: zfs rollback -r " + to));
                     }
@@ -251,6 +258,7 @@ public final class Replicator {
                 for (ReplicationPlan.Step step : singles(tr.steps(), sourceSnaps)) {
                     tally.sent(executor.send(step, dst));
                     sent.add(step.to().name());
+                    received.add(step.to());
                     steps.add(d + ": " + step.describe());
                     if (step.from().isEmpty()) {
                         target.readOnly(dst);
@@ -263,17 +271,17 @@ public final class Replicator {
                 // lost connection: the streams share one SSH session, so a connection cut under one stream's receive
                 // reaches another dataset between its streams, in a plain zfs call. And so does a receive that could
                 // not start (a send that cannot start is a ReplicationException already).
-                return new DatasetRun(d, steps, Optional.empty(), Optional.of(ex.getMessage()));
+                return new DatasetRun(d, steps, received, Optional.empty(), Optional.of(ex.getMessage()));
             }
         }
         try {
             newest.ifPresent(n -> moveHold(t, d, n, sourceSnaps, sent));
         } catch (ZfsException | SshRunner.SshException ex) {
-            return new DatasetRun(d, steps, Optional.empty(),
+            return new DatasetRun(d, steps, received, Optional.empty(),
                     Optional.of(d + ": received, but moving the hold failed: " + ex.getMessage()));
         }
         tally.done(d);
-        return new DatasetRun(d, steps, newest, Optional.empty());
+        return new DatasetRun(d, steps, received, newest, Optional.empty());
     }
 
     /**
@@ -293,18 +301,6 @@ public final class Replicator {
         List<ReplicationPlan.Step> out = new ArrayList<>();
         steps.forEach(s -> out.addAll(s.asSingles(source)));
         return out;
-    }
-
-    /** The newest tag present on every dataset's target (the set that is fully replicated). */
-    private Optional<String> commonTag(Map<DatasetName, SnapshotInfo> newest) {
-        if (newest.size() != datasets.size()) {
-            return Optional.empty();
-        }
-        Set<String> names = new HashSet<>();
-        newest.values().forEach(s -> names.add(s.name().snapshot()));
-        return names.size() == 1 ? Optional.of(names.iterator().next()) : newest.values().stream()
-                .map(s -> s.name().snapshot()).filter(n -> SnapshotTag.parse(n).isPresent())
-                .min(Comparator.comparing(n -> SnapshotTag.parse(n).orElseThrow()));
     }
 
     /**

@@ -110,4 +110,55 @@ class ReplicationPlanTest {
         assertInstanceOf(ReplicationPlan.NothingToSend.class, ReplicationPlan.plan(SOURCE, Optional.empty(), Set.of(), false));
         assertInstanceOf(ReplicationPlan.NothingToSend.class, ReplicationPlan.plan(new ArrayList<>(), Optional.empty(), ALL, false));
     }
+
+    // The newest common set: one rule for a target's status, a run's outcome and failback's base.
+
+    static final String H1 = "zmsnap_hourly_2026-11-30T10:00:00Z";
+    static final String H2 = "zmsnap_hourly_2026-11-30T11:00:00Z";
+    static final String D1 = "zmsnap_daily_2026-11-30T11:30:00Z";
+    static final String H3 = "zmsnap_hourly_2026-11-30T12:00:00Z";
+
+    static ReplicationPlan.Sides sides(List<SnapshotInfo> source, List<SnapshotInfo> target) {
+        return new ReplicationPlan.Sides(source, target);
+    }
+
+    @Test
+    void theNewestCommonSetIsTheNewestEveryDatasetSharesByGuid() {
+        // db has everything through H3 on the target; store's copy stops at D1: H3 is not a set the target holds whole.
+        ReplicationPlan.Sides db = sides(List.of(s(H1, 1), s(H2, 2), s(D1, 3), s(H3, 4)), List.of(t(H1, 1), t(H2, 2), t(D1, 3), t(H3, 4)));
+        ReplicationPlan.Sides store = sides(List.of(s(H1, 11), s(H2, 12), s(D1, 13), s(H3, 14)), List.of(t(H1, 11), t(H2, 12), t(D1, 13)));
+        assertEquals(Optional.of(D1), ReplicationPlan.newestCommonSet(List.of(db, store)));
+        assertEquals(Optional.of(H3), ReplicationPlan.newestCommonSet(List.of(db)));
+    }
+
+    @Test
+    void aReusedNameIsNotTheSameSnapshot() {
+        // The target's H2 was made elsewhere (another GUID): by name it looks common, it is not.
+        ReplicationPlan.Sides db = sides(List.of(s(H1, 1), s(H2, 2)), List.of(t(H1, 1), t(H2, 99)));
+        assertEquals(Optional.of(H1), ReplicationPlan.newestCommonSet(List.of(db)));
+    }
+
+    @Test
+    void anAdminsOwnSnapshotIsNoSet() {
+        // A manual snapshot newer than every set, on both sides, is common by GUID but restores no set.
+        ReplicationPlan.Sides db = sides(List.of(s(H1, 1), s("before-upgrade", 2)), List.of(t(H1, 1), t("before-upgrade", 2)));
+        assertEquals(Optional.of(H1), ReplicationPlan.newestCommonSet(List.of(db)));
+        ReplicationPlan.Sides only = sides(List.of(s("before-upgrade", 2)), List.of(t("before-upgrade", 2)));
+        assertEquals(Optional.empty(), ReplicationPlan.newestCommonSet(List.of(only)));
+    }
+
+    @Test
+    void noCommonSetWhenOneDatasetSharesNothingOrNoDatasetIsGiven() {
+        ReplicationPlan.Sides db = sides(List.of(s(H1, 1)), List.of(t(H1, 1)));
+        ReplicationPlan.Sides fresh = sides(List.of(s(H1, 11)), List.of());
+        assertEquals(Optional.empty(), ReplicationPlan.newestCommonSet(List.of(db, fresh)));
+        assertEquals(Optional.empty(), ReplicationPlan.newestCommonSet(List.of()));
+    }
+
+    @Test
+    void policiesOrderByTimeNotByName() {
+        // "daily" sorts before "hourly" by name; the newest is by the set's time.
+        ReplicationPlan.Sides db = sides(List.of(s(H2, 2), s(D1, 3)), List.of(t(H2, 2), t(D1, 3)));
+        assertEquals(Optional.of(D1), ReplicationPlan.newestCommonSet(List.of(db)));
+    }
 }
