@@ -50,33 +50,33 @@ public abstract sealed class Endpoint implements AutoCloseable permits SourceEnd
         return where;
     }
 
-    public ZfsFeatures features() {
+    ZfsFeatures features() {
         return zfs.features();
     }
 
     /** The gate this end's zfs work passes (a snapshot cycle closes it around its lock window). */
-    public ZfsWorkGate gate() {
+    ZfsWorkGate gate() {
         return zfs.gate();
     }
 
     /** Every dataset below {@code root} with its snapshots (GUIDs, holds) and resume tokens, in one listing. */
-    public Zfs.Tree tree(DatasetName root) {
+    Zfs.Tree tree(DatasetName root) {
         return zfs.tree(root);
     }
 
-    public void hold(String tag, SnapshotName snapshot) {
+    void hold(String tag, SnapshotName snapshot) {
         zfs.hold(tag, snapshot);
     }
 
     /** Releases {@code tag} on {@code snapshot} if the snapshot still exists (a release of a tag not there is a no-op). */
-    public void releaseIfExists(String tag, SnapshotName snapshot) {
+    void releaseIfExists(String tag, SnapshotName snapshot) {
         if (zfs.exists(snapshot)) {
             zfs.release(tag, snapshot);
         }
     }
 
     /** Copies are never written to where they were received: {@code readonly=on}. */
-    public void readOnly(DatasetName dataset) {
+    void readOnly(DatasetName dataset) {
         zfs.set(dataset, "readonly", "on");
     }
 

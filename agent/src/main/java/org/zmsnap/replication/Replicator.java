@@ -204,9 +204,12 @@ public final class Replicator {
     private record DatasetRun(DatasetName dataset, List<String> steps, List<SnapshotInfo> received, Optional<SnapshotInfo> newest,
                               Optional<String> failure) {}
 
-    /** Runs {@code job} for every plan, at most {@code parallel} at a time; the results in the plans' order. */
-    private static List<DatasetRun> inParallel(Map<DatasetName, ReplicationPlan> plans, int parallel,
-                                               java.util.function.BiFunction<DatasetName, ReplicationPlan, DatasetRun> job) {
+    /**
+     * Runs {@code job} for every plan, at most {@code parallel} at a time; the results in the plans' order. A job that
+     * throws ends the run as an error only once every other job has ended: a stream left running would go on sending
+     * and moving holds after the caller released the target's lock and closed its session.
+     */
+    static <K, V, R> List<R> inParallel(Map<K, V> plans, int parallel, java.util.function.BiFunction<K, V, R> job) {
         int threads = Math.max(1, Math.min(parallel, plans.size()));
         if (threads == 1) {
             return plans.entrySet().stream().map(e -> job.apply(e.getKey(), e.getValue())).toList();
@@ -214,19 +217,26 @@ public final class Replicator {
         java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads,
                 org.zmsnap.runtime.DaemonThreads.named("zmsnap-replication-stream"));
         try {
-            List<java.util.concurrent.Future<DatasetRun>> futures = new ArrayList<>();
+            List<java.util.concurrent.Future<R>> futures = new ArrayList<>();
             plans.forEach((d, p) -> futures.add(pool.submit(() -> job.apply(d, p))));
-            List<DatasetRun> out = new ArrayList<>();
-            for (java.util.concurrent.Future<DatasetRun> f : futures) {
-                out.add(f.get());
+            List<R> out = new ArrayList<>();
+            Throwable unexpected = null;
+            for (java.util.concurrent.Future<R> f : futures) {
+                try {
+                    out.add(f.get());
+                } catch (java.util.concurrent.ExecutionException e) {
+                    // replicateDataset turns every expected failure into its outcome; this is a bug, and says so
+                    // once the other streams (each bounded by the pump's watchdogs) have ended.
+                    unexpected = unexpected == null ? e.getCause() : unexpected;
+                }
+            }
+            if (unexpected != null) {
+                throw new IllegalStateException("a replication stream failed unexpectedly: " + unexpected, unexpected);
             }
             return out;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while replicating", e);
-        } catch (java.util.concurrent.ExecutionException e) {
-            // replicateDataset turns every expected failure into its outcome; this is a bug, and says so.
-            throw new IllegalStateException("a replication stream failed unexpectedly: " + e.getCause(), e.getCause());
         } finally {
             pool.shutdownNow();
         }
