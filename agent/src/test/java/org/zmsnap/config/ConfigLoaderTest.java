@@ -32,6 +32,10 @@ class ConfigLoaderTest {
         return assertThrows(ConfigException.class, () -> parse(yaml));
     }
 
+    private static ZfsTarget zfsTarget(Config c, String name) {
+        return assertInstanceOf(ZfsTarget.class, c.targets().get(name));
+    }
+
     @Test
     void defaultsAreWhatAZimbraAdminExpects() {
         Config c = parse(MINIMAL);
@@ -54,9 +58,9 @@ class ConfigLoaderTest {
                 + "targets:\n  here:\n    host: local\n    root: backup2/mbox1\n"
                 + "  dr1:\n" + remote
                 + "  dr2:\n" + remote.replace("mbox1", "mbox2") + "    prune: true\n");
-        assertTrue(c.targets().get("here").prune(), "local: no serve in between, retention from here");
-        assertTrue(!c.targets().get("dr1").prune(), "remote: its serve is append-only; the DR host prunes");
-        assertTrue(c.targets().get("dr2").prune(), "explicit, for a serve started with --allow-destroy");
+        assertTrue(zfsTarget(c, "here").prune(), "local: no serve in between, retention from here");
+        assertTrue(!zfsTarget(c, "dr1").prune(), "remote: its serve is append-only; the DR host prunes");
+        assertTrue(zfsTarget(c, "dr2").prune(), "explicit, for a serve started with --allow-destroy");
         assertEquals(TargetConfig.DEFAULT_MIN_RATE, c.targets().get("dr1").minRate());
         assertEquals(java.time.Duration.ZERO, c.targets().get("dr1").maxDuration());
         Config bounded = parse(MINIMAL + "policies:\n  hourly: { schedule: \"0 0 * * * ?\", keep: 2 }\n"
