@@ -3,6 +3,7 @@ package org.zmsnap.check;
 import java.util.List;
 import java.util.Optional;
 import org.zmsnap.config.TargetConfig;
+import org.zmsnap.config.ZfsTarget;
 import org.zmsnap.exec.LocalCommandRunner;
 import org.zmsnap.exec.SshRunner;
 import org.zmsnap.zfs.DatasetName;
@@ -12,14 +13,14 @@ import org.zmsnap.zfs.Zfs;
 final class TargetCheck {
     private TargetCheck() {}
 
-    static List<CheckResult> run(TargetConfig t) {
-        Lines l = new Lines("target " + t.name());
-        if (t.type() == TargetConfig.Type.RSYNC) {
-            l.warn("rsync", "rsync targets are not checked by zmsnap check", "run 'zmsnap replicate --target " + t.name()
+    static List<CheckResult> run(TargetConfig target) {
+        Lines l = new Lines("target " + target.name());
+        if (!(target instanceof ZfsTarget t)) {
+            l.warn("rsync", "rsync targets are not checked by zmsnap check", "run 'zmsnap replicate --target " + target.name()
                     + "' to try it");
             return l.results();
         }
-        DatasetName root = t.root().orElseThrow();
+        DatasetName root = t.root();
         if (t.local()) {
             Zfs zfs = new Zfs(new LocalCommandRunner(), t.remoteZfs(), t.commandTimeout());
             l.attempt("pool", HostCheck.NO_ZFS_FIX, x -> {

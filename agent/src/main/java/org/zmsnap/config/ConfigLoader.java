@@ -216,11 +216,11 @@ public final class ConfigLoader {
                 throw new ConfigException(path, "target names use lowercase letters, digits and '-', starting with a letter");
             }
             YamlMap t = m.map(name).orElseThrow(() -> new ConfigException(path, "needs at least 'type', 'host' and 'root'"));
-            TargetConfig.Type type = t.string("type").map(v -> switch (v) {
-                case "zfs" -> TargetConfig.Type.ZFS;
-                case "rsync" -> TargetConfig.Type.RSYNC;
+            boolean rsync = t.string("type").map(v -> switch (v) {
+                case "zfs" -> false;
+                case "rsync" -> true;
                 default -> throw new ConfigException(t.child("type"), "'" + v + "' is not one of zfs | rsync");
-            }).orElse(TargetConfig.Type.ZFS);
+            }).orElse(false);
             String host = t.requireString("host");
             if (!host.equals("local") && !HOST.matcher(host).matches()) {
                 throw new ConfigException(t.child("host"), "'" + host + "' is not a host name or address (or 'local')");
@@ -247,13 +247,13 @@ public final class ConfigLoader {
             }
             Optional<DatasetName> root = t.parsed("root", "a ZFS dataset name", DatasetName::of);
             Optional<Path> dir = t.string("path").map(Path::of);
-            if (type == TargetConfig.Type.ZFS && root.isEmpty()) {
+            if (!rsync && root.isEmpty()) {
                 throw new ConfigException(t.child("root"), "is required for type zfs: the DR dataset that receives, e.g. backup/mbox1");
             }
-            if (type == TargetConfig.Type.RSYNC && dir.isEmpty()) {
+            if (rsync && dir.isEmpty()) {
                 throw new ConfigException(t.child("path"), "is required for type rsync: the directory on the DR host");
             }
-            if (type == TargetConfig.Type.RSYNC && host.equals("local")) {
+            if (rsync && host.equals("local")) {
                 throw new ConfigException(t.child("host"), "rsync targets are remote (a DR site without ZFS); for a local pool use type zfs");
             }
             List<String> after = t.stringList("after-snapshot");
@@ -291,10 +291,14 @@ public final class ConfigLoader {
             String remoteZfs = t.string("zfs-command").orElse("zfs");
             Duration rpo = t.duration("rpo").orElse(Duration.ofHours(2));
             boolean prune = t.bool("prune").orElse(host.equals("local"));
-            int parallel = t.integer("parallel-streams", 1, 16).orElse(TargetConfig.DEFAULT_PARALLEL_STREAMS);
+            int parallel = t.integer("parallel-streams", 1, 16).orElse(ZfsTarget.DEFAULT_PARALLEL_STREAMS);
             t.finish();
-            out.put(name, new TargetConfig(name, type, host, port, user, identity, knownHosts, root, dir, after, schedule,
-                    keep, bandwidth, stall, commandTimeout, rollback, remoteZfs, rpo, prune, minRate, maxDuration, parallel));
+            // Every key above is read and checked for both kinds (as it always was); each record keeps only its own.
+            out.put(name, rsync
+                    ? new RsyncTarget(name, host, port, user, identity, knownHosts, dir.orElseThrow(), after, schedule, keep,
+                            bandwidth, stall, commandTimeout, rpo, minRate, maxDuration)
+                    : new ZfsTarget(name, host, port, user, identity, knownHosts, root.orElseThrow(), after, schedule, keep,
+                            bandwidth, stall, commandTimeout, rollback, remoteZfs, rpo, prune, minRate, maxDuration, parallel));
         }
         return out;
     }

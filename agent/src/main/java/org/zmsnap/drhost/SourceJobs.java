@@ -1,6 +1,5 @@
 package org.zmsnap.drhost;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -9,7 +8,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.zmsnap.config.Config;
 import org.zmsnap.config.SourceConfig;
-import org.zmsnap.config.TargetConfig;
+import org.zmsnap.config.ZfsTarget;
 import org.zmsnap.exec.SshRunner;
 import org.zmsnap.replication.LastRun;
 import org.zmsnap.replication.ReplicationOutcome;
@@ -137,11 +136,11 @@ public final class SourceJobs {
      * name becomes the hold tag on the mailbox host ({@code zmsnap:<this host>}), so the mailbox host's
      * retention keeps what this host still needs.
      */
-    TargetConfig localSide(SourceConfig s) {
+    ZfsTarget localSide(SourceConfig s) {
         SourceConfig.Pull p = s.pull().orElseThrow();
-        return new TargetConfig(holdName(config.host()), TargetConfig.Type.ZFS, "local", 22, "root", Optional.empty(), Optional.empty(),
-                Optional.of(s.root()), Optional.<Path>empty(), List.of(), p.schedule(), s.keep(), p.bandwidth(), p.stallTimeout(),
-                p.commandTimeout(), false, config.zfs().command(), s.rpo(), true, p.minRate(), p.maxDuration());
+        return new ZfsTarget(holdName(config.host()), "local", 22, "root", Optional.empty(), Optional.empty(), s.root(),
+                List.of(), p.schedule(), s.keep(), p.bandwidth(), p.stallTimeout(), p.commandTimeout(), false,
+                config.zfs().command(), s.rpo(), true, p.minRate(), p.maxDuration(), ZfsTarget.DEFAULT_PARALLEL_STREAMS);
     }
 
     /**

@@ -18,6 +18,7 @@ import org.slf4j.LoggerFactory;
 import org.zmsnap.AgentContext;
 import org.zmsnap.config.Config;
 import org.zmsnap.config.TargetConfig;
+import org.zmsnap.config.ZfsTarget;
 import org.zmsnap.exec.LocalStreamingRunner;
 import org.zmsnap.exec.StreamingRunner;
 import org.zmsnap.promote.CopyState;
@@ -83,10 +84,9 @@ public final class FailbackService {
 
     public FailbackOutcome run(Options o) {
         Config config = ctx.config();
-        TargetConfig t = config.targets().get(o.target());
-        if (t == null || t.type() != TargetConfig.Type.ZFS) {
+        if (!(config.targets().get(o.target()) instanceof ZfsTarget t)) {
             return new FailbackOutcome.Refused("unknown zfs target '" + o.target() + "'; this host's zfs targets: "
-                    + config.targets().values().stream().filter(x -> x.type() == TargetConfig.Type.ZFS).map(TargetConfig::name).toList(), true);
+                    + config.targets().values().stream().filter(ZfsTarget.class::isInstance).map(TargetConfig::name).toList(), true);
         }
         try (HostLock host = HostLock.acquire(config.lockFile(), "failback from " + t.name(), LOCK_WAIT);
              HostLock link = HostLock.acquire(config.linkLock("target", t.name()), "failback from " + t.name(), LOCK_WAIT);
@@ -97,7 +97,7 @@ public final class FailbackService {
         }
     }
 
-    private FailbackOutcome run(Options o, TargetConfig t, TargetEndpoint dr) {
+    private FailbackOutcome run(Options o, ZfsTarget t, TargetEndpoint dr) {
         Zfs zfs = ctx.zfs();
         Zfs remote = dr.zfs();
         List<DatasetName> locals = ctx.config().datasets();
@@ -111,7 +111,7 @@ public final class FailbackService {
             return new FailbackOutcome.Done(ready.common(), Optional.empty(), List.of(), 0, true,
                     ready.handback().map(HandbackMark::set), Optional.empty());
         }
-        long bytes = bytesAfter(remote, t.root().orElseThrow(), s, ready.common());
+        long bytes = bytesAfter(remote, t.root(), s, ready.common());
         long available = available(zfs, locals.get(0));
         if (bytes > 0 && available >= 0 && bytes > available) {
             return new FailbackOutcome.Refused("this host's pool has " + available + " bytes available, and the DR copies hold "
@@ -163,9 +163,9 @@ public final class FailbackService {
     /** The facts both sides hold, in as few calls as possible (over SSH each is a round trip). */
     record Survey(List<FailbackPlan.Facts> facts, boolean grantActive, List<String> inUse) {}
 
-    private Survey survey(List<DatasetName> locals, TargetConfig t, Zfs remote) {
+    private Survey survey(List<DatasetName> locals, ZfsTarget t, Zfs remote) {
         Zfs zfs = ctx.zfs();
-        DatasetName root = t.root().orElseThrow();
+        DatasetName root = t.root();
         Zfs.Tree drTree = remote.tree(root);
         // One listing for the root's grant and the copies' marks: over SSH each call starts the forced command.
         Map<DatasetName, Map<String, String>> marks = drTree.datasets().contains(root)
@@ -296,13 +296,13 @@ public final class FailbackService {
     private final class Execution {
         private final FailbackPlan.Ready plan;
         private final Survey survey;
-        private final TargetConfig t;
+        private final ZfsTarget t;
         private final TargetEndpoint dr;
         private final Options options;
         private final Zfs zfs = ctx.zfs();
         private final List<String> done = new ArrayList<>();
 
-        Execution(FailbackPlan.Ready plan, Survey survey, TargetConfig t, TargetEndpoint dr, Options options) {
+        Execution(FailbackPlan.Ready plan, Survey survey, ZfsTarget t, TargetEndpoint dr, Options options) {
             this.plan = plan;
             this.survey = survey;
             this.t = t;
@@ -479,15 +479,15 @@ public final class FailbackService {
             catalog.sets().forEach(s -> all.put(s.tag().policy(), 1_000_000));
             // rollbackOnDivergence and prune false whatever the target says: a receive here never destroys a snapshot
             // of this host (no 'zfs rollback -r', no retention). A dataset that diverged is refused, not rolled back.
-            TargetConfig here = new TargetConfig(HOLD_NAME, TargetConfig.Type.ZFS, "local", 22, "root", Optional.empty(),
-                    Optional.empty(), Optional.of(DatasetName.of(survey.facts().get(0).local().pool())), Optional.empty(), List.of(),
-                    Optional.empty(), all, t.bandwidth(), t.stallTimeout(), t.commandTimeout(), false, ctx.config().zfs().command(),
-                    t.rpo(), false, t.minRate(), t.maxDuration());
+            ZfsTarget here = new ZfsTarget(HOLD_NAME, "local", 22, "root", Optional.empty(), Optional.empty(),
+                    DatasetName.of(survey.facts().get(0).local().pool()), List.of(), Optional.empty(), all, t.bandwidth(),
+                    t.stallTimeout(), t.commandTimeout(), false, ctx.config().zfs().command(), t.rpo(), false, t.minRate(),
+                    t.maxDuration(), ZfsTarget.DEFAULT_PARALLEL_STREAMS);
             ReplicationOutcome o;
             try (TargetEndpoint local = TargetEndpoint.thisHost(new Zfs(zfs.runner(), here.remoteZfs(), here.commandTimeout()),
                     receiver, here.remoteZfs())) {
                 o = new Replicator(dr.asSource(), catalog, copies)
-                        .replicate(here, local, false, new CopyNaming(here.root().orElseThrow(), naming));
+                        .replicate(here, local, false, new CopyNaming(here.root(), naming));
             }
             if (o instanceof ReplicationOutcome.Replicated r) {
                 done.add("received " + r.steps().size() + " increments (" + r.bytes() + " bytes) from " + t.name()

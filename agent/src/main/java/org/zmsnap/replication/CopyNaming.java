@@ -2,6 +2,7 @@ package org.zmsnap.replication;
 
 import java.util.function.UnaryOperator;
 import org.zmsnap.config.TargetConfig;
+import org.zmsnap.config.ZfsTarget;
 import org.zmsnap.zfs.DatasetName;
 
 /**
@@ -13,7 +14,7 @@ import org.zmsnap.zfs.DatasetName;
  * @param copyOf   source dataset → receiving dataset
  */
 public record CopyNaming(DatasetName treeRoot, UnaryOperator<DatasetName> copyOf) {
-    public static CopyNaming of(TargetConfig t) {
-        return new CopyNaming(t.root().orElseThrow(), t::targetOf);
+    public static CopyNaming of(ZfsTarget t) {
+        return new CopyNaming(t.root(), t::targetOf);
     }
 }

@@ -8,7 +8,9 @@ import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.zmsnap.config.Config;
+import org.zmsnap.config.RsyncTarget;
 import org.zmsnap.config.TargetConfig;
+import org.zmsnap.config.ZfsTarget;
 import org.zmsnap.snapshot.HostLock;
 import org.zmsnap.snapshot.SnapshotCatalog;
 import org.zmsnap.zfs.DatasetName;
@@ -48,7 +50,7 @@ public final class ReplicationRunner {
             if (nothing.isPresent()) {
                 outcome = new ReplicationOutcome.NothingEligible(target.name(), nothing.get());
             } else {
-                outcome = target.type() == TargetConfig.Type.RSYNC ? rsync(target) : zfsSend(target, forceRollback, progress);
+                outcome = target instanceof ZfsTarget z ? zfsSend(z, forceRollback, progress) : rsync((RsyncTarget) target);
             }
         } catch (RuntimeException e) {
             outcome = new ReplicationOutcome.Failed(target.name(), e.getMessage(), 0, java.util.List.of());
@@ -57,14 +59,14 @@ public final class ReplicationRunner {
         return outcome;
     }
 
-    private ReplicationOutcome zfsSend(TargetConfig target, boolean forceRollback, TransferProgress progress) {
+    private ReplicationOutcome zfsSend(ZfsTarget target, boolean forceRollback, TransferProgress progress) {
         try (TargetEndpoint ep = TargetEndpoint.open(target, zfs.gate())) {
             return new Replicator(SourceEndpoint.thisHost(zfs, config.zfs().command()), catalog, config.datasets()).withProgress(progress)
                     .replicate(target, ep, forceRollback);
         }
     }
 
-    private ReplicationOutcome rsync(TargetConfig target) {
+    private ReplicationOutcome rsync(RsyncTarget target) {
         try (org.zmsnap.exec.SshRunner ssh = org.zmsnap.exec.SshRunner.connect(target.host(), target.port(), target.user(),
                 target.identity().orElseThrow(), target.knownHosts().orElseThrow(), target.commandTimeout())) {
             java.nio.file.Files.createDirectories(config.workDir());
@@ -96,15 +98,15 @@ public final class ReplicationRunner {
     }
 
     public Status status(TargetConfig target) {
-        if (target.type() == TargetConfig.Type.RSYNC) {
+        if (!(target instanceof ZfsTarget zfsTarget)) {
             Optional<String> tag = lastRun(target).flatMap(LastRun::newestCommon);
             return new Status(tag, tag.flatMap(org.zmsnap.snapshot.SnapshotTag::parse).map(org.zmsnap.snapshot.SnapshotTag::time),
                     Optional.empty());
         }
-        try (TargetEndpoint ep = TargetEndpoint.open(target, zfs.gate())) {
+        try (TargetEndpoint ep = TargetEndpoint.open(zfsTarget, zfs.gate())) {
             List<ReplicationPlan.Sides> sides = new java.util.ArrayList<>();
             for (DatasetName d : config.datasets()) {
-                DatasetName dst = target.targetOf(d);
+                DatasetName dst = zfsTarget.targetOf(d);
                 if (!ep.zfs().missing(List.of(dst)).isEmpty()) {
                     return new Status(Optional.empty(), Optional.empty(), Optional.empty());
                 }

@@ -15,7 +15,7 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.zmsnap.config.TargetConfig;
+import org.zmsnap.config.ZfsTarget;
 import org.zmsnap.exec.CommandException;
 import org.zmsnap.exec.SshRunner;
 import org.zmsnap.replication.StepExecutor.ReplicationException;
@@ -68,7 +68,7 @@ public final class Replicator {
         return new Replicator(source, catalog, datasets, p);
     }
 
-    public static String holdTag(TargetConfig t) {
+    public static String holdTag(ZfsTarget t) {
         return "zmsnap:" + t.name();
     }
 
@@ -80,12 +80,12 @@ public final class Replicator {
     }
 
     /** One run to one target. Every failure ends as an outcome with the bytes the run sent. */
-    public ReplicationOutcome replicate(TargetConfig t, TargetEndpoint target, boolean forceRollback) {
+    public ReplicationOutcome replicate(ZfsTarget t, TargetEndpoint target, boolean forceRollback) {
         return replicate(t, target, forceRollback, CopyNaming.of(t));
     }
 
     /** The same run with another naming of the receiving datasets (a failback receives into the old host's names). */
-    public ReplicationOutcome replicate(TargetConfig t, TargetEndpoint target, boolean forceRollback, CopyNaming naming) {
+    public ReplicationOutcome replicate(ZfsTarget t, TargetEndpoint target, boolean forceRollback, CopyNaming naming) {
         Tally tally = new Tally();
         try {
             return run(t, target, forceRollback, naming, tally);
@@ -97,7 +97,7 @@ public final class Replicator {
         }
     }
 
-    private ReplicationOutcome run(TargetConfig t, TargetEndpoint target, boolean forceRollback, CopyNaming naming, Tally tally) {
+    private ReplicationOutcome run(ZfsTarget t, TargetEndpoint target, boolean forceRollback, CopyNaming naming, Tally tally) {
         // One listing of the source serves the sets (what the target wants) and the plans (by GUID, foreign
         // snapshots included): over SSH, in pull mode, every call is a round trip and a forced-command start.
         Map<DatasetName, List<SnapshotInfo>> listing = catalog.listing();
@@ -243,7 +243,7 @@ public final class Replicator {
     }
 
     /** Rollback (only if allowed), every step, the hold moved to the new common snapshot: one dataset, one stream. */
-    private DatasetRun replicateDataset(TargetConfig t, TargetEndpoint target, StepExecutor executor, DatasetName d,
+    private DatasetRun replicateDataset(ZfsTarget t, TargetEndpoint target, StepExecutor executor, DatasetName d,
                                         ReplicationPlan p, DatasetName dst, List<SnapshotInfo> sourceSnaps, Tally tally) {
         List<SnapshotName> sent = new ArrayList<>(); // held while sending: the hold moves off them at the end
         List<SnapshotInfo> received = new ArrayList<>();
@@ -365,7 +365,7 @@ public final class Replicator {
      * snapshots held when the run started (any tag; release of a tag that is not there is a no-op) and on the
      * ones this run held while sending.
      */
-    private void moveHold(TargetConfig t, DatasetName d, SnapshotInfo common, List<SnapshotInfo> all, List<SnapshotName> sent) {
+    private void moveHold(ZfsTarget t, DatasetName d, SnapshotInfo common, List<SnapshotInfo> all, List<SnapshotName> sent) {
         source.hold(holdTag(t), common.name());
         Set<SnapshotName> candidates = new LinkedHashSet<>();
         all.stream().filter(SnapshotInfo::held).forEach(s -> candidates.add(s.name()));
@@ -384,7 +384,7 @@ public final class Replicator {
      *
      * @return how many sets were destroyed
      */
-    private int retainOnTarget(TargetConfig t, TargetEndpoint target, Map<DatasetName, SnapshotInfo> newest, CopyNaming naming) {
+    private int retainOnTarget(ZfsTarget t, TargetEndpoint target, Map<DatasetName, SnapshotInfo> newest, CopyNaming naming) {
         int destroyed = 0;
         try {
             Zfs.Tree remote = target.tree(naming.treeRoot());

@@ -12,7 +12,7 @@ import java.util.Set;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.zmsnap.config.TargetConfig;
+import org.zmsnap.config.RsyncTarget;
 import org.zmsnap.exec.Command;
 import org.zmsnap.exec.CommandResult;
 import org.zmsnap.exec.CommandRunner;
@@ -49,8 +49,8 @@ public final class RsyncReplicator {
         this.workDir = workDir;
     }
 
-    public ReplicationOutcome replicate(TargetConfig t, SshRunner remote) {
-        Path root = t.path().orElseThrow();
+    public ReplicationOutcome replicate(RsyncTarget t, SshRunner remote) {
+        Path root = t.path();
         for (Path p : List.of(root, t.identity().orElseThrow(), t.knownHosts().orElseThrow(), workDir)) {
             if (!SAFE_PATH.matcher(p.toString()).matches()) {
                 return new ReplicationOutcome.Refused(t.name(), "path " + p + " must be absolute and use only letters, digits and _ . / : @ + -");
@@ -88,12 +88,12 @@ public final class RsyncReplicator {
                 newest.flatMap(SnapshotTag::parse).map(SnapshotTag::time), destroyed);
     }
 
-    private List<String> tags(SshRunner remote, TargetConfig t, Path root) {
+    private List<String> tags(SshRunner remote, RsyncTarget t, Path root) {
         CommandResult r = remote.run(Command.of(t.commandTimeout(), "ls", "-1", "--", root.toString())).orThrow();
         return r.stdout().lines().filter(n -> SnapshotTag.parse(n).isPresent()).toList();
     }
 
-    private void send(TargetConfig t, SshRunner remote, Path root, SnapshotSet s, Optional<String> previous) {
+    private void send(RsyncTarget t, SshRunner remote, Path root, SnapshotSet s, Optional<String> previous) {
         String tag = s.tag().name();
         Path partial = root.resolve(tag + ".partial");
         remote.run(Command.of(t.commandTimeout(), "mkdir", "-p", "--", partial.toString())).orThrow();
@@ -132,7 +132,7 @@ public final class RsyncReplicator {
     }
 
     /** rsync splits -e on whitespace itself (no shell): every part was checked to hold none. */
-    private static String ssh(TargetConfig t) {
+    private static String ssh(RsyncTarget t) {
         return String.join(" ", List.of("ssh", "-F", "/dev/null", "-p", Integer.toString(t.port()),
                 "-i", t.identity().orElseThrow().toString(), "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes",
                 "-o", "StrictHostKeyChecking=yes", "-o", "UserKnownHostsFile=" + t.knownHosts().orElseThrow(),
@@ -145,7 +145,7 @@ public final class RsyncReplicator {
     }
 
     /** The one retention rule over the tag directories; the newest copy (the next --link-dest base) always stays. */
-    private int retain(TargetConfig t, SshRunner remote, Path root) {
+    private int retain(RsyncTarget t, SshRunner remote, Path root) {
         List<SnapshotTag> present = tags(remote, t, root).stream().map(n -> SnapshotTag.parse(n).orElseThrow()).toList();
         Set<SnapshotTag> kept = Retention.newest(present, t.keep());
         Optional<SnapshotTag> newest = present.stream().max(Comparator.naturalOrder());

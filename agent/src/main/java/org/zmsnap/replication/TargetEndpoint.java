@@ -2,7 +2,7 @@ package org.zmsnap.replication;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.zmsnap.config.TargetConfig;
+import org.zmsnap.config.ZfsTarget;
 import org.zmsnap.exec.LocalCommandRunner;
 import org.zmsnap.exec.LocalStreamingRunner;
 import org.zmsnap.exec.RunningCommand;
@@ -23,7 +23,7 @@ public final class TargetEndpoint extends Endpoint {
         this.local = local;
     }
 
-    public static TargetEndpoint open(TargetConfig t) {
+    public static TargetEndpoint open(ZfsTarget t) {
         return open(t, ZfsWorkGate.unshared());
     }
 
@@ -32,7 +32,7 @@ public final class TargetEndpoint extends Endpoint {
      *             snapshot cycle holds the database lock, like this host's other zfs work. A remote target's pool is not
      *             this host's: nothing there waits.
      */
-    public static TargetEndpoint open(TargetConfig t, ZfsWorkGate gate) {
+    public static TargetEndpoint open(ZfsTarget t, ZfsWorkGate gate) {
         if (t.local()) {
             return thisHost(new Zfs(new LocalCommandRunner(), t.remoteZfs(), t.commandTimeout(), gate), new LocalStreamingRunner(),
                     t.remoteZfs());

@@ -9,7 +9,7 @@ import java.util.Optional;
 import java.util.Set;
 import org.zmsnap.AgentContext;
 import org.zmsnap.config.RestoreConfig;
-import org.zmsnap.config.TargetConfig;
+import org.zmsnap.config.ZfsTarget;
 import org.zmsnap.replication.TargetEndpoint;
 import org.zmsnap.restore.session.OpenedSnapshot;
 import org.zmsnap.restore.session.RestoreLeftovers;
@@ -76,7 +76,7 @@ public final class RestoreService {
             List<SnapshotSet> sets = sets();
             return source.copies() ? onCopies(() -> SnapshotChooser.choose(sets, spec)) : SnapshotChooser.choose(sets, spec);
         }
-        TargetConfig t = source.target().orElseThrow();
+        ZfsTarget t = source.target().orElseThrow();
         SnapshotSet set;
         try (TargetEndpoint ep = TargetEndpoint.open(t)) {
             List<SnapshotSet> sets = new SnapshotCatalog(ep.zfs(), source.datasets(), List.of()).sets();
@@ -87,7 +87,7 @@ public final class RestoreService {
             throw new RestoreException("cannot list the snapshots of target " + t.name() + " on " + t.host() + ": " + e.getMessage(), e);
         }
         throw new RestoreUsageException("target " + t.name() + " has " + set.tag() + ", but on " + t.host() + " (under "
-                + t.root().orElseThrow() + "): a restore clones the snapshots and starts a sandbox MariaDB next to them, and"
+                + t.root() + "): a restore clones the snapshots and starts a sandbox MariaDB next to them, and"
                 + " zmsnap does not do that across hosts. Run the same zmsnap command on " + t.host() + " itself: with this"
                 + " config there (the target's root is found on that host), with the target set to 'host: local', or with a"
                 + " config whose datasets are the received copies. Nothing was changed.");

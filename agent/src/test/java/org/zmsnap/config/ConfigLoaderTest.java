@@ -11,6 +11,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.zmsnap.zfs.DatasetName;
 
 class ConfigLoaderTest {
     @TempDir
@@ -30,6 +31,10 @@ class ConfigLoaderTest {
 
     private static ConfigException error(String yaml) {
         return assertThrows(ConfigException.class, () -> parse(yaml));
+    }
+
+    private static ZfsTarget zfsTarget(Config c, String name) {
+        return assertInstanceOf(ZfsTarget.class, c.targets().get(name));
     }
 
     @Test
@@ -54,9 +59,9 @@ class ConfigLoaderTest {
                 + "targets:\n  here:\n    host: local\n    root: backup2/mbox1\n"
                 + "  dr1:\n" + remote
                 + "  dr2:\n" + remote.replace("mbox1", "mbox2") + "    prune: true\n");
-        assertTrue(c.targets().get("here").prune(), "local: no serve in between, retention from here");
-        assertTrue(!c.targets().get("dr1").prune(), "remote: its serve is append-only; the DR host prunes");
-        assertTrue(c.targets().get("dr2").prune(), "explicit, for a serve started with --allow-destroy");
+        assertTrue(zfsTarget(c, "here").prune(), "local: no serve in between, retention from here");
+        assertTrue(!zfsTarget(c, "dr1").prune(), "remote: its serve is append-only; the DR host prunes");
+        assertTrue(zfsTarget(c, "dr2").prune(), "explicit, for a serve started with --allow-destroy");
         assertEquals(TargetConfig.DEFAULT_MIN_RATE, c.targets().get("dr1").minRate());
         assertEquals(java.time.Duration.ZERO, c.targets().get("dr1").maxDuration());
         Config bounded = parse(MINIMAL + "policies:\n  hourly: { schedule: \"0 0 * * * ?\", keep: 2 }\n"
@@ -66,6 +71,51 @@ class ConfigLoaderTest {
         ConfigException bad = error(MINIMAL + "policies:\n  hourly: { schedule: \"0 0 * * * ?\", keep: 2 }\n"
                 + "targets:\n  dr1:\n" + remote + "    prune: sometimes\n");
         assertEquals("targets.dr1.prune", bad.path());
+    }
+
+    @Test
+    void eachTargetTypeBecomesItsOwnKindWithItsOwnSettings() throws Exception {
+        Path key = Files.writeString(dir.resolve("id"), "key");
+        Path known = Files.writeString(dir.resolve("known"), "host");
+        String ssh = "    host: dr.example.com\n    port: 2222\n    user: backup\n    identity: " + key + "\n    known-hosts: " + known + "\n";
+        String policies = "policies:\n  hourly: { schedule: \"0 0 * * * ?\", keep: 2 }\n";
+        Config c = parse(MINIMAL + policies + "targets:\n"
+                + "  dr1:\n" + ssh + "    root: backup/mbox1\n    on-divergence: rollback\n    zfs-command: /sbin/zfs\n"
+                + "    parallel-streams: 2\n"
+                + "  files:\n    type: rsync\n" + ssh + "    path: /srv/dr/mbox1\n    bandwidth: 1MiB/s\n    rpo: 6h\n");
+        ZfsTarget z = zfsTarget(c, "dr1");
+        assertEquals(DatasetName.of("backup/mbox1"), z.root());
+        assertEquals(DatasetName.of("backup/mbox1/zimbra/db"), z.targetOf(DatasetName.of("tank/zimbra/db")));
+        assertTrue(z.rollbackOnDivergence());
+        assertEquals("/sbin/zfs", z.remoteZfs());
+        assertEquals(2, z.parallelStreams());
+        assertEquals(ZfsTarget.DEFAULT_PARALLEL_STREAMS, zfsTarget(parse(MINIMAL + policies + "targets:\n  here:\n"
+                + "    host: local\n    root: backup2/mbox1\n"), "here").parallelStreams());
+        RsyncTarget r = assertInstanceOf(RsyncTarget.class, c.targets().get("files"));
+        assertEquals(Path.of("/srv/dr/mbox1"), r.path());
+        assertEquals("dr.example.com", r.host());
+        assertEquals(2222, r.port());
+        assertEquals("backup", r.user());
+        assertEquals(key, r.identity().orElseThrow());
+        assertEquals(known, r.knownHosts().orElseThrow());
+        assertEquals(1024 * 1024, r.bandwidth());
+        assertEquals(Duration.ofHours(6), r.rpo());
+        assertEquals(java.util.Map.of("hourly", 2), r.keep());
+        assertTrue(!r.local());
+
+        ConfigException noPath = error(MINIMAL + policies + "targets:\n  files:\n    type: rsync\n" + ssh);
+        assertEquals("targets.files.path: is required for type rsync: the directory on the DR host", noPath.getMessage());
+        ConfigException noRoot = error(MINIMAL + policies + "targets:\n  dr1:\n" + ssh);
+        assertEquals("targets.dr1.root: is required for type zfs: the DR dataset that receives, e.g. backup/mbox1", noRoot.getMessage());
+        ConfigException local = error(MINIMAL + policies + "targets:\n  files:\n    type: rsync\n    host: local\n    path: /srv/dr\n");
+        assertEquals("targets.files.host: rsync targets are remote (a DR site without ZFS); for a local pool use type zfs",
+                local.getMessage());
+        ConfigException type = error(MINIMAL + policies + "targets:\n  dr1:\n    type: nfs\n" + ssh + "    root: backup/mbox1\n");
+        assertEquals("targets.dr1.type: 'nfs' is not one of zfs | rsync", type.getMessage());
+        // The other kind's keys are read and checked for both, as they always were.
+        ConfigException streams = error(MINIMAL + policies + "targets:\n  files:\n    type: rsync\n" + ssh
+                + "    path: /srv/dr\n    parallel-streams: 99\n");
+        assertEquals("targets.files.parallel-streams", streams.path());
     }
 
     @Test

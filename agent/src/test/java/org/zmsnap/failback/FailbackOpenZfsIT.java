@@ -22,7 +22,7 @@ import org.zmsnap.ZfsReach;
 import org.zmsnap.config.Config;
 import org.zmsnap.config.ConfigLoader;
 import org.zmsnap.config.SourceConfig;
-import org.zmsnap.config.TargetConfig;
+import org.zmsnap.config.ZfsTarget;
 import org.zmsnap.fixtures.GuestPool;
 import org.zmsnap.fixtures.OpenZfsVm;
 import org.zmsnap.fixtures.Proc;
@@ -101,7 +101,7 @@ class FailbackOpenZfsIT {
                     + "    datasets: [" + String.join(", ", datasets) + "]\n    root: " + root + "\n    keep: { hourly: 20 }\n" + mps,
                     work.resolve("dr.yaml"));
             SourceConfig source = drCfg.sources().get("mbox1");
-            TargetConfig target = old.targets().get("dr1");
+            ZfsTarget target = (ZfsTarget) old.targets().get("dr1");
             Zfs drZfs = new Zfs(reach.runner(), "zfs", T); // the same guest: the DR host's zfs
             List<String> probed = new ArrayList<>();
             Salvage probe = exportProbe(src, probed);
@@ -284,7 +284,7 @@ class FailbackOpenZfsIT {
                         + " else echo NON_EMPTY_DIRECTORY; fi").orThrow().stdout().strip()));
     }
 
-    private static ReplicationOutcome replicate(AgentContext ctx, ZfsReach reach, TargetConfig t) {
+    private static ReplicationOutcome replicate(AgentContext ctx, ZfsReach reach, ZfsTarget t) {
         try (TargetEndpoint ep = TargetEndpoint.open(t)) {
             return new Replicator(SourceEndpoint.on(ctx.zfs(), reach.streaming(), "zfs", "this host"), ctx.catalog(), ctx.config().datasets()).replicate(t, ep, false);
         }

@@ -20,7 +20,7 @@ import org.zmsnap.retention.Retention;
 import org.zmsnap.AgentContext;
 import org.zmsnap.config.Config;
 import org.zmsnap.config.ConfigLoader;
-import org.zmsnap.config.TargetConfig;
+import org.zmsnap.config.ZfsTarget;
 import org.zmsnap.fixtures.SnapshotHost;
 import org.zmsnap.fixtures.ZfsPool;
 import org.zmsnap.retention.Pruner;
@@ -69,7 +69,7 @@ class LocalReplicationIT {
     }
 
     ReplicationOutcome replicate(Config cfg, AgentContext ctx, boolean force) {
-        TargetConfig t = cfg.targets().get("dr1");
+        ZfsTarget t = (ZfsTarget) cfg.targets().get("dr1");
         try (TargetEndpoint ep = TargetEndpoint.open(t)) {
             return new Replicator(SourceEndpoint.thisHost(ctx.zfs(), "zfs"), ctx.catalog(), cfg.datasets()).replicate(t, ep, force);
         }

@@ -22,7 +22,7 @@ import org.zmsnap.AgentContext;
 import org.zmsnap.ZfsReach;
 import org.zmsnap.config.Config;
 import org.zmsnap.config.ConfigLoader;
-import org.zmsnap.config.TargetConfig;
+import org.zmsnap.config.ZfsTarget;
 import org.zmsnap.fixtures.GuestPool;
 import org.zmsnap.fixtures.OpenZfsVm;
 import org.zmsnap.fixtures.Proc;
@@ -109,7 +109,7 @@ class ReplicationZfsIT {
     }
 
     ReplicationOutcome replicate(Config cfg, AgentContext ctx, TransferProgress progress) {
-        TargetConfig t = cfg.targets().get("dr1");
+        ZfsTarget t = (ZfsTarget) cfg.targets().get("dr1");
         try (TargetEndpoint ep = TargetEndpoint.open(t)) {
             return new Replicator(SourceEndpoint.on(ctx.zfs(), reach.streaming(), "zfs", "this host"), ctx.catalog(), cfg.datasets()).withProgress(progress)
                     .replicate(t, ep, false);

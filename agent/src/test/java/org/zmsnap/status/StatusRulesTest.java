@@ -11,6 +11,7 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.zmsnap.config.PolicyConfig;
 import org.zmsnap.config.TargetConfig;
+import org.zmsnap.config.ZfsTarget;
 import org.zmsnap.replication.LastRun;
 import org.zmsnap.replication.ReplicationRunner;
 import org.zmsnap.snapshot.SnapshotProperties;
@@ -79,9 +80,9 @@ class StatusRulesTest {
     }
 
     static TargetConfig target(Duration rpo) {
-        return new TargetConfig("dr1", TargetConfig.Type.ZFS, "dr.example", 22, "root", Optional.empty(), Optional.empty(),
-                Optional.of(new DatasetName("backup/mbox1")), Optional.empty(), List.of(), Optional.empty(), Map.of("hourly", 48),
-                0, Duration.ofMinutes(5), Duration.ofMinutes(1), false, "zfs", rpo, false);
+        return new ZfsTarget("dr1", "dr.example", 22, "root", Optional.empty(), Optional.empty(), new DatasetName("backup/mbox1"),
+                List.of(), Optional.empty(), Map.of("hourly", 48), 0, Duration.ofMinutes(5), Duration.ofMinutes(1), false, "zfs",
+                rpo, false, TargetConfig.DEFAULT_MIN_RATE, Duration.ZERO, ZfsTarget.DEFAULT_PARALLEL_STREAMS);
     }
 
     @Test

@@ -14,7 +14,7 @@ import java.util.Map;
 import org.zmsnap.AgentContext;
 import org.zmsnap.config.Config;
 import org.zmsnap.config.ConfigLoader;
-import org.zmsnap.config.TargetConfig;
+import org.zmsnap.config.ZfsTarget;
 import org.zmsnap.fixtures.MariaDbServer;
 import org.zmsnap.fixtures.Proc;
 import org.zmsnap.fixtures.SnapshotHost;
@@ -78,7 +78,7 @@ public final class FailbackBenchmark implements Benchmark {
                 if (!(agent.snapshotCycle().run("hourly") instanceof CycleOutcome.Taken)) {
                     throw new IllegalStateException("no set taken");
                 }
-                TargetConfig tc = cfg.targets().get("drlocal");
+                ZfsTarget tc = (ZfsTarget) cfg.targets().get("drlocal");
                 try (TargetEndpoint ep = TargetEndpoint.open(tc)) {
                     ReplicationOutcome o = new Replicator(SourceEndpoint.thisHost(agent.zfs(), "zfs"), agent.catalog(), cfg.datasets()).replicate(tc, ep, false);
                     if (!(o instanceof ReplicationOutcome.Replicated r)) {

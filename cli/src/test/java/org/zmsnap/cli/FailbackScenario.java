@@ -23,7 +23,7 @@ import java.util.Set;
 import org.zmsnap.AgentContext;
 import org.zmsnap.config.Config;
 import org.zmsnap.config.ConfigLoader;
-import org.zmsnap.config.TargetConfig;
+import org.zmsnap.config.ZfsTarget;
 import org.zmsnap.fixtures.MariaDbServer;
 import org.zmsnap.fixtures.Proc;
 import org.zmsnap.fixtures.SnapshotHost;
@@ -117,7 +117,7 @@ final class FailbackScenario implements AutoCloseable {
             for (int i = 0; i < 2; i++) {
                 CycleOutcome o = ctx.snapshotCycle().run("hourly");
                 replicated.add(assertInstanceOf(CycleOutcome.Taken.class, o, o.toString()).report().tag().name());
-                TargetConfig tc = cfg.targets().get("dr1");
+                ZfsTarget tc = (ZfsTarget) cfg.targets().get("dr1");
                 try (TargetEndpoint ep = TargetEndpoint.open(tc)) {
                     assertInstanceOf(ReplicationOutcome.Replicated.class,
                             new Replicator(SourceEndpoint.thisHost(ctx.zfs(), "zfs"), ctx.catalog(), cfg.datasets()).replicate(tc, ep, false));
@@ -255,8 +255,9 @@ final class FailbackScenario implements AutoCloseable {
         for (String ds : host.pool.zimbraDatasets()) {
             host.pool.zfs("snapshot", ds + "@" + next);
         }
-        try (AgentContext ctx = new AgentContext(cfg); TargetEndpoint ep = TargetEndpoint.open(cfg.targets().get("dr1"))) {
-            ReplicationOutcome o = new Replicator(SourceEndpoint.thisHost(ctx.zfs(), "zfs"), ctx.catalog(), cfg.datasets()).replicate(cfg.targets().get("dr1"), ep, false);
+        ZfsTarget dr1 = (ZfsTarget) cfg.targets().get("dr1");
+        try (AgentContext ctx = new AgentContext(cfg); TargetEndpoint ep = TargetEndpoint.open(dr1)) {
+            ReplicationOutcome o = new Replicator(SourceEndpoint.thisHost(ctx.zfs(), "zfs"), ctx.catalog(), cfg.datasets()).replicate(dr1, ep, false);
             ReplicationOutcome.Replicated rep = assertInstanceOf(ReplicationOutcome.Replicated.class, o, o.toString());
             assertTrue(rep.steps().stream().allMatch(s -> s.contains("-i " + finalSet)), rep.steps().toString());
         }

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.zmsnap.AgentContext;
 import org.zmsnap.config.Config;
 import org.zmsnap.config.ConfigLoader;
-import org.zmsnap.config.TargetConfig;
+import org.zmsnap.config.ZfsTarget;
 import org.zmsnap.fixtures.MariaDbServer;
 import org.zmsnap.fixtures.Proc;
 import org.zmsnap.fixtures.SnapshotHost;
@@ -91,7 +91,7 @@ class PromoteCliIT {
                     CycleOutcome o = ctx.snapshotCycle().run("hourly");
                     replicated.add(new Taken(assertInstanceOf(CycleOutcome.Taken.class, o, o.toString()).report().tag().name(), started));
                     for (String t : List.of("drlocal", "drsecond")) {
-                        TargetConfig tc = cfg.targets().get(t);
+                        ZfsTarget tc = (ZfsTarget) cfg.targets().get(t);
                         try (TargetEndpoint ep = TargetEndpoint.open(tc)) {
                             assertInstanceOf(ReplicationOutcome.Replicated.class,
                                     new Replicator(SourceEndpoint.thisHost(ctx.zfs(), "zfs"), ctx.catalog(), cfg.datasets()).replicate(tc, ep, false));

@@ -7,7 +7,9 @@ import java.util.Map;
 import java.util.Optional;
 import org.zmsnap.config.Config;
 import org.zmsnap.config.SourceConfig;
+import org.zmsnap.config.RsyncTarget;
 import org.zmsnap.config.TargetConfig;
+import org.zmsnap.config.ZfsTarget;
 import org.zmsnap.zfs.DatasetName;
 import org.zmsnap.zfs.Zfs;
 import org.zmsnap.zimbra.RestoreUsageException;
@@ -26,7 +28,7 @@ import org.zmsnap.zimbra.RestoreUsageException;
  * @param livePaths for a DR copy whose source dataset exists on this host, the source's mountpoint: the path
  *                  the snapshot's own volume table and datadir refer to. Unknown (absent) on a DR host.
  */
-public record RestoreSource(String key, String describe, Optional<TargetConfig> target, boolean remote, List<DatasetName> datasets,
+public record RestoreSource(String key, String describe, Optional<ZfsTarget> target, boolean remote, List<DatasetName> datasets,
                             Map<DatasetName, Path> livePaths) {
     public RestoreSource {
         datasets = List.copyOf(datasets);
@@ -64,23 +66,24 @@ public record RestoreSource(String key, String describe, Optional<TargetConfig> 
             return local(cfg);
         }
         String name = targetName.get();
-        TargetConfig t = cfg.targets().get(name);
-        if (t == null) {
+        TargetConfig configured = cfg.targets().get(name);
+        if (configured == null) {
             throw new RestoreUsageException(cfg.targets().isEmpty()
                     ? "--target " + name + ": no targets are configured (the 'targets' section of " + cfg.source() + ")"
                     : "--target: unknown target '" + name + "'; configured: " + String.join(", ", cfg.targets().keySet().stream().sorted().toList()));
         }
-        if (t.type() == TargetConfig.Type.RSYNC) {
+        if (configured instanceof RsyncTarget r) {
             throw new RestoreUsageException("target '" + name + "' is an rsync target: it holds plain file trees, not ZFS snapshots"
                     + " with a database to open. To restore from an rsync target, browse the copied files directly on "
-                    + t.host() + " under " + t.path().map(Path::toString).orElse("its path") + "/<tag>/"
+                    + r.host() + " under " + r.path() + "/<tag>/"
                     + " (each tag directory is a complete copy of the datasets).");
         }
+        ZfsTarget t = (ZfsTarget) configured;
         List<DatasetName> copies = cfg.datasets().stream().map(t::targetOf).toList();
         boolean here = t.local();
         List<DatasetName> sourcesMissing = zfs.missing(cfg.datasets());
         if (!here) {
-            boolean rootHere = zfs.missing(List.of(t.root().orElseThrow())).isEmpty();
+            boolean rootHere = zfs.missing(List.of(t.root())).isEmpty();
             here = rootHere && sourcesMissing.size() == cfg.datasets().size();
         }
         if (!here) {
@@ -101,12 +104,12 @@ public record RestoreSource(String key, String describe, Optional<TargetConfig> 
     }
 
     /** Recorded in each session, so a kept session is reused only for the same source. */
-    private static String key(TargetConfig t) {
-        return "target:" + t.name() + ":" + t.root().map(DatasetName::value).orElse("");
+    private static String key(ZfsTarget t) {
+        return "target:" + t.name() + ":" + t.root().value();
     }
 
-    private static String describe(TargetConfig t, boolean remote) {
-        return "target " + t.name() + " (" + t.root().map(DatasetName::value).orElse("") + " on " + (remote ? t.host() : "this host") + ")";
+    private static String describe(ZfsTarget t, boolean remote) {
+        return "target " + t.name() + " (" + t.root().value() + " on " + (remote ? t.host() : "this host") + ")";
     }
 
     /** Where a restore's clones go, and where --cleanup looks for stray ones. */
