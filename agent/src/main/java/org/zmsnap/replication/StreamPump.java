@@ -18,7 +18,11 @@ import org.zmsnap.runtime.DaemonThreads;
  * that ends a copy which no longer moves enough — it runs {@code onStop} (which kills both ends, so the blocked
  * read or write fails) and the copy reports why ({@link Stop}):
  * <ul>
- * <li>no bytes at all for {@code stallTimeout} ({@link Stop.Stalled});</li>
+ * <li>no bytes at all for {@code stallTimeout}, from this copy or any other copy of the run ({@link Stop.Stalled}): the
+ * copies of a run over SSH share one session, whose single reader hands each channel's data over in the order it
+ * arrived (JSch has no per-channel flow control), so a copy waiting for the cap holds up the others' bytes queued
+ * behind its own. A copy that sees nothing while the run moves is queued, not hung; a hung one is caught when the
+ * others have finished, or by the run's deadline;</li>
  * <li>fewer than {@code minRate} bytes per second, averaged over the last {@code stallTimeout}, moved by all of
  * the run's copies together ({@link Stop.TooSlow}): a trickling sender (a throttled or compromised mailbox host) would otherwise keep the
  * run, and the link lock that a promotion waits for, forever;</li>
@@ -53,6 +57,8 @@ public final class StreamPump {
      * share the cap, so one of four gets a quarter of it; judged alone it would trip a floor set for the link.
      */
     private final AtomicLong allMoved = new AtomicLong();
+    /** {@link System#nanoTime()} of the last byte any copy of this pump moved (or the end of its deliberate wait). */
+    private final AtomicLong runProgress = new AtomicLong(System.nanoTime());
 
     /** A pump with no minimum rate and no deadline. @param bytesPerSecond 0 for no cap */
     public StreamPump(long bytesPerSecond, Duration stallTimeout) {
@@ -159,7 +165,7 @@ public final class StreamPump {
         ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("zmsnap-stall-watchdog"));
         long period = Math.max(50, stallTimeout.toMillis() / 4);
         watchdog.scheduleAtFixedRate(() -> {
-            Optional<Stop> why = watch.check(System.nanoTime(), progress.get(), allMoved.get());
+            Optional<Stop> why = watch.check(System.nanoTime(), latest(progress.get(), runProgress.get()), allMoved.get());
             if (why.isPresent() && stopped.compareAndSet(null, why.get())) {
                 onStop.run();
             }
@@ -175,7 +181,7 @@ public final class StreamPump {
                 while (head < StreamHeader.LENGTH && (n = in.read(buf, head, StreamHeader.LENGTH - head)) > 0) {
                     head += n;
                     allMoved.addAndGet(n);
-                    progress.set(System.nanoTime());
+                    moved(progress, System.nanoTime());
                 }
                 gate.check(buf, head);
                 out.write(buf, 0, head);
@@ -186,9 +192,9 @@ public final class StreamPump {
                 total += n;
                 allMoved.addAndGet(n);
                 moved.accept(total);
-                progress.set(System.nanoTime());
+                moved(progress, System.nanoTime());
                 throttle(n, progress);
-                progress.set(System.nanoTime());
+                moved(progress, System.nanoTime());
             }
             out.flush();
         } catch (IOException e) {
@@ -200,6 +206,17 @@ public final class StreamPump {
             watchdog.shutdownNow();
         }
         return new Result(total, System.nanoTime() - start, Optional.ofNullable(stopped.get()));
+    }
+
+    /** This copy moved (or deliberately waits) until {@code at}, and so did the run. */
+    private void moved(AtomicLong progress, long at) {
+        progress.set(at);
+        runProgress.accumulateAndGet(at, StreamPump::latest);
+    }
+
+    /** The later of two {@link System#nanoTime()} values (they may wrap: compared by difference). */
+    private static long latest(long a, long b) {
+        return a - b >= 0 ? a : b;
     }
 
     private boolean outOfTime(long now) {
@@ -262,7 +279,7 @@ public final class StreamPump {
         long wait = owed(n);
         if (wait > 0) {
             // A deliberate wait for the cap is not a stall, however long parallel streams' shared debt makes it.
-            progress.set(System.nanoTime() + wait);
+            moved(progress, System.nanoTime() + wait);
             try {
                 TimeUnit.NANOSECONDS.sleep(wait);
             } catch (InterruptedException e) {

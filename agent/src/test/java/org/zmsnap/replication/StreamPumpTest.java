@@ -266,4 +266,86 @@ class StreamPumpTest {
         assertInstanceOf(StreamPump.Stop.Stalled.class, r.stop().orElseThrow(), "no bytes at all is a stall, not a trickle");
         assertTrue(secs >= 0.95 && secs < 10, "stopped after " + secs + " s");
     }
+
+    /** Sends {@code bytes} single bytes after sleeping {@code firstMillis} before the first. */
+    static InputStream lateBy(long firstMillis, int bytes) {
+        return new InputStream() {
+            private int sent;
+
+            @Override
+            public int read() {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) {
+                if (sent == 0) {
+                    try {
+                        Thread.sleep(firstMillis);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                if (sent >= bytes) {
+                    return -1;
+                }
+                sent++;
+                b[off] = 1;
+                return 1;
+            }
+        };
+    }
+
+    @Test
+    void aCopyQueuedBehindAnotherCopyOfTheRunIsNotAStall() throws Exception {
+        // Over one SSH session a copy's bytes can wait behind another copy's (one reader thread for all channels):
+        // silent for 2.5 s, past a 1 s stall timeout, while the run's other copy moves a byte every 200 ms.
+        StreamPump pump = new StreamPump(0, Duration.ofSeconds(1));
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            var moving = pool.submit(() -> pump.copy(new Trickle(1, 200, 15), OutputStream.nullOutputStream(), () -> {}));
+            var queued = pool.submit(() -> pump.copy(lateBy(2500, 3), OutputStream.nullOutputStream(), () -> {}));
+            StreamPump.Result q = queued.get();
+            assertFalse(q.stalled(), "the run moved all along: " + q.stop());
+            assertEquals(3, q.bytes());
+            assertFalse(moving.get().stalled());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void aCopySilentAfterTheRunStoppedMovingIsAStall() throws Exception {
+        // The other copy ends after about 0.6 s; from then on nothing moves, and the silent copy is a stall 1 s later.
+        StreamPump pump = new StreamPump(0, Duration.ofSeconds(1));
+        java.util.concurrent.CountDownLatch killed = new java.util.concurrent.CountDownLatch(1);
+        InputStream silent = new InputStream() {
+            @Override
+            public int read() {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                try {
+                    killed.await(60, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                throw new IOException("killed");
+            }
+        };
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            long t0 = System.nanoTime();
+            var moving = pool.submit(() -> pump.copy(new Trickle(1, 200, 3), OutputStream.nullOutputStream(), () -> {}));
+            StreamPump.Result r = pool.submit(() -> pump.copy(silent, OutputStream.nullOutputStream(), killed::countDown)).get();
+            double secs = (System.nanoTime() - t0) / 1e9;
+            assertInstanceOf(StreamPump.Stop.Stalled.class, r.stop().orElseThrow());
+            assertTrue(secs >= 1.4 && secs < 10, "stopped after " + secs + " s: one stall timeout after the run's last byte");
+            assertFalse(moving.get().stalled());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
 }
