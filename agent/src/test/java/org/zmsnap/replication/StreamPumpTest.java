@@ -83,31 +83,7 @@ class StreamPumpTest {
     void aSenderStillStartingHasTheStartTimeoutForItsFirstByteAndTheStallTimeoutAfter() throws IOException {
         // A sender whose first byte comes after 1.5 s: past a 1 s stall timeout, within a 4 s start timeout.
         StreamPump pump = new StreamPump(0, Duration.ofSeconds(1), 0, Duration.ZERO, Duration.ofSeconds(4));
-        java.io.InputStream late = new java.io.InputStream() {
-            private int sent;
-
-            @Override
-            public int read() {
-                throw new UnsupportedOperationException();
-            }
-
-            @Override
-            public int read(byte[] b, int off, int len) {
-                if (sent == 0) {
-                    try {
-                        Thread.sleep(1500);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                }
-                if (sent >= 3) {
-                    return -1;
-                }
-                sent++;
-                b[off] = 1;
-                return 1;
-            }
-        };
+        java.io.InputStream late = lateBy(1500, 3);
         StreamPump.Result r = pump.copy(late, OutputStream.nullOutputStream(), () -> {});
         assertFalse(r.stalled(), "a late first byte within the start timeout: " + r.stop());
         assertEquals(3, r.bytes());
@@ -243,22 +219,7 @@ class StreamPumpTest {
     @Test
     void aSilentStreamIsAStall() throws IOException {
         java.util.concurrent.CountDownLatch killed = new java.util.concurrent.CountDownLatch(1);
-        InputStream silent = new InputStream() {
-            @Override
-            public int read() {
-                throw new UnsupportedOperationException();
-            }
-
-            @Override
-            public int read(byte[] b, int off, int len) throws IOException {
-                try {
-                    killed.await(60, java.util.concurrent.TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-                throw new IOException("killed");
-            }
-        };
+        InputStream silent = silentUntil(killed);
         long t0 = System.nanoTime();
         StreamPump.Result r = new StreamPump(0, Duration.ofSeconds(1), 64 * 1024, Duration.ZERO)
                 .copy(silent, OutputStream.nullOutputStream(), killed::countDown);
@@ -319,7 +280,24 @@ class StreamPumpTest {
         // The other copy ends after about 0.6 s; from then on nothing moves, and the silent copy is a stall 1 s later.
         StreamPump pump = new StreamPump(0, Duration.ofSeconds(1));
         java.util.concurrent.CountDownLatch killed = new java.util.concurrent.CountDownLatch(1);
-        InputStream silent = new InputStream() {
+        InputStream silent = silentUntil(killed);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            long t0 = System.nanoTime();
+            var moving = pool.submit(() -> pump.copy(new Trickle(1, 200, 3), OutputStream.nullOutputStream(), () -> {}));
+            StreamPump.Result r = pool.submit(() -> pump.copy(silent, OutputStream.nullOutputStream(), killed::countDown)).get();
+            double secs = (System.nanoTime() - t0) / 1e9;
+            assertInstanceOf(StreamPump.Stop.Stalled.class, r.stop().orElseThrow());
+            assertTrue(secs >= 1.4 && secs < 10, "stopped after " + secs + " s: one stall timeout after the run's last byte");
+            assertFalse(moving.get().stalled());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** Sends nothing until {@code killed} (the pump's onStop), then fails as a killed sender's pipe does. */
+    static InputStream silentUntil(java.util.concurrent.CountDownLatch killed) {
+        return new InputStream() {
             @Override
             public int read() {
                 throw new UnsupportedOperationException();
@@ -335,17 +313,5 @@ class StreamPumpTest {
                 throw new IOException("killed");
             }
         };
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
-        try {
-            long t0 = System.nanoTime();
-            var moving = pool.submit(() -> pump.copy(new Trickle(1, 200, 3), OutputStream.nullOutputStream(), () -> {}));
-            StreamPump.Result r = pool.submit(() -> pump.copy(silent, OutputStream.nullOutputStream(), killed::countDown)).get();
-            double secs = (System.nanoTime() - t0) / 1e9;
-            assertInstanceOf(StreamPump.Stop.Stalled.class, r.stop().orElseThrow());
-            assertTrue(secs >= 1.4 && secs < 10, "stopped after " + secs + " s: one stall timeout after the run's last byte");
-            assertFalse(moving.get().stalled());
-        } finally {
-            pool.shutdownNow();
-        }
     }
 }
