@@ -28,9 +28,11 @@ public final class BlobLocator {
     public static BlobLocator load(Connection c, Function<Path, Optional<Path>> toClone) {
         Map<Integer, Volume> v = new HashMap<>();
         try (Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT id, path, file_bits, file_group_bits, mailbox_bits, mailbox_group_bits FROM zimbra.volume")) {
+             ResultSet rs = s.executeQuery("SELECT id, path, file_bits, file_group_bits, mailbox_bits, mailbox_group_bits,"
+                     + " compress_blobs, compression_threshold FROM zimbra.volume")) {
             while (rs.next()) {
-                v.put(rs.getInt(1), new Volume(rs.getInt(1), Path.of(rs.getString(2)), rs.getInt(3), rs.getInt(4), rs.getInt(5), rs.getInt(6)));
+                v.put(rs.getInt(1), new Volume(rs.getInt(1), Path.of(rs.getString(2)), rs.getInt(3), rs.getInt(4), rs.getInt(5),
+                        rs.getInt(6), rs.getBoolean(7), rs.getLong(8)));
             }
         } catch (SQLException e) {
             throw new RestoreException("cannot read zimbra.volume: " + e.getMessage(), e);
@@ -38,8 +40,8 @@ public final class BlobLocator {
         return new BlobLocator(v, toClone);
     }
 
-    /** The blob's file in the clone; a volume whose path is in no cloned dataset is an error naming it. */
-    public Path locate(int mailboxId, MailItem item) {
+    /** The volume the row's blob is on; a locator that names no volume of the table is an error naming it. */
+    public Volume volume(MailItem item) {
         int volumeId;
         try {
             volumeId = Integer.parseInt(item.locator().strip());
@@ -51,7 +53,13 @@ public final class BlobLocator {
         if (v == null) {
             throw new RestoreException("item " + item.id() + ": volume " + volumeId + " is not in zimbra.volume");
         }
-        Path root = toClone.apply(v.path()).orElseThrow(() -> new RestoreException("volume " + volumeId + " (" + v.path()
+        return v;
+    }
+
+    /** The blob's file in the clone; a volume whose path is in no cloned dataset is an error naming it. */
+    public Path locate(int mailboxId, MailItem item) {
+        Volume v = volume(item);
+        Path root = toClone.apply(v.path()).orElseThrow(() -> new RestoreException("volume " + v.id() + " (" + v.path()
                 + ") is on none of the snapshotted datasets"));
         Path dir = root.resolve(Long.toString((mailboxId >> v.mailboxBits()) & ((1L << v.mailboxGroupBits()) - 1)))
                 .resolve(Integer.toString(mailboxId)).resolve("msg")

@@ -49,6 +49,18 @@ class SetVerifierCheckTest {
         return new MailItem(id, type, 2, Instant.EPOCH, size, locator, digest, false, 0, null, null, null, null, 10, null);
     }
 
+    /** A row Zimbra last changed at {@code changed}. */
+    private static MailItem item(int id, long size, String digest, Instant changed) {
+        return new MailItem(id, MailItem.MESSAGE, 2, Instant.EPOCH, size, "1", digest, false, 0, null, null, null, null, 10, null, changed);
+    }
+
+    /** A blob Zimbra wrote when it changed the row, at {@code at}. */
+    private Path blobWrittenAt(int id, byte[] bytes, Instant at) throws Exception {
+        Path f = blob(id, 10, bytes);
+        Files.setLastModifiedTime(f, java.nio.file.attribute.FileTime.from(at));
+        return f;
+    }
+
     private static String digest(byte[] b) throws Exception {
         return Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-256").digest(b)).replace('/', ',');
     }
@@ -102,6 +114,58 @@ class SetVerifierCheckTest {
         assertEquals(Optional.of(Problem.Kind.MISSING_BLOB), check(item(314, 5, BODY.length, "1", digest(BODY)), false));
         assertEquals(Optional.of(Problem.Kind.UNKNOWN_VOLUME), check(item(315, 5, BODY.length, "9", digest(BODY)), true));
         assertEquals(Optional.of(Problem.Kind.UNKNOWN_VOLUME), check(item(316, 5, BODY.length, "s3://bucket", digest(BODY)), true));
+    }
+
+    /**
+     * On a volume that compresses blobs above its threshold, an unchanged row's gzip blob that was not touched since
+     * Zimbra changed the row is judged by its length alone (no open): what a length or an mtime shows is still found,
+     * what only the bytes show is left to the digest.
+     */
+    @Test
+    void onACompressingVolumeAnUntouchedBlobOfAGzipsLengthIsNotOpened() throws Exception {
+        locator = new BlobLocator(Map.of(1, new Volume(1, Path.of("/opt/zimbra/store"), 12, 8, 12, 8, true, 4096)),
+                p -> p.equals(Path.of("/opt/zimbra/store")) ? Optional.of(live) : Optional.empty());
+        Instant delivered = Instant.parse("2026-01-01T00:00:00Z");
+        byte[] gz = gzip(BODY);
+        blobWrittenAt(340, gz, delivered);
+        assertEquals(Optional.empty(), check(item(340, BODY.length, digest(BODY), delivered), false));
+
+        blobWrittenAt(341, new byte[0], delivered);
+        assertEquals(Optional.of(Problem.Kind.SIZE_MISMATCH), check(item(341, BODY.length, digest(BODY), delivered), false),
+                "an empty file is no gzip of 6,000 bytes");
+
+        blobWrittenAt(342, Arrays.copyOf(gz, gz.length - 8), delivered);
+        assertEquals(Optional.empty(), check(item(342, BODY.length, digest(BODY), delivered), false),
+                "a gzip blob cut to a length a gzip can have, its mtime put back: left to the digest");
+        assertEquals(Optional.of(Problem.Kind.UNREADABLE_GZIP), check(item(342, BODY.length, digest(BODY), delivered), true));
+
+        blob(343, 10, Arrays.copyOf(gz, gz.length - 8));
+        assertEquals(Optional.of(Problem.Kind.SIZE_MISMATCH), check(item(343, BODY.length, digest(BODY), delivered), false),
+                "cut short after the row last changed (its mtime says so): opened, and its trailer read");
+        blob(344, 10, Arrays.copyOf(BODY, BODY.length / 2));
+        assertEquals(Optional.of(Problem.Kind.SIZE_MISMATCH), check(item(344, BODY.length, digest(BODY), delivered), false),
+                "a plain blob cut in half since: opened, no gzip, its length is not the row's");
+
+        byte[] small = ("Subject: short\r\n\r\n" + "y".repeat(2000)).getBytes(StandardCharsets.UTF_8);
+        byte[] smallGz = gzip(small);
+        blobWrittenAt(345, Arrays.copyOf(smallGz, smallGz.length - 8), delivered);
+        assertEquals(Optional.of(Problem.Kind.SIZE_MISMATCH), check(item(345, small.length, digest(small), delivered), false),
+                "below the threshold Zimbra writes no gzip: the blob is opened and its trailer read");
+        blobWrittenAt(346, Arrays.copyOf(gz, gz.length - 8), delivered);
+        assertEquals(Optional.of(Problem.Kind.SIZE_MISMATCH), check(item(346, BODY.length, digest(BODY), null), false),
+                "a row without a change date proves nothing about its blob's mtime: opened");
+    }
+
+    @Test
+    void aGzipLengthIsBoundedByDeflatesBestAndWorstCase() throws Exception {
+        byte[] noise = new byte[100_000];
+        new java.util.Random(7).nextBytes(noise);
+        assertTrue(SetVerifier.gzipLengthFits(gzip(noise).length, noise.length), "incompressible: a little larger");
+        byte[] zeros = new byte[1 << 20];
+        assertTrue(SetVerifier.gzipLengthFits(gzip(zeros).length, zeros.length), "all zeros: about 1,000 to 1");
+        assertTrue(SetVerifier.gzipLengthFits(gzip(BODY).length, BODY.length));
+        assertTrue(!SetVerifier.gzipLengthFits(17, 10) && !SetVerifier.gzipLengthFits(0, BODY.length)
+                && !SetVerifier.gzipLengthFits(2 * BODY.length, BODY.length));
     }
 
     @Test
