@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
                 "2:usage or configuration error: nothing was changed"},
         subcommands = {SnapshotCommand.class, SnapshotsCommand.class, PruneCommand.class, ReplicateCommand.class, PromoteCommand.class, TargetsCommand.class, ServeCommand.class,
                 PullCommand.class, SourcesCommand.class, StatusCommand.class, CheckCommand.class, FailbackCommand.class,
-                MountCommand.class, UnmountCommand.class, BrowseCommand.class, SearchCommand.class, RestoreCommand.class, ExportCommand.class, VerifyCommand.class, CompletionCommand.class, CommandLine.HelpCommand.class})
+                MountCommand.class, UnmountCommand.class, BrowseCommand.class, SearchCommand.class, RestoreCommand.class, ExportCommand.class, VerifyCommand.class, CompletionCommand.class, CdsTrainingCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
     @CommandLine.Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,
             description = "also show log lines of zmsnap (INFO) and of its libraries (JDBC, SSH) on stderr")

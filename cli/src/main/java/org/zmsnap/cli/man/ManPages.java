@@ -18,9 +18,11 @@ public final class ManPages {
         Map<String, String> pages = new LinkedHashMap<>();
         pages.put("zmsnap.8", CommandManPage.render(org.zmsnap.cli.Main.commandLine().getCommandSpec(), new CommandManPage.Meta(8, date, version,
                 List.of("ZMSNAP_JAVA_OPTS: JVM options for the command (default `-Xss512k -XX:+UseSerialGC`)",
+                        "ZMSNAP_CDS_ARCHIVE: the class-data archive to start from (default `/var/cache/zmsnap/zmsnap-cli.jsa`; empty: none)",
                         "ZMSNAP_LOG_LEVEL: level of zmsnap's log lines on stderr (default `WARN`; `--verbose` shows `INFO`)",
                         "NO_COLOR: when set, `zmsnap status` prints no colours (neither does it when stdout is not a terminal)"),
                 List.of("/etc/zmsnap/zmsnap.yaml: the configuration (see zmsnap.yaml(5)); `--config FILE` reads another",
+                        "/var/cache/zmsnap/zmsnap-cli.jsa: the class-data archive that shortens the JVM's start, made by the package (install.md)",
                         "/usr/share/doc/zmsnap/: the manual: install, replication, DR host, restore, verify, metrics"),
                 List.of("zmsnapd(8)", "zmsnap.yaml(5)", "zfs(8)"))));
         pages.put("zmsnapd.8", CommandManPage.render(new CommandLine(new Zmsnapd()).getCommandSpec(), new CommandManPage.Meta(8, date, version,
