@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Commands on a DR host over one SSH session (JSch). Host keys are checked strictly against a known_hosts file:
@@ -22,6 +23,8 @@ import java.util.List;
 public final class SshRunner implements CommandRunner, StreamingRunner, AutoCloseable {
     private final Session session;
     private final String where;
+    /** The serve session every command goes through, once one was opened. */
+    private volatile SessionClient served;
 
     private SshRunner(Session session, String where) {
         this.session = session;
@@ -75,10 +78,50 @@ public final class SshRunner implements CommandRunner, StreamingRunner, AutoClos
     /** The most a non-streaming remote command may print: a zfs listing of a large host is a few MiB. */
     static final int MAX_OUTPUT = 64 << 20;
 
+    /**
+     * Asks the other end for one serve session ({@link SessionClient}) that carries every later command of this runner:
+     * behind a forced {@code zmsnap serve}, one process answers a whole replication run instead of one JVM start per
+     * call. Where the other end is a shell or a serve without sessions, nothing changes and each command gets its own
+     * channel as before.
+     *
+     * @return whether commands now go through a session
+     */
+    public boolean preferServeSession(Duration timeout) {
+        synchronized (this) {
+            if (served != null) {
+                return true;
+            }
+        }
+        try {
+            ChannelExec ch = (ChannelExec) session.openChannel("exec");
+            ch.setCommand(SessionFrame.REQUEST);
+            InputStream fromServer = ch.getInputStream();
+            OutputStream toServer = ch.getOutputStream();
+            StderrCollector err = new StderrCollector(ch.getErrStream(), "ssh-session-stderr");
+            ch.connect((int) Math.max(1000, timeout.toMillis()));
+            Optional<SessionClient> c = SessionClient.open(fromServer, toServer, ch::disconnect, where, timeout);
+            synchronized (this) {
+                served = c.orElse(null);
+            }
+            return c.isPresent();
+        } catch (JSchException | IOException e) {
+            return false;
+        }
+    }
+
     @Override
     public CommandResult run(Command command) {
+        SessionClient s = served;
+        return s != null ? s.run(command) : collect(this, command, where);
+    }
+
+    /**
+     * Runs a command started by {@code runner} to completion: stdout bounded by {@link #MAX_OUTPUT}, the command
+     * bounded on the remote side too ({@link #bounded}). One rule for a channel per command and for a serve session.
+     */
+    static CommandResult collect(StreamingRunner runner, Command command, String where) {
         long start = System.nanoTime();
-        RunningCommand rc = start(bounded(command));
+        RunningCommand rc = runner.start(bounded(command));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         // Read on a helper thread: a remote command that never closes its stdout must not hang us past the timeout.
         java.util.concurrent.atomic.AtomicBoolean tooLong = new java.util.concurrent.atomic.AtomicBoolean();
@@ -139,6 +182,10 @@ public final class SshRunner implements CommandRunner, StreamingRunner, AutoClos
 
     @Override
     public RunningCommand start(List<String> argv) {
+        SessionClient s = served;
+        if (s != null) {
+            return s.start(argv);
+        }
         Command c = new Command(argv, Duration.ofDays(1));
         try {
             ChannelExec ch = (ChannelExec) session.openChannel("exec");
@@ -155,6 +202,10 @@ public final class SshRunner implements CommandRunner, StreamingRunner, AutoClos
 
     @Override
     public void close() {
+        SessionClient s = served;
+        if (s != null) {
+            s.close();
+        }
         session.disconnect();
     }
 

@@ -39,6 +39,7 @@ public final class SourceEndpoint extends Endpoint {
 
     /** A host over SSH (a pull: the mailbox host's {@code zmsnap serve --send-only}); closing the endpoint closes the session. */
     public static SourceEndpoint over(SshRunner ssh, String zfsCommand, Duration commandTimeout) {
+        ssh.preferServeSession(commandTimeout); // one 'zmsnap serve --send-only' process for the whole pull
         return new SourceEndpoint(new Zfs(ssh, zfsCommand, commandTimeout), ssh, zfsCommand, ssh, ssh.where());
     }
 

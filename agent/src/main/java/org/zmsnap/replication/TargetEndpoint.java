@@ -39,6 +39,8 @@ public final class TargetEndpoint extends Endpoint {
         }
         SshRunner ssh = SshRunner.connect(t.host(), t.port(), t.user(), t.identity().orElseThrow(), t.knownHosts().orElseThrow(),
                 t.commandTimeout());
+        // Behind 'zmsnap serve' the whole run goes through one serve process; a plain login keeps a channel per command.
+        ssh.preferServeSession(t.commandTimeout());
         return new TargetEndpoint(new Zfs(ssh, t.remoteZfs(), t.commandTimeout()), ssh, t.remoteZfs(), ssh, ssh.where(), false);
     }
 

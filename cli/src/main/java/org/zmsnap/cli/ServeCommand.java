@@ -2,24 +2,21 @@ package org.zmsnap.cli;
 
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.zmsnap.exec.Command;
-import org.zmsnap.exec.CommandResult;
 import org.zmsnap.exec.LocalCommandRunner;
 import org.zmsnap.exec.PassThrough;
-import org.zmsnap.failback.FailbackGrant;
-import org.zmsnap.replication.SendOnlyPolicy;
-import org.zmsnap.replication.ServeDecision;
-import org.zmsnap.replication.ServePolicy;
-import org.zmsnap.replication.StreamHeader;
+import org.zmsnap.exec.SessionFrame;
+import org.zmsnap.exec.SessionServer;
+import org.zmsnap.exec.SessionServer.Admission;
+import org.zmsnap.replication.ServeAdmission;
 import org.zmsnap.zfs.DatasetName;
-import org.zmsnap.zfs.Zfs;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -58,6 +55,9 @@ final class ServeCommand implements Callable<Integer> {
     @Spec
     CommandLine.Model.CommandSpec spec;
 
+    /** Commands one session may run at once: a run's parallel streams and their listings, with room to spare. */
+    private static final int MAX_SESSION_COMMANDS = 16;
+
     @Override
     public Integer call() {
         DatasetName r;
@@ -71,57 +71,36 @@ final class ServeCommand implements Callable<Integer> {
                     + " a send-only key never destroys anything");
         }
         String original = System.getenv("SSH_ORIGINAL_COMMAND");
-        ServeDecision d = sendOnly ? new SendOnlyPolicy(r).check(original)
-                : new ServePolicy(r, allowDestroy, receiveOverrides(original), failbackGranted(r, original)).check(original);
-        String who = "zmsnap serve" + (sendOnly ? " --send-only" : "") + " (root " + r + ")";
-        String what = "'" + (original == null ? "" : original) + "'";
-        if (d instanceof ServeDecision.Refused refused) {
-            return refuse(who + ": refused " + what + ": " + refused.why());
+        ServeAdmission admission = new ServeAdmission(r, allowDestroy, sendOnly, zfs);
+        if (SessionFrame.REQUEST.equals(original)) {
+            return session(admission);
         }
-        List<String> argv = withZfs(d.command().orElseThrow());
-        if (d instanceof ServeDecision.SendResume s) {
-            Optional<String> bad = resumeTarget(s.token()).map(out -> new SendOnlyPolicy(r).resumeAllowed(out))
-                    .orElse(Optional.of("'zfs send -nvt' could not decode the resume token"));
-            if (bad.isPresent()) {
-                return refuse(who + ": refused " + what + ": " + bad.get());
-            }
+        Admission a = admission.admit(original);
+        if (a instanceof Admission.Refused no) {
+            return refuse(no.message());
         }
-        if (d instanceof ServeDecision.Receive recv) {
-            return receive(argv, who, what);
+        if (a instanceof Admission.RunAfterHead ra) {
+            return receive(ra);
         }
-        return PassThrough.run(argv);
-    }
-
-    /** Only a receive needs the DR host's ZFS features; every other request is decided without running zfs. */
-    private boolean receiveOverrides(String original) {
-        boolean receive = original != null && (original.contains("receive") || original.contains("recv"));
-        return receive && new Zfs(new LocalCommandRunner(), zfs, Duration.ofSeconds(30)).features().receiveOverrides();
+        return PassThrough.run(((Admission.Run) a).argv());
     }
 
     /**
-     * Whether the DR admin granted a failback for this root ({@code zmsnap failback grant}): read only for a request
-     * that needs it (a send or a hold), from the root's own property, which no request through this key can set.
+     * Every command of one replication run through this one process (SessionServer), each decided as above: a run
+     * makes a handful of calls, and a JVM start per call was most of its time. stdout carries only the session's
+     * frames; anything else that would print there goes to stderr.
      */
-    private boolean failbackGranted(DatasetName r, String original) {
-        if (!ServePolicy.readsBack(original)) {
-            return false;
-        }
-        try {
-            return FailbackGrant.inForce(new Zfs(new LocalCommandRunner(), zfs, Duration.ofSeconds(30)).getProperty(r, FailbackGrant.PROPERTY),
-                    java.time.Instant.now());
-        } catch (RuntimeException e) {
-            return false;
-        }
+    private int session(ServeAdmission admission) {
+        OutputStream frames = new FileOutputStream(FileDescriptor.out);
+        System.setOut(System.err);
+        return new SessionServer(admission, ServeCommand::log, MAX_SESSION_COMMANDS)
+                .serve(new FileInputStream(FileDescriptor.in), frames);
     }
 
-    /**
-     * Reads the stream's first record before zfs receive sees a byte: a stream carrying properties (send -p/-R)
-     * could set mountpoint/canmount, and an -I package's nested headers could carry any property or rename
-     * snapshots, so only a plain filesystem stream of one snapshot is received.
-     */
-    private int receive(List<String> argv, String who, String what) {
+    /** Reads the stream's first record before zfs receive sees a byte (ServeAdmission says why). */
+    private int receive(Admission.RunAfterHead ra) {
         InputStream in = new FileInputStream(FileDescriptor.in);
-        byte[] head = new byte[StreamHeader.LENGTH];
+        byte[] head = new byte[ra.headLength()];
         int n = 0;
         try {
             while (n < head.length) {
@@ -132,26 +111,13 @@ final class ServeCommand implements Callable<Integer> {
                 n += k;
             }
         } catch (IOException e) {
-            return refuse(who + ": refused " + what + ": cannot read the stream: " + e.getMessage());
+            // what was read is judged: a stream cut before its first record is refused as too short
         }
-        StreamHeader.Kind kind = StreamHeader.of(head, n);
-        if (!StreamHeader.accepted(kind)) {
-            return refuse(who + ": refused " + what + ": " + StreamHeader.refusal(kind));
+        Optional<String> no = ra.check().refusal(head, n);
+        if (no.isPresent()) {
+            return refuse(no.get());
         }
-        return PassThrough.runFeeding(argv, head, n, in);
-    }
-
-    /** What {@code zfs send -nvt TOKEN} prints (the token's contents, OpenZFS), or empty if it failed. */
-    private Optional<String> resumeTarget(String token) {
-        CommandResult res = new LocalCommandRunner().run(Command.of(Duration.ofSeconds(30), zfs, "send", "-nvt", token));
-        return res.ok() ? Optional.of(res.stdout()) : Optional.empty();
-    }
-
-    /** The policies allow only "zfs" or "timeout -s KILL Ns zfs" in front: put this host's zfs program there. */
-    private List<String> withZfs(List<String> argv) {
-        List<String> out = new ArrayList<>(argv);
-        out.set(out.indexOf("zfs"), zfs);
-        return out;
+        return PassThrough.runFeeding(ra.argv(), head, n, in);
     }
 
     private int refuse(String msg) {

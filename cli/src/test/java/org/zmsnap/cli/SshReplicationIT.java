@@ -13,6 +13,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -22,6 +27,10 @@ import org.junit.jupiter.api.Test;
 import org.zmsnap.AgentContext;
 import org.zmsnap.config.Config;
 import org.zmsnap.config.ConfigLoader;
+import org.zmsnap.exec.Command;
+import org.zmsnap.exec.CommandResult;
+import org.zmsnap.exec.RunningCommand;
+import org.zmsnap.exec.SshRunner;
 import org.zmsnap.fixtures.Proc;
 import org.zmsnap.fixtures.SnapshotHost;
 import org.zmsnap.fixtures.SshHost;
@@ -156,6 +165,61 @@ class SshReplicationIT {
         assertTrue(r.err().contains("CHANGED"), r.err());
         assertTrue(dr.snapshots().isEmpty());
         assertEquals(srcBefore, host.snapshots());
+    }
+
+    /** Every serve JVM of this test's key seen while {@code during} runs, polled every few ms (each lives ~0.3 s or more). */
+    Set<Long> serveProcessesDuring(Callable<?> during) throws Exception {
+        Set<Long> seen = ConcurrentHashMap.newKeySet();
+        AtomicBoolean done = new AtomicBoolean();
+        Thread watcher = new Thread(() -> {
+            while (!done.get()) {
+                ProcessHandle.allProcesses().filter(p -> p.info().commandLine().orElse("").contains("serve --root " + drRoot()))
+                        .filter(p -> p.info().command().orElse("").endsWith("java")).forEach(p -> seen.add(p.pid()));
+                LockSupport.parkNanos(3_000_000);
+            }
+        });
+        watcher.start();
+        try {
+            during.call();
+        } finally {
+            done.set(true);
+            watcher.join();
+        }
+        return seen;
+    }
+
+    @Test
+    void aWholeRunGoesThroughOneServeProcessWhichStillDecidesEveryCommand() throws Exception {
+        Path cfg = config(drRoot(), "");
+        takeSet(cfg);
+        CliRun.Result[] full = new CliRun.Result[1];
+        Set<Long> serves = serveProcessesDuring(() -> full[0] = CliRun.run(host.dir, "replicate", "--config", cfg.toString(), "--json"));
+        assertEquals(0, full[0].exit(), full[0].err());
+        assertEquals("replicated", new ObjectMapper().readTree(full[0].out()).get(0).get("result").asText());
+        assertEquals(4, dr.snapshots().size(), dr.snapshots().toString());
+        // Before sessions: one JVM per call (the version probe, the listing, a receive per dataset, the holds' listing).
+        assertEquals(1, serves.size(), "serve processes seen during one run: " + serves);
+
+        try (SshRunner r = SshRunner.connect("127.0.0.1", ssh.port(), "root", ssh.clientKey(), ssh.knownHosts(), Duration.ofSeconds(30))) {
+            assertTrue(r.preferServeSession(Duration.ofSeconds(30)));
+            CommandResult list = r.run(Command.of(Duration.ofSeconds(30), "zfs", "list", "-H", "-o", "name", "-r", drRoot()));
+            assertEquals(0, list.exitCode(), list.stderr());
+            assertTrue(list.stdout().contains(drRoot() + "/zimbra/db"), list.stdout());
+            CommandResult destroy = r.run(Command.of(Duration.ofSeconds(30), "zfs", "destroy", "-r", drRoot()));
+            assertEquals(1, destroy.exitCode());
+            assertTrue(destroy.stderr().contains("refused"), destroy.stderr());
+            // A stream that is not a plain zfs stream never reaches zfs receive, inside a session as outside.
+            RunningCommand recv = r.start(List.of("zfs", "receive", "-u", drRoot() + "/zimbra/evil"));
+            try (var in = recv.stdin()) {
+                in.write(new byte[1 << 16]);
+            } catch (java.io.IOException e) {
+                // the refusal came first: as a pipe whose reader exited
+            }
+            assertEquals(1, recv.waitFor(Duration.ofSeconds(30)));
+            assertTrue(recv.stderr().contains("refused"), recv.stderr());
+        }
+        assertEquals(4, dr.snapshots().size(), "nothing destroyed, nothing received: " + dr.snapshots());
+        assertTrue(Proc.run(Duration.ofSeconds(30), "zfs", "list", drRoot() + "/zimbra/db").ok());
     }
 
     @Test
