@@ -38,6 +38,10 @@ public final class SourceJobs {
     private final Config config;
     private final Zfs zfs;
 
+    /**
+     * @param zfs this host's ZFS (the context's): prunes and listings run through it, and its gate — the daemon's, which
+     *            a snapshot cycle here closes around its lock window — is the one a pull's receives pass too
+     */
     public SourceJobs(Config config, Zfs zfs) {
         this.config = config;
         this.zfs = zfs;
@@ -55,7 +59,8 @@ public final class SourceJobs {
     /**
      * Fetches what the source's keep wants from the mailbox host, through {@code zmsnap serve --send-only} there:
      * the same Replicator as a push, with the endpoints swapped (source over SSH, target this host). The DR-side
-     * retention of the run is this host's own.
+     * retention of the run is this host's own. This host may take snapshot sets of its own (a promoted DR host does):
+     * the receiving side is gated like a {@code host: local} push target, so no receive starts under its lock.
      */
     public ReplicationOutcome pull(SourceConfig s) {
         return pull(s, org.zmsnap.replication.TransferProgress.NONE);
@@ -70,7 +75,7 @@ public final class SourceJobs {
             refuseIfPromoted(s);
             try (SourceEndpoint mailboxHost = SourceEndpoint.over(SshRunner.connect(p.host(), p.port(), p.user(), p.identity(),
                     p.knownHosts(), p.commandTimeout()), p.zfs(), p.commandTimeout());
-                 TargetEndpoint here = TargetEndpoint.open(localSide(s))) {
+                 TargetEndpoint here = TargetEndpoint.open(localSide(s), zfs.gate())) {
                 outcome = new Replicator(mailboxHost, new SnapshotCatalog(mailboxHost.zfs(), s.datasets()), s.datasets())
                         .withProgress(progress).replicate(localSide(s), here, false);
             }

@@ -484,8 +484,9 @@ public final class FailbackService {
                     t.stallTimeout(), t.commandTimeout(), false, ctx.config().zfs().command(), t.rpo(), false, t.minRate(),
                     t.maxDuration(), ZfsTarget.DEFAULT_PARALLEL_STREAMS);
             ReplicationOutcome o;
-            try (TargetEndpoint local = TargetEndpoint.thisHost(new Zfs(zfs.runner(), here.remoteZfs(), here.commandTimeout()),
-                    receiver, here.remoteZfs())) {
+            // The context's gate, like the rest of this host's zfs work. No cycle runs here meanwhile (failback holds the
+            // host's cycle lock), but a local end is built one way only: see TargetEndpoint.thisHost.
+            try (TargetEndpoint local = TargetEndpoint.thisHost(here, zfs.runner(), receiver, zfs.gate())) {
                 o = new Replicator(dr.asSource(), catalog, copies)
                         .replicate(here, local, false, new CopyNaming(here.root(), naming));
             }

@@ -3,6 +3,7 @@ package org.zmsnap.replication;
 import java.util.ArrayList;
 import java.util.List;
 import org.zmsnap.config.ZfsTarget;
+import org.zmsnap.exec.CommandRunner;
 import org.zmsnap.exec.LocalCommandRunner;
 import org.zmsnap.exec.LocalStreamingRunner;
 import org.zmsnap.exec.RunningCommand;
@@ -34,8 +35,7 @@ public final class TargetEndpoint extends Endpoint {
      */
     public static TargetEndpoint open(ZfsTarget t, ZfsWorkGate gate) {
         if (t.local()) {
-            return thisHost(new Zfs(new LocalCommandRunner(), t.remoteZfs(), t.commandTimeout(), gate), new LocalStreamingRunner(),
-                    t.remoteZfs());
+            return thisHost(t, new LocalCommandRunner(), new LocalStreamingRunner(), gate);
         }
         SshRunner ssh = SshRunner.connect(t.host(), t.port(), t.user(), t.identity().orElseThrow(), t.knownHosts().orElseThrow(),
                 t.commandTimeout());
@@ -45,11 +45,21 @@ public final class TargetEndpoint extends Endpoint {
     }
 
     /**
-     * This host's own ZFS as the receiving end ({@code host: local}, and failback's receive back): receives get the
-     * same overrides {@code zmsnap serve} pins. The runners are this host's, or — in the OpenZFS tests — an SSH runner
-     * to the guest that plays this host.
+     * This host's own ZFS as the receiving end of {@code here}: a {@code host: local} target, a DR host's pull, failback's
+     * receive back. Every such end passes {@code gate} — the daemon's, as this host's other zfs work does — so its
+     * listings, receives, holds and destroys, and the start of each stream into it, wait while a snapshot cycle holds the
+     * database lock here. The runners are this host's, or — in the OpenZFS tests — an SSH runner to the guest that plays
+     * this host.
      */
-    public static TargetEndpoint thisHost(Zfs zfs, StreamingRunner streaming, String zfsCommand) {
+    public static TargetEndpoint thisHost(ZfsTarget here, CommandRunner runner, StreamingRunner streaming, ZfsWorkGate gate) {
+        return thisHost(new Zfs(runner, here.remoteZfs(), here.commandTimeout(), gate), streaming, here.remoteZfs());
+    }
+
+    /**
+     * This host's own ZFS as the receiving end, passing whatever gate {@code zfs} has: receives get the same overrides
+     * {@code zmsnap serve} pins. Not public: outside the tests, a local end is built with the gate above.
+     */
+    static TargetEndpoint thisHost(Zfs zfs, StreamingRunner streaming, String zfsCommand) {
         return new TargetEndpoint(zfs, streaming, zfsCommand, () -> { }, "this host", true);
     }
 

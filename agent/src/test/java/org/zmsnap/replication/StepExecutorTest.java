@@ -2,6 +2,7 @@ package org.zmsnap.replication;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -18,6 +19,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.zmsnap.exec.CommandResult;
 import org.zmsnap.exec.CommandRunner;
@@ -27,6 +31,7 @@ import org.zmsnap.zfs.DatasetName;
 import org.zmsnap.zfs.SnapshotInfo;
 import org.zmsnap.zfs.Zfs;
 import org.zmsnap.zfs.ZfsException;
+import org.zmsnap.zfs.ZfsWorkGate;
 
 /**
  * One step, with both ends' processes replaced by recorded fakes (pure logic: which calls in which order, what the
@@ -171,5 +176,47 @@ class StepExecutorTest {
         assertEquals(stream.length, ex.resume(DST, "1-abc-token"));
         assertTrue(calls.contains("source starts: zfs send -t 1-abc-token"), calls.toString());
         assertTrue(calls.stream().noneMatch(c -> c.contains(" hold ")), calls.toString());
+    }
+
+    /**
+     * A pull's shape: the sending end is another host's (its own, unshared gate), the receiving end this host's, whose
+     * gate a snapshot cycle here has closed. The step holds on the mailbox host, then its receive here waits for the
+     * cycle; it starts once the gate reopens, and the wait is reported.
+     */
+    @Test
+    void aStepIntoThisHostWaitsAtThisHostsGateWhileACycleHoldsItThenGoesAhead() throws Exception {
+        ZfsWorkGate here = new ZfsWorkGate(Duration.ofSeconds(1), Duration.ofSeconds(30));
+        List<Duration> waits = new CopyOnWriteArrayList<>();
+        here.listen(waits::add);
+        byte[] stream = plainStream(10_000);
+        Fake recv = new Fake(new byte[0], 0, "");
+        SourceEndpoint mailboxHost = SourceEndpoint.on(new Zfs(zfs("mailbox host", false), "zfs", Duration.ofSeconds(5)),
+                streams("mailbox host", new Fake(stream, 0, "")), "zfs", "root@mailbox:22");
+        TargetEndpoint thisHost = TargetEndpoint.thisHost(new Zfs(zfs("this host", false), "zfs", Duration.ofSeconds(5), here),
+                streams("this host", recv), "zfs");
+        StepExecutor ex = new StepExecutor(mailboxHost, thisHost, new StreamPump(0, Duration.ofSeconds(5)), TransferProgress.NONE,
+                "zmsnap:dr1", Duration.ofSeconds(5));
+
+        ZfsWorkGate.Closed cycle = here.close("snapshot cycle, policy hourly");
+        CompletableFuture<Long> step = CompletableFuture.supplyAsync(() -> ex.send(STEP, DST));
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (!calls.contains("mailbox host: zfs hold zmsnap:dr1 tank/zimbra/store@b")) {
+            assertTrue(System.nanoTime() < end, "the step held its snapshot on the mailbox host: " + calls);
+            Thread.sleep(10);
+        }
+        Thread.sleep(300);
+        assertFalse(step.isDone(), "the step waits for the cycle");
+        assertFalse(calls.stream().anyMatch(c -> c.contains("starts:")), "no stream started under the cycle's lock: " + calls);
+        assertEquals(List.of(), waits, "nothing reported while still waiting");
+
+        cycle.close();
+        assertEquals(stream.length, step.get(10, TimeUnit.SECONDS));
+        assertArrayEquals(stream, recv.in.toByteArray());
+        assertEquals(List.of("mailbox host: zfs hold zmsnap:dr1 tank/zimbra/store@b",
+                "this host starts: zfs receive -u backup/mbox1/zimbra/store",
+                "mailbox host starts: zfs send -i tank/zimbra/store@a tank/zimbra/store@b"),
+                calls.stream().filter(c -> !c.endsWith("zfs version")).toList());
+        assertEquals(1, waits.size(), "the receive's wait was reported once: " + waits);
+        assertTrue(waits.get(0).toMillis() >= 250, "it waited for the cycle: " + waits);
     }
 }

@@ -24,7 +24,9 @@ import org.junit.jupiter.api.Test;
 import org.zmsnap.AgentContext;
 import org.zmsnap.config.Config;
 import org.zmsnap.config.ConfigLoader;
+import org.zmsnap.drhost.SourceJobs;
 import org.zmsnap.fixtures.SnapshotHost;
+import org.zmsnap.fixtures.SshHost;
 import org.zmsnap.fixtures.ZfsPool;
 import org.zmsnap.metrics.Health;
 import org.zmsnap.metrics.Metrics;
@@ -38,7 +40,9 @@ import org.zmsnap.zfs.ZfsWorkGate;
  * The ZFS work gate against real zfs-fuse and mariadbd, with the daemon's own parts (one {@link AgentContext}, the
  * {@link CycleService} and a {@link ReplicationRunner} to a second pool on this host on another thread) and a zfs wrapper
  * that hangs on purpose: {@code zfs hold} (a replication step) or {@code zfs snapshot} (the cycle) wait while a file
- * exists, and with {@code slow} present hold, release, destroy and receive each take 300 ms longer.
+ * exists, and with {@code slow} present hold, release, destroy and receive each take 300 ms longer. Every call is logged
+ * to {@code zfs.log}. A DR host's pull (over a real sshd, from this host's own pool as the "mailbox host") goes through
+ * the same {@link AgentContext}'s {@code SourceJobs}, as a promoted DR host that also takes sets of its own would.
  */
 class ZfsWorkGateIT {
     static final Duration BUDGET = Duration.ofSeconds(2);
@@ -55,6 +59,7 @@ class ZfsWorkGateIT {
         String d = host.dir.toString();
         Files.writeString(wrapper, "#!/bin/bash\n"
                 + "d='" + d + "'\n"
+                + "echo \"$*\" >> \"$d/zfs.log\"\n"
                 + "for step in hold snapshot; do\n"
                 + "  if [ \"$1\" = $step ] && [ -e \"$d/hang-$step\" ]; then\n"
                 + "    : > \"$d/$step-hanging\"\n"
@@ -79,13 +84,16 @@ class ZfsWorkGateIT {
     }
 
     Config config(String zfsTimeout) {
-        String yaml = host.yaml("ftwrl", BUDGET.toSeconds() + "s", "crash-consistent", wrapper.toString(), "")
+        return ConfigLoader.parse(yaml(zfsTimeout, BUDGET), host.dir.resolve("zmsnap.yaml"));
+    }
+
+    String yaml(String zfsTimeout, Duration budget) {
+        return host.yaml("ftwrl", budget.toSeconds() + "s", "crash-consistent", wrapper.toString(), "")
                 .replace("timeout: 30s", "timeout: " + zfsTimeout)
                 + "policies:\n  often: { schedule: \"0/5 * * * * ?\", keep: 50 }\n"
                 + "targets:\n  dr1:\n    type: zfs\n    host: local\n    root: " + dr.name() + "/mbox1\n"
                 + "    zfs-command: " + wrapper + "\n"
                 + "    keep: { often: 50 }\n    stall-timeout: 20s\n";
-        return ConfigLoader.parse(yaml, host.dir.resolve("zmsnap.yaml"));
     }
 
     record Daemonish(AgentContext ctx, Metrics metrics, CycleService cycles, ReplicationRunner replication) implements AutoCloseable {
@@ -246,5 +254,76 @@ class ZfsWorkGateIT {
                     reports.stream().map(r -> String.format("%.1f", r.holdMicros() / 1000.0)).toList(),
                     reports.stream().map(r -> String.format("%.0f", r.gateWaitMicros() / 1000.0)).toList(), replications.size());
         }
+    }
+    /**
+     * Issue #11: a pull's receive here waits at this host's gate like a push to {@code host: local}. The pull lists and
+     * creates its copies' parents with the gate open, then its steps hang at their hold on the mailbox host; a cycle
+     * closes the gate and hangs at its snapshot under the lock; the holds are let go, and the steps wait at the gate
+     * instead of starting 'zfs receive' under the lock. The cycle ends, and only then do the receives start. Neither fails.
+     */
+    @Test
+    void aPullsReceiveHereWaitsForACycleThatHoldsTheGateAndNeitherFails() throws Exception {
+        Duration budget = Duration.ofSeconds(15); // room for the sequencing below; the cycle needs a fraction of it
+        try (SshHost mailbox = SshHost.start(host.dir)) {
+            String datasets = String.join(", ", host.pool.zimbraDatasets());
+            String yaml = yaml("60s", budget) + "sources:\n  mbox1:\n    datasets: [" + datasets + "]\n"
+                    + "    root: " + dr.name() + "/pulled\n    keep: { often: 50 }\n"
+                    + "    pull:\n      host: 127.0.0.1\n      port: " + mailbox.port() + "\n      user: root\n"
+                    + "      identity: " + mailbox.clientKey() + "\n      known-hosts: " + mailbox.knownHosts() + "\n"
+                    + "      stall-timeout: 20s\n      command-timeout: 60s\n      zfs-command: " + wrapper + "\n";
+            Config cfg = ConfigLoader.parse(yaml, host.dir.resolve("zmsnap.yaml"));
+            try (Daemonish d = Daemonish.of(cfg)) {
+                writeMail(256);
+                d.snapshot();
+                List<Duration> waits = new CopyOnWriteArrayList<>();
+                d.ctx().gate().listen(waits::add);
+                SourceJobs jobs = new SourceJobs(cfg, d.ctx().zfs());
+
+                touch("hang-hold");
+                CompletableFuture<ReplicationOutcome> pull = CompletableFuture.supplyAsync(() -> jobs.pull(cfg.source("mbox1")));
+                awaitFile("hold-hanging", Duration.ofSeconds(60)); // a step's hold on the mailbox host: nothing received yet
+                touch("hang-snapshot");
+                CompletableFuture<CycleOutcome> cycle = CompletableFuture.supplyAsync(() -> d.cycles().snapshot("often"));
+                awaitFile("snapshot-hanging", Duration.ofSeconds(30)); // under the lock, the gate closed
+                assertTrue(d.ctx().gate().closed());
+
+                Files.delete(host.dir.resolve("hang-hold"));
+                awaitStreamWaitingAtTheGate(Duration.ofSeconds(30)); // not started: waiting at this host's gate
+                Thread.sleep(300);
+                assertFalse(pull.isDone(), "the pull waits for the cycle");
+                assertFalse(cycle.isDone(), "the cycle is still under its lock");
+                assertEquals(List.of(), receives(), "no zfs receive started under the lock");
+
+                Files.delete(host.dir.resolve("hang-snapshot"));
+                SetReport r = assertInstanceOf(CycleOutcome.Taken.class, cycle.get(60, TimeUnit.SECONDS)).report();
+                assertTrue(r.consistent(), r.note());
+                assertFalse(r.gateForced(), "nothing of the pull's was in flight here: " + r);
+                ReplicationOutcome o = pull.get(120, TimeUnit.SECONDS);
+                assertInstanceOf(ReplicationOutcome.Replicated.class, o, o.toString());
+                assertFalse(receives().isEmpty(), "the receives ran after the cycle");
+                assertFalse(waits.isEmpty(), "the pull's wait was reported to the daemon's metrics");
+                assertTrue(dr.snapshots().stream().anyMatch(x -> x.startsWith(dr.name() + "/pulled/")), dr.snapshots().toString());
+            }
+        }
+    }
+
+    List<String> receives() throws Exception {
+        return Files.readAllLines(host.dir.resolve("zfs.log")).stream().filter(l -> l.startsWith("receive")).toList();
+    }
+
+    /** Some replication stream's start is waiting at the gate: seen in its thread's stack, the one place that shows it. */
+    void awaitStreamWaitingAtTheGate(Duration max) throws Exception {
+        long end = System.nanoTime() + max.toNanos();
+        while (Thread.getAllStackTraces().values().stream().noneMatch(ZfsWorkGateIT::waitingToStartAStream)) {
+            assertEquals(List.of(), receives(), "a zfs receive started under the lock instead of waiting at the gate");
+            assertTrue(System.nanoTime() < end, "no stream waited at the gate within " + max);
+            Thread.sleep(20);
+        }
+    }
+
+    static boolean waitingToStartAStream(StackTraceElement[] stack) {
+        List<String> frames = java.util.Arrays.stream(stack).map(f -> f.getClassName() + "." + f.getMethodName()).toList();
+        return frames.contains(ZfsWorkGate.class.getName() + ".waitWhileClosed")
+                && frames.stream().anyMatch(f -> f.endsWith("StepExecutor.transfer"));
     }
 }
