@@ -59,7 +59,6 @@ public final class GuestBenchmark implements Benchmark {
         params.put("inner", String.join(" ", args));
         List<BenchResult.Metric> metrics = new ArrayList<>();
         try (OpenZfsVm vm = OpenZfsVm.boot()) {
-            OpenZfsVm.Login l = vm.login();
             params.put("accel", vm.kvm() ? "KVM" : "TCG");
             params.put("guestZfs", vm.zfsVersion());
             String cores = vm.run(Duration.ofSeconds(30), "nproc").orThrow().stdout().strip();
@@ -77,7 +76,7 @@ public final class GuestBenchmark implements Benchmark {
             long t0 = System.nanoTime();
             vm.run(Duration.ofSeconds(30), "mkdir", "-p", DIR, "/srv/zmsnap/tmp").orThrow();
             // tar through ssh: one stream for the jar and its ~80 libraries.
-            ssh(l, List.of("tar", "-C", DIR, "-xf", "-"), new ProcessBuilder("tar", "-C", target.toString(), "-cf", "-",
+            ssh(vm, List.of("tar", "-C", DIR, "-xf", "-"), new ProcessBuilder("tar", "-C", target.toString(), "-cf", "-",
                     "zmsnap-bench.jar", "lib"), Duration.ofMinutes(5));
             ctx.log().printf("guest: bench jar and lib copied in %.1f s%n", (System.nanoTime() - t0) / 1e9);
 
@@ -88,10 +87,10 @@ public final class GuestBenchmark implements Benchmark {
             cmd.addAll(List.of("-Djava.io.tmpdir=/srv/zmsnap/tmp", "-Dzmsnap.project.root=" + DIR,
                     "-cp", "'zmsnap-bench.jar:lib/*'", "org.zmsnap.bench.Main"));
             for (String a : args) {
-                cmd.add(quote(a));
+                cmd.add(OpenZfsVm.quote(a));
             }
             long s = System.nanoTime();
-            int exit = sshInherit(l, String.join(" ", cmd));
+            int exit = sshInherit(vm, String.join(" ", cmd));
             metrics.add(new BenchResult.Metric("inner benchmark run", (System.nanoTime() - s) / 1e9, "s", 0));
             if (exit != 0) {
                 throw new IllegalStateException("'" + inner + "' in the guest exited " + exit);
@@ -105,19 +104,10 @@ public final class GuestBenchmark implements Benchmark {
         return new BenchResult("guest", params, metrics);
     }
 
-    private static List<String> sshBase(OpenZfsVm.Login l) {
-        return new ArrayList<>(List.of("ssh", "-q", "-p", Integer.toString(l.port()), "-i", l.identity().toString(),
-                "-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes", "-o", "StrictHostKeyChecking=yes",
-                "-o", "UserKnownHostsFile=" + l.knownHosts(), "-o", "ConnectTimeout=10", "-o", "LogLevel=ERROR",
-                "-o", "ServerAliveInterval=15", l.user() + "@" + l.host()));
-    }
-
     /** {@code producer | ssh guest remote}. */
-    private static void ssh(OpenZfsVm.Login l, List<String> remote, ProcessBuilder producer, Duration timeout)
+    private static void ssh(OpenZfsVm vm, List<String> remote, ProcessBuilder producer, Duration timeout)
             throws IOException, InterruptedException {
-        List<String> cmd = sshBase(l);
-        cmd.add("--");
-        cmd.add(String.join(" ", remote.stream().map(GuestBenchmark::quote).toList()));
+        List<String> cmd = vm.sshCommand(String.join(" ", remote.stream().map(OpenZfsVm::quote).toList()));
         List<Process> ps = ProcessBuilder.startPipeline(List.of(producer.redirectError(ProcessBuilder.Redirect.INHERIT),
                 new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.INHERIT).redirectError(ProcessBuilder.Redirect.INHERIT)));
         for (Process p : ps) {
@@ -132,17 +122,7 @@ public final class GuestBenchmark implements Benchmark {
     }
 
     /** Runs a shell line in the guest with this process's stdout and stderr (the benchmark's progress as it goes). */
-    private static int sshInherit(OpenZfsVm.Login l, String line) throws IOException, InterruptedException {
-        List<String> cmd = sshBase(l);
-        cmd.add("--");
-        cmd.add(line);
-        return new ProcessBuilder(cmd).inheritIO().redirectInput(ProcessBuilder.Redirect.PIPE).start().waitFor();
-    }
-
-    private static String quote(String a) {
-        if (!a.isEmpty() && a.matches("[A-Za-z0-9_@%+=:,./-]+")) {
-            return a;
-        }
-        return "'" + a.replace("'", "'\\''") + "'";
+    private static int sshInherit(OpenZfsVm vm, String line) throws IOException, InterruptedException {
+        return new ProcessBuilder(vm.sshCommand(line)).inheritIO().redirectInput(ProcessBuilder.Redirect.PIPE).start().waitFor();
     }
 }
