@@ -10,7 +10,7 @@ public final class Main {
     static List<Benchmark> benchmarks() {
         return List.of(new GeneratorBenchmark(), new QuiesceBenchmark(), new FootprintBenchmark(), new ReplicateBenchmark(), new PromoteBenchmark(), new FailbackBenchmark(),
                 new BusyBenchmark(),
-                new RestoreBenchmark(), new VerifyBenchmark(), new SearchBenchmark());
+                new RestoreBenchmark(), new VerifyBenchmark(), new SearchBenchmark(), new GuestBenchmark());
     }
 
     public static void main(String[] args) throws Exception {

@@ -118,6 +118,7 @@ public final class QuiesceBenchmark implements Benchmark {
                     mailboxes = ZimbraMailboxGenerator.generate(c, store, 1, messages);
                 }
                 int mailboxId = mailboxes.accounts().get(0).mailboxId();
+                metrics.addAll(probeZfs(ctx, host, sizeGb + " GB idle ", 20));
                 try (DeliveryLoad load = DeliveryLoad.start(host.db, store, mailboxId, rate)) {
                     Thread.sleep(3000); // warm-up: connections, buffer pool
                     SteppingClock clock = new SteppingClock(Instant.parse("2026-01-01T00:00:00Z"));
@@ -333,6 +334,51 @@ public final class QuiesceBenchmark implements Benchmark {
                 new BenchResult.Metric(p + "deliveries during baseline cycles", deliveries.count(), "deliveries", 0),
                 new BenchResult.Metric(p + "delivery latency during baseline cycles p99", deliveries.percentile(99), "ms", 1),
                 new BenchResult.Metric(p + "delivery latency during baseline cycles max", deliveries.max(), "ms", 1));
+    }
+
+    /**
+     * Where a snapshot's time goes before any load: a bare process start ({@code /bin/true}), a start of the zfs
+     * program that does one ioctl ({@code zfs list -H -o name <pool>}: libzfs opens /dev/zfs and reads the mount
+     * table), and {@code zfs snapshot -r <pool>/zimbra@probe_N} (destroyed again), each {@code n} times, started the
+     * way {@link MinimalBaseline} starts zfs.
+     */
+    private static List<BenchResult.Metric> probeZfs(BenchContext ctx, SnapshotHost host, String p, int n) throws Exception {
+        List<Double> bare = new ArrayList<>();
+        List<Double> list = new ArrayList<>();
+        List<Double> snap = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            bare.add(timed("true"));
+            list.add(timed("zfs", "list", "-H", "-o", "name", host.pool.name()));
+            snap.add(timed("zfs", "snapshot", "-r", host.pool.name() + "/zimbra@probe_" + i));
+            Thread.sleep(100);
+        }
+        for (int i = 0; i < n; i++) {
+            host.pool.zfs("destroy", "-r", host.pool.name() + "/zimbra@probe_" + i);
+        }
+        Stats b = new Stats(bare);
+        Stats l = new Stats(list);
+        Stats s = new Stats(snap);
+        ctx.log().printf(java.util.Locale.ROOT, "quiesce: %sprobe (median / p99 ms, %d each): process start (true) %.2f / %.2f,"
+                        + " zfs list of the pool %.2f / %.2f, zfs snapshot -r %.2f / %.2f%n", p, n, b.median(), b.percentile(99),
+                l.median(), l.percentile(99), s.median(), s.percentile(99));
+        return List.of(
+                new BenchResult.Metric(p + "process start (/bin/true) median", b.median(), "ms", 2),
+                new BenchResult.Metric(p + "zfs process start (zfs list of the pool) median", l.median(), "ms", 2),
+                new BenchResult.Metric(p + "zfs process start (zfs list of the pool) p99", l.percentile(99), "ms", 2),
+                new BenchResult.Metric(p + "zfs snapshot -r median", s.median(), "ms", 2),
+                new BenchResult.Metric(p + "zfs snapshot -r p99", s.percentile(99), "ms", 2));
+    }
+
+    private static double timed(String... argv) throws Exception {
+        long t = System.nanoTime();
+        Process pr = new ProcessBuilder(argv).redirectErrorStream(true).start();
+        String out = new String(pr.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        int exit = pr.waitFor();
+        double ms = (System.nanoTime() - t) / 1e6;
+        if (exit != 0) {
+            throw new IllegalStateException(String.join(" ", argv) + " failed: " + out.strip());
+        }
+        return ms;
     }
 
     /** The 1-minute load average: the machine is shared, so every phase says how busy it was. */
