@@ -253,7 +253,22 @@ public final class ReplicateBenchmark implements Benchmark {
                 (parallel ? servePar : serveSeq).add((System.nanoTime() - t) / 1e9);
                 ctx.log().println("replicate: served small round (" + (parallel ? "4 streams" : "1 stream") + ") " + summary(o));
             }
+            // A large increment through serve: there every byte passes through the serve session's JVM, in frames,
+            // where a plain login hands the channel to zfs receive. Against zmsnap's own rate over a plain login above.
+            Filler.write(store.resolve("served-large"), incBytes, 256L << 20, 4);
+            takeSet(cfg);
+            long ls = System.nanoTime();
+            ReplicationOutcome lo = replicate(cfg);
+            double lSecs = (System.nanoTime() - ls) / 1e9;
+            if (!(lo instanceof ReplicationOutcome.Replicated lr)) {
+                throw new IllegalStateException("replication through serve failed: " + lo);
+            }
             ssh.authorize("");
+            double lRate = lr.bytes() / 1e6 / lSecs;
+            ctx.log().printf("replicate: through zmsnap serve %d bytes in %.1f s%n", lr.bytes(), lSecs);
+            metrics.add(new BenchResult.Metric("large increment through zmsnap serve: rate", lRate, "MB/s", 1));
+            metrics.add(new BenchResult.Metric("large increment through zmsnap serve as % of zmsnap over a plain login",
+                    100 * lRate / (zBytes / 1e6 / zSecs), "%", 0));
             ctx.log().printf("replicate: through zmsnap serve, 4 streams %s s, 1 stream %s s%n", servePar, serveSeq);
             double spMed = new Stats(servePar).median();
             double ssMed = new Stats(serveSeq).median();
