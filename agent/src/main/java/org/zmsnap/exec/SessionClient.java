@@ -92,6 +92,11 @@ public final class SessionClient implements CommandRunner, StreamingRunner, Auto
         }
         Call call = new Call(nextId.getAndIncrement(), c);
         calls.put(call.id, call);
+        if (ended != null) {
+            // The session ended between the check above and the put: nobody would ever end this call.
+            calls.remove(call.id);
+            throw new SshRunner.SshException("cannot run '" + c.display() + "' on " + where + ": " + ended, null);
+        }
         byte[] line = ShellQuote.join(argv).getBytes(StandardCharsets.UTF_8);
         try {
             send(SessionFrame.OPEN, call.id, line, 0, line.length);
@@ -139,6 +144,11 @@ public final class SessionClient implements CommandRunner, StreamingRunner, Auto
         } finally {
             hello.complete(false);
             endAll(why);
+            try {
+                channel.close(); // the serve at the other end sees its session end and kills what still runs
+            } catch (Exception ignored) {
+                // already gone
+            }
         }
     }
 
@@ -171,7 +181,7 @@ public final class SessionClient implements CommandRunner, StreamingRunner, Auto
             public void write(byte[] b, int off, int len) throws IOException {
                 while (len > 0) {
                     int n = Math.min(len, SessionFrame.CHUNK);
-                    awaitWindow(n);
+                    awaitWindow(SessionFrame.cost(n));
                     send(SessionFrame.DATA, id, b, off, n);
                     off += n;
                     len -= n;
@@ -218,6 +228,11 @@ public final class SessionClient implements CommandRunner, StreamingRunner, Auto
         }
 
         void frame(SessionFrame f) throws IOException {
+            if (f.payload().length > SessionFrame.CHUNK) {
+                // Output comes in chunks: with at most 64 of them queued per command, a command's unread output is
+                // bounded to 2 MiB whatever the server sends (zmsnapd runs in a small heap).
+                throw new IOException("session protocol error: a frame of " + f.payload().length + " bytes from the server");
+            }
             switch (f.type()) {
                 case SessionFrame.STDOUT -> stdout.add(f.payload());
                 case SessionFrame.STDERR -> {
@@ -292,12 +307,18 @@ public final class SessionClient implements CommandRunner, StreamingRunner, Auto
             if (exit.isDone()) {
                 return;
             }
-            try {
-                send(SessionFrame.KILL, id, new byte[0], 0, 0);
-            } catch (IOException ignored) {
-                // the session is gone, and with it the command
-            }
             ended(-1, null);
+            // Sent from a thread of its own: the channel may be held by a writer waiting for the server's window, and
+            // a caller giving up on a timeout must not wait behind it.
+            Thread k = new Thread(() -> {
+                try {
+                    send(SessionFrame.KILL, id, new byte[0], 0, 0);
+                } catch (IOException ignored) {
+                    // the session is gone, and with it the command
+                }
+            }, "serve-session-kill");
+            k.setDaemon(true);
+            k.start();
         }
 
         @Override

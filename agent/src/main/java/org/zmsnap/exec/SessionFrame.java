@@ -44,10 +44,23 @@ public record SessionFrame(byte type, int id, byte[] payload) {
     /** The command ended: the payload is its exit status; nothing follows for this id. */
     public static final byte EXIT = 'x';
 
-    /** A frame larger than this ends the session: neither side buffers what a hostile peer announces. */
-    public static final int MAX_PAYLOAD = 1 << 20;
     /** Stream data goes in frames of at most this much, so one stream does not hold the channel for long. */
     public static final int CHUNK = 32 * 1024;
+    /**
+     * A frame larger than this ends the session: neither side buffers what a hostile peer announces. Room for a
+     * command line with a resume token; stream data never comes in frames larger than {@link #CHUNK}.
+     */
+    public static final int MAX_PAYLOAD = 64 * 1024;
+    /**
+     * What one DATA frame counts against a command's stdin window besides its payload: a flood of tiny frames costs
+     * the server a queue entry each, so the window bounds the frames as well as the bytes.
+     */
+    public static final int FRAME_COST = 256;
+
+    /** What a DATA frame of {@code length} bytes counts against the window (and is acknowledged with). */
+    public static int cost(int length) {
+        return length + FRAME_COST;
+    }
 
     public static SessionFrame of(byte type, int id, String text) {
         return new SessionFrame(type, id, text.getBytes(StandardCharsets.UTF_8));

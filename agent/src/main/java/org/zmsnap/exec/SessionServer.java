@@ -29,7 +29,10 @@ import java.util.function.Consumer;
  * its descendants.
  */
 public final class SessionServer {
-    /** Stdin bytes a client may have sent and the server not yet handed to the command: bounds the server's buffers. */
+    /**
+     * What a client may have sent a command's stdin and the server not yet handed to the command, counted with
+     * {@link SessionFrame#cost}: bounds the server's buffers to about this much per command.
+     */
     public static final int WINDOW = 4 << 20;
 
     /** Decides one command line of the session. */
@@ -135,7 +138,14 @@ public final class SessionServer {
             refuse(id, "refused '" + commandLine + "': at most " + maxCommands + " commands run at once in one session");
             return;
         }
-        Admission a = admitter.admit(commandLine);
+        Admission a;
+        try {
+            a = admitter.admit(commandLine);
+        } catch (RuntimeException e) {
+            // As a call of its own would: this command fails, the session's other commands go on.
+            refuse(id, "refused '" + commandLine + "': it could not be decided: " + e.getMessage());
+            return;
+        }
         if (a instanceof Admission.Refused no) {
             refuse(id, no.message());
         } else if (a instanceof Admission.Run run) {
@@ -165,13 +175,15 @@ public final class SessionServer {
 
     /** One command of the session: waiting for its stream's head, or running with three threads of its own. */
     private final class Request {
-        private static final byte[] END_OF_INPUT = new byte[0];
+        private static final Chunk END_OF_INPUT = new Chunk(new byte[0], 0);
         private final int id;
         private final List<String> argv;
         private final HeadCheck check;
         private byte[] head;
         private int headFilled;
-        private final LinkedBlockingQueue<byte[]> toStdin = new LinkedBlockingQueue<>();
+        private int headCost;
+        /** Unbounded as a queue, bounded by the window: every entry was charged to it. */
+        private final LinkedBlockingQueue<Chunk> toStdin = new LinkedBlockingQueue<>();
         private final AtomicLong unacknowledged = new AtomicLong();
         private volatile Process process;
         private volatile boolean killed;
@@ -184,10 +196,15 @@ public final class SessionServer {
         }
 
         void data(byte[] b) throws IOException {
-            if (unacknowledged.addAndGet(b.length) > WINDOW) {
+            if (b.length == 0) {
+                throw new IOException("session protocol error: an empty data frame for request " + id);
+            }
+            int cost = SessionFrame.cost(b.length);
+            if (unacknowledged.addAndGet(cost) > WINDOW) {
                 throw new IOException("session protocol error: request " + id + " sent more than its window of " + WINDOW + " bytes");
             }
             if (head != null) {
+                headCost += cost;
                 int take = Math.min(b.length, head.length - headFilled);
                 System.arraycopy(b, 0, head, headFilled, take);
                 headFilled += take;
@@ -195,11 +212,11 @@ public final class SessionServer {
                     decide();
                 }
                 if (take < b.length && process != null) {
-                    toStdin.add(Arrays.copyOfRange(b, take, b.length));
+                    toStdin.add(new Chunk(Arrays.copyOfRange(b, take, b.length), 0)); // its cost went with the head
                 }
                 return;
             }
-            toStdin.add(b);
+            toStdin.add(new Chunk(b, cost));
         }
 
         void end() throws IOException {
@@ -214,7 +231,12 @@ public final class SessionServer {
             byte[] h = head;
             int n = headFilled;
             head = null;
-            Optional<String> no = check.refusal(h, n);
+            Optional<String> no;
+            try {
+                no = check.refusal(h, n);
+            } catch (RuntimeException e) {
+                no = Optional.of("refused: the stream's first record could not be checked: " + e.getMessage());
+            }
             if (no.isPresent()) {
                 requests.remove(id);
                 refuse(id, no.get());
@@ -224,6 +246,7 @@ public final class SessionServer {
         }
 
         void start(byte[] first, int firstLength) throws IOException {
+            int firstCost = headCost;
             Process p;
             try {
                 p = new ProcessBuilder(argv).start();
@@ -238,7 +261,7 @@ public final class SessionServer {
                 destroy(p);
             }
             if (first != null && firstLength > 0) {
-                toStdin.add(Arrays.copyOf(first, firstLength));
+                toStdin.add(new Chunk(Arrays.copyOf(first, firstLength), firstCost));
             }
             Thread err = daemon(() -> pump(p.getErrorStream(), SessionFrame.STDERR), "session-" + id + "-stderr");
             daemon(() -> feed(p), "session-" + id + "-stdin");
@@ -254,13 +277,13 @@ public final class SessionServer {
             boolean broken = false;
             try {
                 while (true) {
-                    byte[] b = toStdin.take();
-                    if (b == END_OF_INPUT) {
+                    Chunk c = toStdin.take();
+                    if (c == END_OF_INPUT) {
                         break;
                     }
                     if (!broken) {
                         try {
-                            to.write(b);
+                            to.write(c.bytes());
                             to.flush();
                         } catch (IOException e) {
                             // It failed and says why on stderr, as a one-command receive would: the exit status tells.
@@ -268,8 +291,10 @@ public final class SessionServer {
                             p.destroy();
                         }
                     }
-                    unacknowledged.addAndGet(-b.length);
-                    send(SessionFrame.ACK, id, SessionFrame.ofInt(SessionFrame.ACK, id, b.length).payload());
+                    if (c.cost() > 0) {
+                        unacknowledged.addAndGet(-c.cost());
+                        send(SessionFrame.ACK, id, SessionFrame.ofInt(SessionFrame.ACK, id, c.cost()).payload());
+                    }
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -299,9 +324,14 @@ public final class SessionServer {
             try {
                 err.join();
                 int status = p.waitFor();
-                requests.remove(id);
                 toStdin.add(END_OF_INPUT); // ends the feeder if the client never did
-                send(SessionFrame.EXIT, id, SessionFrame.ofInt(SessionFrame.EXIT, id, status).payload());
+                byte[] exit = SessionFrame.ofInt(SessionFrame.EXIT, id, status).payload();
+                // Its slot frees only as its EXIT is written: a client that stops reading cannot have more than
+                // maxCommands requests (and their threads) parked behind the channel.
+                synchronized (out) {
+                    requests.remove(id);
+                    SessionFrame.write(out, SessionFrame.EXIT, id, exit, 0, exit.length);
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } catch (IOException e) {
@@ -320,6 +350,9 @@ public final class SessionServer {
             }
         }
     }
+
+    /** Bytes for a command's stdin, and what they counted against its window (acknowledged once written). */
+    private record Chunk(byte[] bytes, int cost) {}
 
     /** The command and whatever it started ({@code timeout} runs zfs as its child). */
     private static void destroy(Process p) {

@@ -86,25 +86,24 @@ public final class SshRunner implements CommandRunner, StreamingRunner, AutoClos
      *
      * @return whether commands now go through a session
      */
-    public boolean preferServeSession(Duration timeout) {
-        synchronized (this) {
-            if (served != null) {
-                return true;
-            }
+    public synchronized boolean preferServeSession(Duration timeout) {
+        if (served != null) {
+            return true;
         }
+        ChannelExec ch = null;
         try {
-            ChannelExec ch = (ChannelExec) session.openChannel("exec");
+            ch = (ChannelExec) session.openChannel("exec");
             ch.setCommand(SessionFrame.REQUEST);
             InputStream fromServer = ch.getInputStream();
             OutputStream toServer = ch.getOutputStream();
-            StderrCollector err = new StderrCollector(ch.getErrStream(), "ssh-session-stderr");
+            new StderrCollector(ch.getErrStream(), "ssh-session-stderr"); // a shell's "command not found"
             ch.connect((int) Math.max(1000, timeout.toMillis()));
-            Optional<SessionClient> c = SessionClient.open(fromServer, toServer, ch::disconnect, where, timeout);
-            synchronized (this) {
-                served = c.orElse(null);
-            }
-            return c.isPresent();
+            served = SessionClient.open(fromServer, toServer, ch::disconnect, where, timeout).orElse(null);
+            return served != null;
         } catch (JSchException | IOException e) {
+            if (ch != null) {
+                ch.disconnect();
+            }
             return false;
         }
     }

@@ -27,8 +27,6 @@ public final class ServeAdmission implements Admitter {
     private final boolean allowDestroy;
     private final boolean sendOnly;
     private final String zfs;
-    /** Whether this host's receive can pin properties; asked once per process, on the first receive. */
-    private Boolean receiveOverrides;
 
     public ServeAdmission(DatasetName root, boolean allowDestroy, boolean sendOnly, String zfs) {
         this.root = root;
@@ -70,16 +68,14 @@ public final class ServeAdmission implements Admitter {
         return new Admission.Run(argv);
     }
 
-    /** Only a receive needs this host's ZFS features; every other request is decided without running zfs. */
+    /**
+     * Only a receive needs this host's ZFS features; every other request is decided without running zfs. Asked for
+     * every receive, in a session too: a probe that failed once (read as a ZFS without overrides) costs one receive its
+     * pinned properties, not a whole run's.
+     */
     private boolean receiveOverrides(String original) {
         boolean receive = original != null && (original.contains("receive") || original.contains("recv"));
-        if (!receive) {
-            return false;
-        }
-        if (receiveOverrides == null) {
-            receiveOverrides = localZfs().features().receiveOverrides();
-        }
-        return receiveOverrides;
+        return receive && localZfs().features().receiveOverrides();
     }
 
     /**

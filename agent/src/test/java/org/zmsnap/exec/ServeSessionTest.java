@@ -217,6 +217,43 @@ class ServeSessionTest {
     }
 
     @Test
+    void tinyOrEmptyFramesCannotMakeTheServerBufferMoreThanTheWindow() throws Exception {
+        SessionClient c = connect(16);
+        c.start(List.of("sleep", "331")); // request 1: never reads its stdin, so its pipe fills and the rest queues
+        awaitChild("331");
+        DataOutputStream d = new DataOutputStream(new java.io.BufferedOutputStream(rawOutput(c), 1 << 16));
+        // One byte a frame: counted at its cost, the window is spent after about 16k frames past the pipe's 64 KiB.
+        // Counted by payload alone it would take four million.
+        for (int i = 0; i < 120_000 && !served.isDone(); i++) {
+            d.writeByte(SessionFrame.DATA);
+            d.writeInt(1);
+            d.writeInt(1);
+            d.writeByte('x');
+        }
+        d.flush();
+        assertEquals(1, served.get(30, TimeUnit.SECONDS));
+        assertTrue(refusals.stream().anyMatch(r -> r.contains("more than its window")), refusals.toString());
+        awaitNoChild("331");
+        c.close();
+    }
+
+    @Test
+    void anEmptyDataFrameEndsTheSession() throws Exception {
+        SessionClient c = connect(16);
+        c.start(List.of("sleep", "332"));
+        awaitChild("332");
+        DataOutputStream d = new DataOutputStream(rawOutput(c));
+        d.writeByte(SessionFrame.DATA);
+        d.writeInt(1);
+        d.writeInt(0);
+        d.flush();
+        assertEquals(1, served.get(10, TimeUnit.SECONDS));
+        assertTrue(refusals.stream().anyMatch(r -> r.contains("empty data frame")), refusals.toString());
+        awaitNoChild("332");
+        c.close();
+    }
+
+    @Test
     void somethingThatIsNotAServeSessionIsNotTakenForOne() throws Exception {
         for (String answer : List.of("", "bash: zmsnap-session: command not found\n", "H\0\0\0\0\0\0\0\5hello")) {
             try (ServerSocket l = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
