@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.zmsnap.exec.ShellQuote;
 import org.zmsnap.fixtures.OpenZfsVm;
 import org.zmsnap.fixtures.Proc;
 
@@ -87,7 +88,7 @@ public final class GuestBenchmark implements Benchmark {
             cmd.addAll(List.of("-Djava.io.tmpdir=/srv/zmsnap/tmp", "-Dzmsnap.project.root=" + DIR,
                     "-cp", "'zmsnap-bench.jar:lib/*'", "org.zmsnap.bench.Main"));
             for (String a : args) {
-                cmd.add(OpenZfsVm.quote(a));
+                cmd.add(ShellQuote.quote(a));
             }
             long s = System.nanoTime();
             int exit = sshInherit(vm, String.join(" ", cmd));
@@ -107,7 +108,7 @@ public final class GuestBenchmark implements Benchmark {
     /** {@code producer | ssh guest remote}. */
     private static void ssh(OpenZfsVm vm, List<String> remote, ProcessBuilder producer, Duration timeout)
             throws IOException, InterruptedException {
-        List<String> cmd = vm.sshCommand(String.join(" ", remote.stream().map(OpenZfsVm::quote).toList()));
+        List<String> cmd = vm.sshCommand(ShellQuote.join(remote));
         List<Process> ps = ProcessBuilder.startPipeline(List.of(producer.redirectError(ProcessBuilder.Redirect.INHERIT),
                 new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.INHERIT).redirectError(ProcessBuilder.Redirect.INHERIT)));
         for (Process p : ps) {
