@@ -1,7 +1,6 @@
 package org.zmsnap.exec;
 
 import java.io.BufferedInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -29,8 +28,6 @@ import java.util.concurrent.atomic.AtomicInteger;
  * is kept up to 64 KiB, and {@link #run} bounds a listing as {@link SshRunner} does.
  */
 public final class SessionClient implements CommandRunner, StreamingRunner, AutoCloseable {
-    private static final int STDERR_LIMIT = 64 * 1024;
-
     private final DataInputStream in;
     private final DataOutputStream out;
     private final AutoCloseable channel;
@@ -74,10 +71,6 @@ public final class SessionClient implements CommandRunner, StreamingRunner, Auto
         return Optional.of(c);
     }
 
-    public String where() {
-        return where;
-    }
-
     @Override
     public CommandResult run(Command command) {
         return SshRunner.collect(this, command, where);
@@ -86,16 +79,13 @@ public final class SessionClient implements CommandRunner, StreamingRunner, Auto
     @Override
     public RunningCommand start(List<String> argv) {
         Command c = new Command(argv, Duration.ofDays(1));
-        String why = ended;
-        if (why != null) {
-            throw new SshRunner.SshException("cannot run '" + c.display() + "' on " + where + ": " + why, null);
-        }
         Call call = new Call(nextId.getAndIncrement(), c);
         calls.put(call.id, call);
-        if (ended != null) {
-            // The session ended between the check above and the put: nobody would ever end this call.
+        // Checked after the put: a session ending in between would otherwise leave a call nobody ever ends.
+        String why = ended;
+        if (why != null) {
             calls.remove(call.id);
-            throw new SshRunner.SshException("cannot run '" + c.display() + "' on " + where + ": " + ended, null);
+            throw new SshRunner.SshException("cannot run '" + c.display() + "' on " + where + ": " + why, null);
         }
         byte[] line = ShellQuote.join(argv).getBytes(StandardCharsets.UTF_8);
         try {
@@ -166,7 +156,7 @@ public final class SessionClient implements CommandRunner, StreamingRunner, Auto
         private final int id;
         private final Command command;
         private final FramedInput stdout = new FramedInput();
-        private final ByteArrayOutputStream stderr = new ByteArrayOutputStream();
+        private final BoundedText stderr = new BoundedText();
         private final CompletableFuture<Integer> exit = new CompletableFuture<>();
         private final Object window = new Object();
         private long inFlight;
@@ -235,13 +225,7 @@ public final class SessionClient implements CommandRunner, StreamingRunner, Auto
             }
             switch (f.type()) {
                 case SessionFrame.STDOUT -> stdout.add(f.payload());
-                case SessionFrame.STDERR -> {
-                    synchronized (stderr) {
-                        if (stderr.size() < STDERR_LIMIT) {
-                            stderr.write(f.payload(), 0, Math.min(f.payload().length, STDERR_LIMIT - stderr.size()));
-                        }
-                    }
-                }
+                case SessionFrame.STDERR -> stderr.append(f.payload(), 0, f.payload().length);
                 case SessionFrame.ACK -> {
                     int n = f.intValue();
                     synchronized (window) {
@@ -257,10 +241,8 @@ public final class SessionClient implements CommandRunner, StreamingRunner, Auto
         void ended(int status, String why) {
             calls.remove(id);
             if (why != null && !exit.isDone()) {
-                synchronized (stderr) {
-                    byte[] b = ("(" + why + ")").getBytes(StandardCharsets.UTF_8);
-                    stderr.write(b, 0, Math.min(b.length, Math.max(0, STDERR_LIMIT - stderr.size())));
-                }
+                byte[] b = ("(" + why + ")").getBytes(StandardCharsets.UTF_8);
+                stderr.append(b, 0, b.length);
             }
             exit.complete(status);
             stdout.end();
@@ -281,9 +263,7 @@ public final class SessionClient implements CommandRunner, StreamingRunner, Auto
 
         @Override
         public String stderr() {
-            synchronized (stderr) {
-                return stderr.toString(StandardCharsets.UTF_8);
-            }
+            return stderr.text();
         }
 
         @Override

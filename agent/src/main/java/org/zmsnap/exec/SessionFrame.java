@@ -62,12 +62,9 @@ public record SessionFrame(byte type, int id, byte[] payload) {
         return length + FRAME_COST;
     }
 
-    public static SessionFrame of(byte type, int id, String text) {
-        return new SessionFrame(type, id, text.getBytes(StandardCharsets.UTF_8));
-    }
-
-    public static SessionFrame ofInt(byte type, int id, int value) {
-        return new SessionFrame(type, id, ByteBuffer.allocate(4).putInt(value).array());
+    /** The payload of an EXIT or ACK frame ({@link #intValue} reads it back). */
+    public static byte[] intPayload(int value) {
+        return ByteBuffer.allocate(4).putInt(value).array();
     }
 
     public String text() {
@@ -102,12 +99,7 @@ public record SessionFrame(byte type, int id, byte[] payload) {
         }
     }
 
-    /** Writes and flushes this frame; callers serialise writers (one channel, whole frames). */
-    public void write(DataOutputStream out) throws IOException {
-        write(out, type, id, payload, 0, payload.length);
-    }
-
-    /** A frame from part of a buffer, without copying it into a record first. */
+    /** Writes and flushes one frame from part of a buffer; callers serialise writers (one channel, whole frames). */
     public static void write(DataOutputStream out, byte type, int id, byte[] b, int off, int len) throws IOException {
         out.writeByte(type);
         out.writeInt(id);

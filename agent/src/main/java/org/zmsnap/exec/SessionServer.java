@@ -159,8 +159,13 @@ public final class SessionServer {
 
     private void refuse(int id, String message) throws IOException {
         refusals.accept(message);
+        fail(id, message, 1);
+    }
+
+    /** Ends a request that never ran: its message on the client's stderr, then its exit status. */
+    private void fail(int id, String message, int status) throws IOException {
         send(SessionFrame.STDERR, id, (message + "\n").getBytes(StandardCharsets.UTF_8));
-        send(SessionFrame.EXIT, id, SessionFrame.ofInt(SessionFrame.EXIT, id, 1).payload());
+        send(SessionFrame.EXIT, id, SessionFrame.intPayload(status));
     }
 
     private void send(byte type, int id, byte[] b) throws IOException {
@@ -252,8 +257,7 @@ public final class SessionServer {
                 p = new ProcessBuilder(argv).start();
             } catch (IOException e) {
                 requests.remove(id);
-                send(SessionFrame.STDERR, id, ("cannot start " + argv.get(0) + ": " + e.getMessage() + "\n").getBytes(StandardCharsets.UTF_8));
-                send(SessionFrame.EXIT, id, SessionFrame.ofInt(SessionFrame.EXIT, id, 127).payload());
+                fail(id, "cannot start " + argv.get(0) + ": " + e.getMessage(), 127);
                 return;
             }
             process = p;
@@ -293,7 +297,7 @@ public final class SessionServer {
                     }
                     if (c.cost() > 0) {
                         unacknowledged.addAndGet(-c.cost());
-                        send(SessionFrame.ACK, id, SessionFrame.ofInt(SessionFrame.ACK, id, c.cost()).payload());
+                        send(SessionFrame.ACK, id, SessionFrame.intPayload(c.cost()));
                     }
                 }
             } catch (InterruptedException e) {
@@ -325,7 +329,7 @@ public final class SessionServer {
                 err.join();
                 int status = p.waitFor();
                 toStdin.add(END_OF_INPUT); // ends the feeder if the client never did
-                byte[] exit = SessionFrame.ofInt(SessionFrame.EXIT, id, status).payload();
+                byte[] exit = SessionFrame.intPayload(status);
                 // Its slot frees only as its EXIT is written: a client that stops reading cannot have more than
                 // maxCommands requests (and their threads) parked behind the channel.
                 synchronized (out) {

@@ -1,18 +1,15 @@
 package org.zmsnap.exec;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 
 /**
  * Drains a stderr stream on its own thread, keeping the first 64 KiB. Draining matters: a command (or an SSH
  * channel) whose stderr fills up stalls.
  */
 final class StderrCollector extends Thread {
-    private static final int LIMIT = 64 * 1024;
     private final InputStream in;
-    private final ByteArrayOutputStream buf = new ByteArrayOutputStream();
+    private final BoundedText text = new BoundedText();
 
     StderrCollector(InputStream in, String name) {
         super(name);
@@ -27,11 +24,7 @@ final class StderrCollector extends Thread {
         try (in) {
             int n;
             while ((n = in.read(b)) > 0) {
-                synchronized (buf) {
-                    if (buf.size() < LIMIT) {
-                        buf.write(b, 0, Math.min(n, LIMIT - buf.size()));
-                    }
-                }
+                text.append(b, 0, n);
             }
         } catch (IOException ignored) {
             // the command ended or was killed
@@ -39,8 +32,6 @@ final class StderrCollector extends Thread {
     }
 
     String text() {
-        synchronized (buf) {
-            return buf.toString(StandardCharsets.UTF_8);
-        }
+        return text.text();
     }
 }
