@@ -217,8 +217,30 @@ class SshReplicationIT {
             }
             assertEquals(1, recv.waitFor(Duration.ofSeconds(30)));
             assertTrue(recv.stderr().contains("refused"), recv.stderr());
+            // The DR-link attacks, each inside the session: a rollback, a send of the root's data, a stream that carries
+            // properties (zfs send -p). Every one is refused and the session goes on.
+            String drSnap = dr.snapshots().stream().filter(n -> n.startsWith(drRoot() + "/zimbra/db@")).findFirst().orElseThrow();
+            for (List<String> attack : List.of(List.of("zfs", "rollback", "-r", drSnap), List.of("zfs", "send", drSnap))) {
+                CommandResult no = r.run(Command.of(Duration.ofSeconds(30), attack.toArray(String[]::new)));
+                assertEquals(1, no.exitCode(), attack + ": " + no.stdout());
+                assertTrue(no.stderr().contains("refused"), no.stderr());
+            }
+            String hostSnap = host.pool.snapshots().stream().filter(n -> n.startsWith(host.pool.dataset("db") + "@")).findFirst()
+                    .orElseThrow();
+            Process sendP = new ProcessBuilder("zfs", "send", "-p", hostSnap).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            RunningCommand props = r.start(List.of("zfs", "receive", "-u", drRoot() + "/zimbra/props"));
+            try (var in = props.stdin(); var from = sendP.getInputStream()) {
+                from.transferTo(in);
+            } catch (java.io.IOException e) {
+                // refused at the first record: as a pipe whose reader exited
+            }
+            sendP.destroy();
+            assertEquals(1, props.waitFor(Duration.ofSeconds(30)));
+            assertTrue(props.stderr().contains("carries dataset properties"), props.stderr());
+            assertEquals(0, r.run(Command.of(Duration.ofSeconds(30), "zfs", "list", drRoot())).exitCode(), "the session goes on");
         }
         assertEquals(4, dr.snapshots().size(), "nothing destroyed, nothing received: " + dr.snapshots());
+        assertTrue(Proc.run(Duration.ofSeconds(30), "zfs", "list", drRoot() + "/zimbra/props").exitCode() != 0);
         assertTrue(Proc.run(Duration.ofSeconds(30), "zfs", "list", drRoot() + "/zimbra/db").ok());
     }
 
