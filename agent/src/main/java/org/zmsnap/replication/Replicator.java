@@ -139,7 +139,7 @@ public final class Replicator {
         List<String> done = new ArrayList<>();
         Map<DatasetName, SnapshotInfo> newest = new LinkedHashMap<>();
         List<ReplicationPlan.Sides> after = new ArrayList<>();
-        Optional<String> failure = Optional.empty();
+        List<String> failures = new ArrayList<>();
         for (DatasetRun r : runs) {
             steps.addAll(r.steps());
             r.newest().ifPresent(n -> newest.put(r.dataset(), n));
@@ -149,12 +149,14 @@ public final class Replicator {
             after.add(new ReplicationPlan.Sides(listing.getOrDefault(r.dataset(), List.of()), onTarget));
             if (r.failure().isEmpty()) {
                 done.add(r.dataset().value());
-            } else if (failure.isEmpty()) {
-                failure = r.failure();
+            } else {
+                failures.add(r.failure().get());
             }
         }
-        if (failure.isPresent()) {
-            return new ReplicationOutcome.Failed(t.name(), failure.get(), tally.bytes(), done);
+        if (!failures.isEmpty()) {
+            // Every stream that failed is named: one dropped connection fails all streams in flight on it, and an
+            // operator reading only the first would look for a problem with that one dataset.
+            return new ReplicationOutcome.Failed(t.name(), String.join(" Also: ", failures), tally.bytes(), done);
         }
         int destroyed = t.prune() ? retainOnTarget(t, target, newest, naming) : 0;
         Optional<String> common = ReplicationPlan.newestCommonSet(after);
