@@ -3,6 +3,7 @@ package org.zmsnap;
 import java.time.Clock;
 import java.time.Duration;
 import org.zmsnap.config.Config;
+import org.zmsnap.config.LibZfsCoreMode;
 import org.zmsnap.config.QuiesceMethod;
 import org.zmsnap.coverage.CoverageCheck;
 import org.zmsnap.exec.CommandRunner;
@@ -34,7 +35,8 @@ public final class AgentContext implements AutoCloseable {
         this.config = config;
         this.runner = runner;
         this.gate = gateFor(config);
-        this.zfs = new Zfs(runner, config.zfs().command(), config.zfs().timeout(), gate);
+        Zfs z = new Zfs(runner, config.zfs().command(), config.zfs().timeout(), gate);
+        this.zfs = config.zfs().libZfsCore() == LibZfsCoreMode.AUTO ? z.withLibZfsCore() : z;
         DbConnector db = new DbConnector(config.mariadb(), runner);
         this.quiescer = config.mariadb().quiesce() == QuiesceMethod.NONE
                 ? new NoQuiescer(config.mariadb().lockBudget())

@@ -185,8 +185,10 @@ public final class ConfigLoader {
     private static ZfsConfig zfs(YamlMap m) {
         String command = m.string("command").orElse("zfs");
         Duration timeout = m.duration("timeout").orElse(Duration.ofSeconds(60));
+        LibZfsCoreMode libZfsCore = m.choice("libzfs-core", LibZfsCoreMode.class, LibZfsCoreMode::parse, LibZfsCoreMode.names())
+                .orElse(LibZfsCoreMode.AUTO);
         m.finish();
-        return new ZfsConfig(command, timeout);
+        return new ZfsConfig(command, timeout, libZfsCore);
     }
 
     private static Map<String, PolicyConfig> policies(YamlMap m) {

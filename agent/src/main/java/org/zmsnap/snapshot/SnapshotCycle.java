@@ -98,6 +98,8 @@ public final class SnapshotCycle {
         // release with 'zfs set', except what a non-atomic set needs from its first moment (SnapshotPlan.atCreation).
         List<Zfs.SnapshotCall> calls = plan.calls(zfs, tag, plan.atCreation(identity));
         List<DatasetName> pools = plan.onePerPool();
+        // Every call of a plan goes the same way (one Zfs, one rule), so the first says how the set was made.
+        Zfs.SnapshotCall.Via via = calls.isEmpty() ? Zfs.SnapshotCall.Via.ZFS_COMMAND : calls.get(0).via();
 
         long[] snapshotMicros = new long[1];
         Quiesced<Boolean> q;
@@ -137,7 +139,7 @@ public final class SnapshotCycle {
             } catch (ZfsException e) {
                 return failed(policy, plan, tag, "zfs snapshot failed: " + e.getMessage());
             }
-            return finish(policy, plan, cov, identity, gate, new SetReport(tag, datasets, plan.kind(), lock.method(), 0, 0, snapshotMicros[0],
+            return finish(policy, plan, cov, identity, gate, via, new SetReport(tag, datasets, plan.kind(), lock.method(), 0, 0, snapshotMicros[0],
                     false, "lock not acquired: " + na.reason(), Optional.empty(), na.attempts(), LockSteps.NONE));
         }
         if (q.failure().isPresent()) {
@@ -147,11 +149,11 @@ public final class SnapshotCycle {
         if (lock instanceof LockOutcome.Held held) {
             String note = held.heldThroughout() ? "" : "the lock session ended before the snapshot finished (budget "
                     + config.mariadb().lockBudget().toMillis() + " ms spent)";
-            return finish(policy, plan, cov, identity, gate, new SetReport(tag, datasets, plan.kind(), held.method(), held.acquireMicros(),
+            return finish(policy, plan, cov, identity, gate, via, new SetReport(tag, datasets, plan.kind(), held.method(), held.acquireMicros(),
                     held.holdMicros(), snapshotMicros[0], held.heldThroughout(), note, Optional.ofNullable(held.positions()),
                     held.attempts(), held.steps()));
         }
-        return finish(policy, plan, cov, identity, gate, new SetReport(tag, datasets, plan.kind(), QuiesceMethod.NONE, 0, 0,
+        return finish(policy, plan, cov, identity, gate, via, new SetReport(tag, datasets, plan.kind(), QuiesceMethod.NONE, 0, 0,
                 snapshotMicros[0], false, "quiesce is none: crash-consistent only", Optional.empty(), 0, LockSteps.NONE));
     }
 
@@ -178,7 +180,7 @@ public final class SnapshotCycle {
 
     /** Removes the unconfigured parent's snapshot and records the metadata (identity first), CONSISTENT last. */
     private CycleOutcome finish(String policy, SnapshotPlan plan, CoverageReport cov, Map<String, String> identity,
-                                ZfsWorkGate.Passage gate, SetReport taken) {
+                                ZfsWorkGate.Passage gate, Zfs.SnapshotCall.Via via, SetReport taken) {
         SetReport r = withCoverage(taken, cov).withGate(gate);
         try {
             for (var extra : plan.extras(r.tag())) {
@@ -194,10 +196,10 @@ public final class SnapshotCycle {
                     + " failed: " + e.getMessage() + ". It is listed with consistency 'unknown'.", Optional.of(r.tag().name()));
         }
         LockSteps st = r.steps();
-        LOG.info("snapshot {} taken: datasets={} method={} quiesce={} acquire_ms={} hold_ms={} (flush={} snapshot={} positions_wait={}"
+        LOG.info("snapshot {} taken: datasets={} method={} quiesce={} acquire_ms={} hold_ms={} (flush={} snapshot={} via {} positions_wait={}"
                         + " release={}; before the lock: preflush={} txg_sync={}) consistent={}{}",
                 r.tag(), r.datasets().size(), r.method(), r.quiesce().configName(), ms(r.acquireMicros()), ms(r.holdMicros()),
-                ms(st.flushMicros()), ms(r.snapshotMicros()), ms(st.positionsWaitMicros()), ms(st.releaseMicros()),
+                ms(st.flushMicros()), ms(r.snapshotMicros()), via, ms(st.positionsWaitMicros()), ms(st.releaseMicros()),
                 ms(st.preflushMicros()), ms(st.beforeAcquireMicros()),
                 r.consistent() ? "yes" : "no", r.note().isEmpty() ? "" : " note=\"" + r.note() + "\"");
         return new CycleOutcome.Taken(r);

@@ -12,10 +12,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 import org.zmsnap.exec.Command;
 import org.zmsnap.exec.CommandException;
 import org.zmsnap.exec.CommandResult;
 import org.zmsnap.exec.CommandRunner;
+import org.zmsnap.exec.LocalCommandRunner;
 
 /**
  * Typed ZFS operations over a {@link CommandRunner}. Reads only scripted output ({@code -H}, with {@code -p} wherever
@@ -30,7 +32,13 @@ public final class Zfs {
     private final String zfsCommand;
     private final Duration timeout;
     private final ZfsWorkGate gate;
+    private final Optional<Supplier<LibZfsCore.Probe>> libZfsCoreProbe;
     private volatile ZfsFeatures features;
+    private volatile LibZfsCore.Probe libZfsCore;
+
+    /** The zfs program as installed (found on PATH or named by its usual paths), which nothing wraps. */
+    static final Set<String> PLAIN_ZFS = Set.of("zfs", "/sbin/zfs", "/usr/sbin/zfs", "/bin/zfs", "/usr/bin/zfs",
+            "/usr/local/sbin/zfs");
 
     /**
      * @param zfsCommand the zfs program (configurable so a site can point at a wrapper, and tests at a hanging one)
@@ -42,10 +50,35 @@ public final class Zfs {
 
     /** With the daemon's {@link ZfsWorkGate}: every command waits at it while a snapshot cycle holds the database lock. */
     public Zfs(CommandRunner runner, String zfsCommand, Duration timeout, ZfsWorkGate gate) {
+        this(runner, zfsCommand, timeout, gate, Optional.empty());
+    }
+
+    private Zfs(CommandRunner runner, String zfsCommand, Duration timeout, ZfsWorkGate gate,
+                Optional<Supplier<LibZfsCore.Probe>> libZfsCoreProbe) {
         this.runner = runner;
         this.zfsCommand = zfsCommand;
         this.timeout = timeout;
         this.gate = gate;
+        this.libZfsCoreProbe = libZfsCoreProbe;
+    }
+
+    /**
+     * The same ZFS, whose {@link #snapshotCall}s may go through {@link LibZfsCore} in this process — only if it is
+     * this host's ZFS (a local runner) reached with the plain {@code zfs} program ({@link #PLAIN_ZFS}: a site's
+     * wrapper is the site's way to snapshot, and stays in the path). Otherwise this same ZFS.
+     */
+    public Zfs withLibZfsCore() {
+        return runner instanceof LocalCommandRunner && PLAIN_ZFS.contains(zfsCommand) ? withProbe(LibZfsCore::probe) : this;
+    }
+
+    /** With {@code probe} in place of loading the library: the rule's tests. */
+    Zfs withProbe(Supplier<LibZfsCore.Probe> probe) {
+        return new Zfs(runner, zfsCommand, timeout, gate, Optional.of(probe));
+    }
+
+    /** Whether snapshot calls may go in-process (the library is probed at the first one). */
+    boolean mayUseLibZfsCore() {
+        return libZfsCoreProbe.isPresent();
     }
 
     /** The gate this ZFS's commands pass; streams started next to it ({@code zfs send}, {@code zfs receive}) wait there too. */
@@ -120,15 +153,46 @@ public final class Zfs {
         check(call, run(call.argv(), callTimeout));
     }
 
-    /** One {@code zfs snapshot} call with its exact argument list, built before the database lock is taken. */
-    public record SnapshotCall(List<String> argv, List<SnapshotName> names) {
+    /**
+     * One snapshot call, built before the database lock is taken: the exact {@code zfs snapshot} argument list, or
+     * the same snapshots through {@code lzc_snapshot} in this process ({@link #via()} says which).
+     */
+    public record SnapshotCall(List<String> argv, List<SnapshotName> names, Map<String, String> properties,
+                               Optional<LibZfsCore> inProcess) {
+        /** How the snapshots are made; the name is the log's ({@code snapshot=… via libzfs_core}). */
+        public enum Via {
+            ZFS_COMMAND("zfs-command"), LIBZFS_CORE("libzfs_core");
+
+            private final String text;
+
+            Via(String text) {
+                this.text = text;
+            }
+
+            @Override
+            public String toString() {
+                return text;
+            }
+        }
+
         public SnapshotCall {
             argv = List.copyOf(argv);
             names = List.copyOf(names);
+            properties = Map.copyOf(properties);
+        }
+
+        public Via via() {
+            return inProcess.isPresent() ? Via.LIBZFS_CORE : Via.ZFS_COMMAND;
         }
     }
 
-    /** The call {@link #snapshot} would make, for running later under the lock with {@link #snapshotNow}. */
+    /**
+     * The call {@link #snapshot} would make, for running later under the lock with {@link #snapshotNow}. Through
+     * libzfs_core where this ZFS may use it ({@link #withLibZfsCore}), the library loads (probed here, on the first
+     * call, so never under the lock), the ZFS is OpenZFS, and the call is not recursive ({@code lzc_snapshot} takes
+     * names, and {@code -r}'s subtree is read in the kernel at the instant of the snapshot) and sets only user
+     * properties (all {@code lzc_snapshot} accepts).
+     */
     public SnapshotCall snapshotCall(List<SnapshotName> names, boolean recursive, Map<String, String> properties) {
         List<String> argv = new ArrayList<>(List.of(zfsCommand, "snapshot"));
         if (recursive) {
@@ -139,14 +203,56 @@ public final class Zfs {
             argv.add(k + "=" + v);
         });
         names.forEach(n -> argv.add(n.toString()));
-        return new SnapshotCall(argv, names);
+        boolean userPropertiesOnly = properties.keySet().stream().allMatch(k -> k.contains(":"));
+        Optional<LibZfsCore> lib = recursive || !userPropertiesOnly ? Optional.empty() : libZfsCore();
+        return new SnapshotCall(argv, names, properties, lib);
     }
 
     /**
-     * Runs a prepared snapshot call on the runner's quick path ({@link CommandRunner#runQuick}): this is the call
-     * inside the database lock window, so nothing is built or looked up here.
+     * The library when this ZFS may use it and it loads; probed once, the outcome logged once. Whatever the probe
+     * throws means no library: the cycle falls back to the program rather than failing every time.
+     */
+    private Optional<LibZfsCore> libZfsCore() {
+        if (libZfsCoreProbe.isEmpty()) {
+            return Optional.empty();
+        }
+        LibZfsCore.Probe p = libZfsCore;
+        if (p == null) {
+            synchronized (this) {
+                if (libZfsCore == null) {
+                    libZfsCore = probeOnce(libZfsCoreProbe.get());
+                    if (libZfsCore instanceof LibZfsCore.Probe.Loaded l) {
+                        LOG.info("snapshots are taken in this process through {} (lzc_snapshot): no zfs program starts under the lock",
+                                l.library().soname());
+                    } else {
+                        LOG.info("snapshots are taken with '{} snapshot': {}", zfsCommand, ((LibZfsCore.Probe.Absent) libZfsCore).why());
+                    }
+                }
+                p = libZfsCore;
+            }
+        }
+        return p instanceof LibZfsCore.Probe.Loaded l ? Optional.of(l.library()) : Optional.empty();
+    }
+
+    private LibZfsCore.Probe probeOnce(Supplier<LibZfsCore.Probe> probe) {
+        try {
+            ZfsFeatures f = features();
+            return f.multiSnapshot() ? probe.get() : new LibZfsCore.Probe.Absent(f.implementation() + " is not OpenZFS");
+        } catch (RuntimeException | LinkageError e) {
+            return new LibZfsCore.Probe.Absent("the probe failed: " + e);
+        }
+    }
+
+    /**
+     * Runs a prepared snapshot call: in this process through libzfs_core, or on the runner's quick path
+     * ({@link CommandRunner#runQuick}). This is the call inside the database lock window, so nothing is built or
+     * looked up here.
      */
     public void snapshotNow(SnapshotCall call, Duration callTimeout) {
+        if (call.inProcess().isPresent()) {
+            call.inProcess().get().snapshot(call.names(), call.properties(), callTimeout);
+            return;
+        }
         CommandResult r;
         try {
             r = runner.runQuick(Command.of(callTimeout, call.argv()));

@@ -51,6 +51,15 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void theSnapshotGoesThroughLibzfsCoreUnlessTurnedOff() {
+        assertEquals(LibZfsCoreMode.AUTO, parse(MINIMAL).zfs().libZfsCore(), "the default");
+        assertEquals(LibZfsCoreMode.AUTO, parse(MINIMAL + "zfs:\n  libzfs-core: auto\n").zfs().libZfsCore());
+        assertEquals(LibZfsCoreMode.OFF, parse(MINIMAL + "zfs:\n  libzfs-core: off\n").zfs().libZfsCore());
+        assertEquals("zfs.libzfs-core: 'of' is not one of auto | off (did you mean 'off'?) (line 7)",
+                error(MINIMAL + "zfs:\n  libzfs-core: of\n").getMessage());
+    }
+
+    @Test
     void thisHostPrunesALocalTargetButNotARemoteOneUnlessTold() throws Exception {
         Path key = Files.writeString(dir.resolve("id"), "key");
         Path known = Files.writeString(dir.resolve("known"), "host");

@@ -31,6 +31,7 @@ import org.zmsnap.snapshot.SnapshotCycle;
  * versus outside, on stores of several sizes. Optionally the same for one mariadb-backup run.
  */
 public final class QuiesceBenchmark implements Benchmark {
+    static final String VIA_COMMAND_SUFFIX = "-zfs-command";
 
     record Window(long start, long end) {
         boolean contains(long t) {
@@ -71,7 +72,8 @@ public final class QuiesceBenchmark implements Benchmark {
     public String description() {
         return "lock hold and delivery latency per quiesce method: --sizes 1,10 (GB store) --rate 200 --cycles 50"
                 + " [--pause-ms 300] [--methods ftwrl,backup-stage,none] [--mariadb-backup true] [--baseline true]"
-                + " (--baseline: issue 11's minimal FTWRL cycle, no zmsnap code, alternating with the ftwrl cycles)";
+                + " (--baseline: issue 11's minimal FTWRL cycle, no zmsnap code, alternating with the ftwrl cycles;"
+                + " a method ending in " + VIA_COMMAND_SUFFIX + ", e.g. ftwrl" + VIA_COMMAND_SUFFIX + ": libzfs-core off)";
     }
 
     @Override
@@ -125,9 +127,13 @@ public final class QuiesceBenchmark implements Benchmark {
                     for (String method : methods) {
                         drain(ctx, load);
                         // Without a lock the budget only bounds 'zfs snapshot'; give it room so it is measured.
-                        String budget = method.equals("none") ? "10s" : "2s";
-                        Config cfg = ConfigLoader.parse(host.yaml(method, budget, "crash-consistent", "zfs", ""),
-                                host.dir.resolve("zmsnap.yaml"));
+                        // METHOD-zfs-command: the same cycle with libzfs-core off, the snapshot always through the zfs
+                        // program (an A/B of the in-process snapshot where the host has libzfs_core).
+                        boolean viaCommand = method.endsWith(VIA_COMMAND_SUFFIX);
+                        String quiesce = viaCommand ? method.substring(0, method.length() - VIA_COMMAND_SUFFIX.length()) : method;
+                        String budget = quiesce.equals("none") ? "10s" : "2s";
+                        Config cfg = ConfigLoader.parse(host.yaml(quiesce, budget, "crash-consistent", "zfs", "")
+                                        + (viaCommand ? "  libzfs-core: off\n" : ""), host.dir.resolve("zmsnap.yaml"));
                         List<Window> windows = new ArrayList<>();
                         List<Double> hold = new ArrayList<>();
                         List<Double> acquire = new ArrayList<>();
@@ -135,7 +141,7 @@ public final class QuiesceBenchmark implements Benchmark {
                         List<Double> cycle = new ArrayList<>();
                         List<LockSteps> steps = new ArrayList<>();
                         List<Double> stepHold = new ArrayList<>();
-                        boolean withBaseline = baselineOn && method.equals("ftwrl");
+                        boolean withBaseline = baselineOn && quiesce.equals("ftwrl");
                         List<Window> baseWindows = new ArrayList<>();
                         List<MinimalBaseline.Times> base = new ArrayList<>();
                         int[] baseNotAcquired = new int[1];
@@ -218,7 +224,7 @@ public final class QuiesceBenchmark implements Benchmark {
                                 p, h.median(), h.percentile(99), a.median(), sn.median(), cy.median(), dd.count(),
                                 dd.percentile(99), dd.max(), od.count(), od.percentile(99), od.max(), consistent, cycles,
                                 load.errorCount());
-                        if (!method.equals("none")) {
+                        if (!quiesce.equals("none")) {
                             metrics.add(new BenchResult.Metric(p + "lock hold median", h.median(), "ms", 1));
                             metrics.add(new BenchResult.Metric(p + "lock hold p99", h.percentile(99), "ms", 1));
                             metrics.add(new BenchResult.Metric(p + "lock hold max", h.max(), "ms", 1));

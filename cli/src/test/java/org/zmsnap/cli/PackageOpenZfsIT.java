@@ -131,6 +131,10 @@ class PackageOpenZfsIT {
                     Thread.sleep(1000);
                 }
                 assertTrue(pool.snapshots().stream().anyMatch(s -> s.contains("@zmsnap_often_")), "the policy fired: " + pool.snapshots());
+                // Under the unit's system call filter and capabilities, the snapshot is the in-process lzc_snapshot.
+                String taken = journal(vm, 200);
+                assertTrue(taken.contains("snapshots are taken in this process through libzfs_core.so")
+                        && taken.contains(" via libzfs_core "), taken);
                 Proc.Result metrics = vm.run(T, "bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/9477 && printf 'GET /metrics HTTP/1.0\\r\\n\\r\\n' >&3 && cat <&3");
                 assertTrue(metrics.stdout().contains("zmsnap_snapshot_last_success_timestamp_seconds") && metrics.stdout().contains("zmsnap_healthy"),
                         metrics.stdout().lines().limit(20).toList().toString());
