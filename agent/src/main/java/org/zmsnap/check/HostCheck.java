@@ -36,6 +36,7 @@ final class HostCheck {
         });
         l.ok("one pool", "all " + cfg.datasets().size() + " datasets are in pool " + cfg.datasets().get(0).pool()
                 + " (one atomic snapshot)");
+        l.attempt("snapshot call", NO_ZFS_FIX, x -> x.ok("snapshot call", zfs.snapshotRoute()));
         return l.results();
     }
 

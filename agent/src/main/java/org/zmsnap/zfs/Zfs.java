@@ -234,6 +234,15 @@ public final class Zfs {
         return p instanceof LibZfsCore.Probe.Loaded l ? Optional.of(l.library()) : Optional.empty();
     }
 
+    /** How this ZFS makes a set's snapshot, in words for {@code zmsnap check} (probing the library if not yet done). */
+    public String snapshotRoute() {
+        if (libZfsCoreProbe.isEmpty()) {
+            return "'" + zfsCommand + " snapshot' (libzfs-core is off, or this is not this host's plain zfs program)";
+        }
+        return libZfsCore().map(l -> "in this process through " + l.soname() + " (lzc_snapshot): no zfs program starts under the lock")
+                .orElseGet(() -> "'" + zfsCommand + " snapshot': " + ((LibZfsCore.Probe.Absent) libZfsCore).why());
+    }
+
     private LibZfsCore.Probe probeOnce(Supplier<LibZfsCore.Probe> probe) {
         try {
             ZfsFeatures f = features();

@@ -85,9 +85,14 @@ class CheckPartsTest {
         assertEquals("fail", zfs.level());
         assertTrue(zfs.detail().contains("no-zfs"), zfs.detail());
         assertTrue(zfs.fix().contains("zfsutils-linux"), zfs.fix());
-        CheckResult datasets = HostCheck.datasets(withLock(dir.resolve("cycle.lock")), none).get(0);
+        List<CheckResult> lines = HostCheck.datasets(withLock(dir.resolve("cycle.lock")), none);
+        CheckResult datasets = lines.get(0);
         assertEquals("fail", datasets.level());
         assertTrue(datasets.fix().contains("zfsutils-linux"), datasets.fix());
+        CheckResult route = lines.get(lines.size() - 1);
+        assertEquals("snapshot call", route.what());
+        assertEquals("'" + dir.resolve("no-zfs") + " snapshot' (libzfs-core is off, or this is not this host's plain zfs program)",
+                route.detail());
     }
 
     private org.zmsnap.config.Config withLock(Path lock) {

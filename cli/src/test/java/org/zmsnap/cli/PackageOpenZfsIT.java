@@ -122,6 +122,7 @@ class PackageOpenZfsIT {
                 }
                 assertEquals(0, check.exitCode(), check.stdout() + check.stderr());
                 assertFalse((check.stdout() + check.stderr()).contains("Exception"), "no stack trace");
+                assertTrue(check.stdout().contains("snapshot call: in this process through libzfs_core.so"), check.stdout());
 
                 Proc.Result start = vm.run(T, "systemctl", "start", "zmsnapd");
                 assertEquals(0, start.exitCode(), start.stderr() + journal(vm, 40));
