@@ -139,7 +139,7 @@ public final class Replicator {
         List<String> done = new ArrayList<>();
         Map<DatasetName, SnapshotInfo> newest = new LinkedHashMap<>();
         List<ReplicationPlan.Sides> after = new ArrayList<>();
-        List<String> failures = new ArrayList<>();
+        Map<DatasetName, String> failures = new LinkedHashMap<>();
         for (DatasetRun r : runs) {
             steps.addAll(r.steps());
             r.newest().ifPresent(n -> newest.put(r.dataset(), n));
@@ -150,19 +150,31 @@ public final class Replicator {
             if (r.failure().isEmpty()) {
                 done.add(r.dataset().value());
             } else {
-                failures.add(r.failure().get());
+                String why = r.failure().get();
+                failures.put(dst, why.contains(dst.value()) ? why : dst + ": " + why);
             }
         }
         if (!failures.isEmpty()) {
-            // Every stream that failed is named: one dropped connection fails all streams in flight on it, and an
-            // operator reading only the first would look for a problem with that one dataset.
-            return new ReplicationOutcome.Failed(t.name(), String.join(" Also: ", failures), tally.bytes(), done);
+            return new ReplicationOutcome.Failed(t.name(), failureReason(failures), tally.bytes(), done);
         }
         int destroyed = t.prune() ? retainOnTarget(t, target, newest, naming) : 0;
         Optional<String> common = ReplicationPlan.newestCommonSet(after);
         Optional<Instant> commonTime = common.flatMap(SnapshotTag::parse).map(SnapshotTag::time);
         return new ReplicationOutcome.Replicated(t.name(), tally.bytes(), System.nanoTime() - start, steps, common, commonTime,
                 destroyed);
+    }
+
+    /**
+     * Every stream that failed, each reason naming its DR dataset: one dropped connection fails all streams in flight
+     * on it, and an operator reading only the first would look for a problem with that one dataset. With more than
+     * one, the names come first, so a reason cut short (the recorded last run keeps 1,000 characters) still has them.
+     */
+    static String failureReason(Map<DatasetName, String> failures) {
+        if (failures.size() == 1) {
+            return failures.values().iterator().next();
+        }
+        return failures.size() + " datasets failed (" + String.join(", ", failures.keySet().stream().map(DatasetName::value).toList())
+                + "). " + String.join(" | ", failures.values());
     }
 
     /**

@@ -26,6 +26,7 @@ import org.zmsnap.mariadb.Quiesced;
 import org.zmsnap.mariadb.Quiescer;
 import org.zmsnap.runtime.Version;
 import org.zmsnap.zfs.DatasetName;
+import org.zmsnap.zfs.SnapshotStillRunningException;
 import org.zmsnap.zfs.Zfs;
 import org.zmsnap.zfs.ZfsException;
 import org.zmsnap.zfs.ZfsWorkGate;
@@ -137,14 +138,14 @@ public final class SnapshotCycle {
                 plan.take(zfs, calls, zfs.defaultTimeout());
                 snapshotMicros[0] = (System.nanoTime() - t) / 1000;
             } catch (ZfsException e) {
-                return failed(policy, plan, tag, "zfs snapshot failed: " + e.getMessage());
+                return failed(policy, plan, tag, e, "zfs snapshot failed: " + e.getMessage());
             }
             return finish(policy, plan, cov, identity, gate, via, new SetReport(tag, datasets, plan.kind(), lock.method(), 0, 0, snapshotMicros[0],
                     false, "lock not acquired: " + na.reason(), Optional.empty(), na.attempts(), LockSteps.NONE));
         }
         if (q.failure().isPresent()) {
             Exception e = q.failure().get();
-            return failed(policy, plan, tag, "snapshot under the lock failed: " + e.getMessage());
+            return failed(policy, plan, tag, e, "snapshot under the lock failed: " + e.getMessage());
         }
         if (lock instanceof LockOutcome.Held held) {
             String note = held.heldThroughout() ? "" : "the lock session ended before the snapshot finished (budget "
@@ -157,8 +158,13 @@ public final class SnapshotCycle {
                 snapshotMicros[0], false, "quiesce is none: crash-consistent only", Optional.empty(), 0, LockSteps.NONE));
     }
 
-    private CycleOutcome failed(String policy, SnapshotPlan plan, SnapshotTag tag, String reason) {
+    private CycleOutcome failed(String policy, SnapshotPlan plan, SnapshotTag tag, Exception e, String reason) {
         List<String> left = plan.undo(zfs, tag);
+        if (left.isEmpty() && e instanceof SnapshotStillRunningException) {
+            return new CycleOutcome.Failed(policy, reason + "; no snapshot of " + tag + " exists now, but if the kernel still makes"
+                    + " the set it stays unmarked (consistent unknown) until retention removes it, or run: zfs destroy NAME",
+                    Optional.empty());
+        }
         if (left.isEmpty()) {
             return new CycleOutcome.Failed(policy, reason + "; no snapshot of " + tag + " remains", Optional.empty());
         }

@@ -11,9 +11,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -74,15 +74,18 @@ public final class LibZfsCore {
     private final Core core;
     private final NvPair nv;
     private final String soname;
-    // The ioctl cannot be interrupted; a call that outlives its bound is left to finish on its own thread, and the
-    // next call gets a new one (a cached pool reuses an idle thread, so a normal call costs no thread start). Daemon
-    // threads, idle ones gone after a minute: nothing to close.
-    private final ExecutorService calls = Executors.newCachedThreadPool(DaemonThreads.named("zmsnap-lzc-snapshot"));
+    // The ioctl cannot be interrupted; a call that outlives its bound is left to finish on its own thread. One thread
+    // is started with the library and never retires, so a cycle's call (minutes apart) starts no thread under the
+    // lock; only while that one is stuck in a hung ioctl does a call get a new one (idle extras retire after a
+    // minute). Daemon threads: nothing to close.
+    private final ThreadPoolExecutor calls = new ThreadPoolExecutor(1, Integer.MAX_VALUE, 60, TimeUnit.SECONDS,
+            new SynchronousQueue<>(), DaemonThreads.named("zmsnap-lzc-snapshot"));
 
     LibZfsCore(Core core, NvPair nv, String soname) {
         this.core = core;
         this.nv = nv;
         this.soname = soname;
+        calls.prestartCoreThread();
     }
 
     /**
@@ -137,15 +140,18 @@ public final class LibZfsCore {
                 throw new ZfsException("lzc_snapshot " + names + " had not started within " + timeout.toMillis()
                         + " ms; it was not made");
             }
-            throw new ZfsException("lzc_snapshot " + names + " did not return within " + timeout.toMillis()
+            throw new SnapshotStillRunningException("lzc_snapshot " + names + " did not return within " + timeout.toMillis()
                     + " ms; the kernel finishes or fails it on its own, so the set may still appear");
         } catch (ExecutionException e) {
             throw e.getCause() instanceof ZfsException z ? z
                     : new ZfsException("lzc_snapshot " + names + " failed: " + e.getCause(), e.getCause());
         } catch (InterruptedException e) {
-            state.compareAndSet(PENDING, ABANDONED);
             Thread.currentThread().interrupt();
-            throw new ZfsException("interrupted while waiting for lzc_snapshot " + names);
+            if (state.compareAndSet(PENDING, ABANDONED)) {
+                throw new ZfsException("interrupted before lzc_snapshot " + names + " started; it was not made");
+            }
+            throw new SnapshotStillRunningException("interrupted while waiting for lzc_snapshot " + names
+                    + "; the kernel finishes or fails it on its own, so the set may still appear");
         }
         if (!failure.isEmpty()) {
             throw new ZfsException("zfs snapshot " + names + " failed (libzfs_core): " + failure);
@@ -220,7 +226,7 @@ public final class LibZfsCore {
                 Map.entry(1, "EPERM, not permitted (run as root, or 'zfs allow snapshot')"),
                 Map.entry(2, "ENOENT, the dataset does not exist"),
                 Map.entry(5, "EIO, I/O error"),
-                Map.entry(7, "E2BIG, a name is too long"),
+                Map.entry(7, "E2BIG, a property value is too long"),
                 Map.entry(12, "ENOMEM, out of memory"),
                 Map.entry(13, "EACCES, permission denied"),
                 Map.entry(16, "EBUSY, the dataset is busy"),
@@ -229,6 +235,7 @@ public final class LibZfsCore {
                 Map.entry(22, "EINVAL, invalid name or property"),
                 Map.entry(28, "ENOSPC, the pool is out of space"),
                 Map.entry(30, "EROFS, the pool is read-only"),
+                Map.entry(36, "ENAMETOOLONG, a snapshot name is too long"),
                 Map.entry(95, "ENOTSUP, not supported by this pool's version"),
                 Map.entry(122, "EDQUOT, a snapshot limit or quota is reached"));
 

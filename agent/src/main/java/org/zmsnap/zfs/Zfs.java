@@ -219,16 +219,26 @@ public final class Zfs {
         LibZfsCore.Probe p = libZfsCore;
         if (p == null) {
             synchronized (this) {
-                if (libZfsCore == null) {
-                    libZfsCore = probeOnce(libZfsCoreProbe.get());
-                    if (libZfsCore instanceof LibZfsCore.Probe.Loaded l) {
+                p = libZfsCore;
+                if (p == null) {
+                    ZfsFeatures f;
+                    try {
+                        f = features();
+                    } catch (RuntimeException e) {
+                        // Not remembered: a zfs that did not answer this once is asked again at the next cycle.
+                        LOG.warn("snapshots this time with '{} snapshot': cannot tell whether this is OpenZFS: {}", zfsCommand, e.getMessage());
+                        return Optional.empty();
+                    }
+                    p = f.multiSnapshot() ? probeOnce(libZfsCoreProbe.get())
+                            : new LibZfsCore.Probe.Absent(f.implementation() + " is not OpenZFS");
+                    libZfsCore = p;
+                    if (p instanceof LibZfsCore.Probe.Loaded l) {
                         LOG.info("snapshots are taken in this process through {} (lzc_snapshot): no zfs program starts under the lock",
                                 l.library().soname());
                     } else {
-                        LOG.info("snapshots are taken with '{} snapshot': {}", zfsCommand, ((LibZfsCore.Probe.Absent) libZfsCore).why());
+                        LOG.info("snapshots are taken with '{} snapshot': {}", zfsCommand, ((LibZfsCore.Probe.Absent) p).why());
                     }
                 }
-                p = libZfsCore;
             }
         }
         return p instanceof LibZfsCore.Probe.Loaded l ? Optional.of(l.library()) : Optional.empty();
@@ -240,15 +250,15 @@ public final class Zfs {
             return "'" + zfsCommand + " snapshot' (libzfs-core is off, or this is not this host's plain zfs program)";
         }
         return libZfsCore().map(l -> "in this process through " + l.soname() + " (lzc_snapshot): no zfs program starts under the lock")
-                .orElseGet(() -> "'" + zfsCommand + " snapshot': " + ((LibZfsCore.Probe.Absent) libZfsCore).why());
+                .orElseGet(() -> "'" + zfsCommand + " snapshot': " + (libZfsCore instanceof LibZfsCore.Probe.Absent a ? a.why()
+                        : "cannot tell whether this is OpenZFS (zfs version did not answer)"));
     }
 
-    private LibZfsCore.Probe probeOnce(Supplier<LibZfsCore.Probe> probe) {
+    private static LibZfsCore.Probe probeOnce(Supplier<LibZfsCore.Probe> probe) {
         try {
-            ZfsFeatures f = features();
-            return f.multiSnapshot() ? probe.get() : new LibZfsCore.Probe.Absent(f.implementation() + " is not OpenZFS");
+            return probe.get();
         } catch (RuntimeException | LinkageError e) {
-            return new LibZfsCore.Probe.Absent("the probe failed: " + e);
+            return new LibZfsCore.Probe.Absent("loading libzfs_core failed: " + e.getMessage());
         }
     }
 

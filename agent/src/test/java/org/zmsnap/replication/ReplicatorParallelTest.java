@@ -18,6 +18,17 @@ import org.junit.jupiter.api.Test;
  * SSH session.
  */
 class ReplicatorParallelTest {
+    @Test
+    void aFailedRunNamesEveryFailedDatasetFirstThenEachReason() {
+        Map<org.zmsnap.zfs.DatasetName, String> one = new LinkedHashMap<>();
+        one.put(new org.zmsnap.zfs.DatasetName("dr/mbox1/zimbra/db"), "dr/mbox1/zimbra/db on dr: zfs receive exited -1.");
+        assertEquals("dr/mbox1/zimbra/db on dr: zfs receive exited -1.", Replicator.failureReason(one), "one: as it was");
+        Map<org.zmsnap.zfs.DatasetName, String> two = new LinkedHashMap<>(one);
+        two.put(new org.zmsnap.zfs.DatasetName("dr/mbox1/zimbra/store"), "dr/mbox1/zimbra/store: cannot run 'zfs'");
+        assertEquals("2 datasets failed (dr/mbox1/zimbra/db, dr/mbox1/zimbra/store). dr/mbox1/zimbra/db on dr: zfs receive exited -1."
+                + " | dr/mbox1/zimbra/store: cannot run 'zfs'", Replicator.failureReason(two));
+    }
+
 
     @Test
     void resultsComeInTheOrderOfThePlans() {

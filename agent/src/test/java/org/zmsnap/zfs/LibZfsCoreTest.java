@@ -183,7 +183,7 @@ class LibZfsCoreTest {
     void anIoctlThatOutlivesItsBoundIsGivenUpAndSaidToMayStillAppear() {
         core.sleepMs = 2000;
         long t = System.nanoTime();
-        ZfsException e = assertThrows(ZfsException.class, () -> lib.snapshot(SET, Map.of(), Duration.ofMillis(100)));
+        ZfsException e = assertThrows(SnapshotStillRunningException.class, () -> lib.snapshot(SET, Map.of(), Duration.ofMillis(100)));
         assertTrue(System.nanoTime() - t < 1_500_000_000L, "returned at the bound, not when the call ended");
         assertEquals("lzc_snapshot [tank/zimbra/db@t, tank/zimbra/store@t] did not return within 100 ms; the kernel finishes"
                 + " or fails it on its own, so the set may still appear", e.getMessage());
@@ -247,6 +247,20 @@ class LibZfsCoreTest {
         Zfs.SnapshotCall c = call(broken, false, Map.of());
         assertEquals(Zfs.SnapshotCall.Via.ZFS_COMMAND, c.via(), "a probe that throws means the program, not a failed cycle");
         assertEquals(List.of("zfs", "snapshot", "tank/zimbra/db@t", "tank/zimbra/store@t"), c.argv());
+    }
+
+    @Test
+    void aZfsThatDidNotAnswerOnceIsAskedAgainNotWrittenOffForGood() {
+        AtomicInteger asked = new AtomicInteger();
+        CommandRunner flaky = c -> {
+            if (asked.incrementAndGet() == 1) {
+                throw new org.zmsnap.exec.CommandTimeoutException(c, "zfs version hung");
+            }
+            return new CommandResult(c, 0, "zfs-2.1.11-1\n", "", Duration.ZERO);
+        };
+        Zfs zfs = new Zfs(flaky, "zfs", Duration.ofSeconds(5)).withProbe(() -> new LibZfsCore.Probe.Loaded(lib));
+        assertEquals(Zfs.SnapshotCall.Via.ZFS_COMMAND, call(zfs, false, Map.of()).via(), "this cycle: the program");
+        assertEquals(Zfs.SnapshotCall.Via.LIBZFS_CORE, call(zfs, false, Map.of()).via(), "the next: asked again");
     }
 
     @Test
