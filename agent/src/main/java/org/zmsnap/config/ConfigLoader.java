@@ -89,7 +89,7 @@ public final class ConfigLoader {
     }
 
     private static MariaDbConfig mariadb(YamlMap m) {
-        QuiesceMethod quiesce = m.choice("quiesce", QuiesceMethod.class, QuiesceMethod::parse, QuiesceMethod.names())
+        QuiesceMethod quiesce = m.choice("quiesce", QuiesceMethod.class)
                 .orElse(QuiesceMethod.FTWRL);
         Optional<Path> socket = m.string("socket").map(Path::of);
         Optional<String> url = m.string("url");
@@ -126,7 +126,7 @@ public final class ConfigLoader {
             throw new ConfigException(m.child("lock-budget"), Durations.format(budget)
                     + " is outside 100ms..60s (writers are blocked for at most this long)");
         }
-        OnLockFailure onFailure = m.choice("on-lock-failure", OnLockFailure.class, OnLockFailure::parse, OnLockFailure.names())
+        OnLockFailure onFailure = m.choice("on-lock-failure", OnLockFailure.class)
                 .orElse(OnLockFailure.CRASH_CONSISTENT);
         Duration connectTimeout = m.duration("connect-timeout").orElse(Duration.ofSeconds(5));
         Duration retryWindow = m.duration("retry-window").orElse(Duration.ofSeconds(30));
@@ -185,7 +185,7 @@ public final class ConfigLoader {
     private static ZfsConfig zfs(YamlMap m) {
         String command = m.string("command").orElse("zfs");
         Duration timeout = m.duration("timeout").orElse(Duration.ofSeconds(60));
-        LibZfsCoreMode libZfsCore = m.choice("libzfs-core", LibZfsCoreMode.class, LibZfsCoreMode::parse, LibZfsCoreMode.names())
+        LibZfsCoreMode libZfsCore = m.choice("libzfs-core", LibZfsCoreMode.class)
                 .orElse(LibZfsCoreMode.AUTO);
         m.finish();
         return new ZfsConfig(command, timeout, libZfsCore);

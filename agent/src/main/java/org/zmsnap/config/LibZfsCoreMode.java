@@ -1,9 +1,7 @@
 package org.zmsnap.config;
 
-import java.util.List;
-
 /** {@code zfs.libzfs-core}: whether the snapshot under the lock may be made in-process through libzfs_core. */
-public enum LibZfsCoreMode {
+public enum LibZfsCoreMode implements ConfigName {
     /** Where the host has OpenZFS's libzfs_core and the plain zfs program is configured; else the program. */
     AUTO("auto"),
     /** Always the zfs program. */
@@ -15,20 +13,8 @@ public enum LibZfsCoreMode {
         this.configName = configName;
     }
 
+    @Override
     public String configName() {
         return configName;
-    }
-
-    public static LibZfsCoreMode parse(String s) {
-        for (LibZfsCoreMode m : values()) {
-            if (m.configName.equals(s)) {
-                return m;
-            }
-        }
-        throw new IllegalArgumentException(s);
-    }
-
-    public static List<String> names() {
-        return java.util.Arrays.stream(values()).map(LibZfsCoreMode::configName).toList();
     }
 }

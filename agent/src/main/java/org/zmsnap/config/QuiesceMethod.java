@@ -1,9 +1,7 @@
 package org.zmsnap.config;
 
-import java.util.List;
-
 /** How the database is quiesced for a snapshot. */
-public enum QuiesceMethod {
+public enum QuiesceMethod implements ConfigName {
     /** FLUSH TABLES WITH READ LOCK: blocks all writes; waits behind a running long write. */
     FTWRL("ftwrl"),
     /** BACKUP STAGE START + BLOCK_COMMIT (MariaDB 10.4+): blocks only commits; not delayed by running writes. */
@@ -17,20 +15,8 @@ public enum QuiesceMethod {
         this.configName = configName;
     }
 
+    @Override
     public String configName() {
         return configName;
-    }
-
-    public static QuiesceMethod parse(String s) {
-        for (QuiesceMethod m : values()) {
-            if (m.configName.equals(s)) {
-                return m;
-            }
-        }
-        throw new IllegalArgumentException(s);
-    }
-
-    public static List<String> names() {
-        return java.util.Arrays.stream(values()).map(QuiesceMethod::configName).toList();
     }
 }

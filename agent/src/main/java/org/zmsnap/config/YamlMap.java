@@ -108,15 +108,18 @@ final class YamlMap {
         return parsed(key, "a duration such as 500ms, 2s, 5m, 1h", Durations::parse);
     }
 
-    <E extends Enum<E>> Optional<E> choice(String key, Class<E> type, Function<String, E> parser, List<String> allowed) {
+    <E extends Enum<E> & ConfigName> Optional<E> choice(String key, Class<E> type) {
+        E[] all = type.getEnumConstants();
         return string(key).map(v -> {
-            try {
-                return parser.apply(v);
-            } catch (IllegalArgumentException e) {
-                throw new ConfigException(child(key), "'" + v + "' is not one of " + String.join(" | ", allowed)
-                        + closest(v, allowed).map(c -> " (did you mean '" + c + "'?)").orElse("")
-                        + " (line " + lines.get(key) + ")");
+            for (E e : all) {
+                if (e.configName().equals(v)) {
+                    return e;
+                }
             }
+            List<String> allowed = java.util.Arrays.stream(all).map(ConfigName::configName).toList();
+            throw new ConfigException(child(key), "'" + v + "' is not one of " + String.join(" | ", allowed)
+                    + closest(v, allowed).map(c -> " (did you mean '" + c + "'?)").orElse("")
+                    + " (line " + lines.get(key) + ")");
         });
     }
 
