@@ -98,9 +98,10 @@ public final class LibZfsCore {
             LibZfsCore lib;
             try {
                 NativeLibrary handle = NativeLibrary.getInstance(name);
-                for (String f : List.of("libzfs_core_init", "lzc_snapshot", "nvlist_alloc", "nvlist_free", "nvlist_add_boolean",
-                        "nvlist_add_string", "nvlist_next_nvpair", "nvpair_name", "nvpair_value_int32")) {
-                    handle.getFunction(f);
+                for (Class<?> bound : List.of(Core.class, NvPair.class)) {
+                    for (java.lang.reflect.Method f : bound.getDeclaredMethods()) {
+                        handle.getFunction(f.getName()); // every call the interfaces bind, looked up now
+                    }
                 }
                 lib = new LibZfsCore(Native.load(name, Core.class), Native.load(name, NvPair.class), name);
             } catch (LinkageError e) {

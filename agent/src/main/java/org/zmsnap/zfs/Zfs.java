@@ -232,12 +232,7 @@ public final class Zfs {
                     p = f.multiSnapshot() ? probeOnce(libZfsCoreProbe.get())
                             : new LibZfsCore.Probe.Absent(f.implementation() + " is not OpenZFS");
                     libZfsCore = p;
-                    if (p instanceof LibZfsCore.Probe.Loaded l) {
-                        LOG.info("snapshots are taken in this process through {} (lzc_snapshot): no zfs program starts under the lock",
-                                l.library().soname());
-                    } else {
-                        LOG.info("snapshots are taken with '{} snapshot': {}", zfsCommand, ((LibZfsCore.Probe.Absent) p).why());
-                    }
+                    LOG.info("snapshots are taken {}", route(p));
                 }
             }
         }
@@ -249,9 +244,16 @@ public final class Zfs {
         if (libZfsCoreProbe.isEmpty()) {
             return "'" + zfsCommand + " snapshot' (libzfs-core is off, or this is not this host's plain zfs program)";
         }
-        return libZfsCore().map(l -> "in this process through " + l.soname() + " (lzc_snapshot): no zfs program starts under the lock")
-                .orElseGet(() -> "'" + zfsCommand + " snapshot': " + (libZfsCore instanceof LibZfsCore.Probe.Absent a ? a.why()
-                        : "cannot tell whether this is OpenZFS (zfs version did not answer)"));
+        libZfsCore();
+        LibZfsCore.Probe p = libZfsCore;
+        return p == null ? "'" + zfsCommand + " snapshot': cannot tell whether this is OpenZFS (zfs version did not answer)" : route(p);
+    }
+
+    /** What a probe means for the snapshot call, in the daemon's log and in {@code zmsnap check}. */
+    private String route(LibZfsCore.Probe p) {
+        return p instanceof LibZfsCore.Probe.Loaded l
+                ? "in this process through " + l.library().soname() + " (lzc_snapshot): no zfs program starts under the lock"
+                : "with '" + zfsCommand + " snapshot': " + ((LibZfsCore.Probe.Absent) p).why();
     }
 
     private static LibZfsCore.Probe probeOnce(Supplier<LibZfsCore.Probe> probe) {
