@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.zmsnap.exec.ShellQuote;
 import org.zmsnap.fixtures.OpenZfsVm;
 import org.zmsnap.fixtures.Proc;
@@ -75,10 +74,8 @@ public final class GuestBenchmark implements Benchmark {
             metrics.add(new BenchResult.Metric("guest boot to SSH", vm.bootTime().toMillis() / 1000.0, "s", 1));
 
             long t0 = System.nanoTime();
-            vm.run(Duration.ofSeconds(30), "mkdir", "-p", DIR, "/srv/zmsnap/tmp").orThrow();
-            // tar through ssh: one stream for the jar and its ~80 libraries.
-            ssh(vm, List.of("tar", "-C", DIR, "-xf", "-"), new ProcessBuilder("tar", "-C", target.toString(), "-cf", "-",
-                    "zmsnap-bench.jar", "lib"), Duration.ofMinutes(5));
+            vm.run(Duration.ofSeconds(30), "mkdir", "-p", "/srv/zmsnap/tmp").orThrow();
+            vm.copyIn(target, List.of("zmsnap-bench.jar", "lib"), DIR, Duration.ofMinutes(5));
             ctx.log().printf("guest: bench jar and lib copied in %.1f s%n", (System.nanoTime() - t0) / 1e9);
 
             List<String> cmd = new ArrayList<>(List.of("cd", DIR, "&&", "exec", "java", "-Xmx" + heap));
@@ -103,23 +100,6 @@ public final class GuestBenchmark implements Benchmark {
             ctx.log().println("guest: wrote " + out);
         }
         return new BenchResult("guest", params, metrics);
-    }
-
-    /** {@code producer | ssh guest remote}. */
-    private static void ssh(OpenZfsVm vm, List<String> remote, ProcessBuilder producer, Duration timeout)
-            throws IOException, InterruptedException {
-        List<String> cmd = vm.sshCommand(ShellQuote.join(remote));
-        List<Process> ps = ProcessBuilder.startPipeline(List.of(producer.redirectError(ProcessBuilder.Redirect.INHERIT),
-                new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.INHERIT).redirectError(ProcessBuilder.Redirect.INHERIT)));
-        for (Process p : ps) {
-            if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                ps.forEach(Process::destroyForcibly);
-                throw new IllegalStateException("copy into the guest took longer than " + timeout);
-            }
-            if (p.exitValue() != 0) {
-                throw new IllegalStateException("copy into the guest failed: " + p.info().commandLine().orElse("?") + " exited " + p.exitValue());
-            }
-        }
     }
 
     /** Runs a shell line in the guest with this process's stdout and stderr (the benchmark's progress as it goes). */

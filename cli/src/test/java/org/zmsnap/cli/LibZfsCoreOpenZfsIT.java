@@ -11,9 +11,7 @@ import java.sql.Connection;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
-import org.zmsnap.exec.ShellQuote;
 import org.zmsnap.fixtures.GuestPool;
 import org.zmsnap.fixtures.GuestSnapshotHost;
 import org.zmsnap.fixtures.OpenZfsVm;
@@ -90,19 +88,9 @@ class LibZfsCoreOpenZfsIT {
     }
 
     /** bin/zmsnap, the CLI's jar and libraries, and the test's probe class, in the guest as in the tree. */
-    static void copyIn(OpenZfsVm vm) throws Exception {
-        List<String> files = List.of("bin/zmsnap", "cli/target/zmsnap-cli.jar", "cli/target/lib",
-                "cli/target/test-classes/org/zmsnap/cli/LzcSnapshotMain.class");
-        vm.run(T, "mkdir", "-p", DIR).orThrow();
-        List<String> tar = new ArrayList<>(List.of("tar", "-C", ROOT.toString(), "-cf", "-"));
-        tar.addAll(files);
-        List<Process> ps = ProcessBuilder.startPipeline(List.of(new ProcessBuilder(tar),
-                new ProcessBuilder(vm.sshCommand(ShellQuote.join(List.of("tar", "-C", DIR, "-xf", "-"))))
-                        .redirectError(ProcessBuilder.Redirect.INHERIT)));
-        for (Process p : ps) {
-            assertTrue(p.waitFor(5, TimeUnit.MINUTES), "copy into the guest");
-            assertEquals(0, p.exitValue(), "copy into the guest: " + p.info().commandLine().orElse("?"));
-        }
+    static void copyIn(OpenZfsVm vm) {
+        vm.copyIn(ROOT, List.of("bin/zmsnap", "cli/target/zmsnap-cli.jar", "cli/target/lib",
+                "cli/target/test-classes/org/zmsnap/cli/LzcSnapshotMain.class"), DIR, Duration.ofMinutes(5));
     }
 
     /** The guest's java on the copied classpath; C2 alone under TCG (C1's self-patching code crashed there). */
