@@ -92,6 +92,7 @@ public final class Replicator {
         } catch (RuntimeException ex) {
             // Whatever stopped the run outside a stream (a listing, a resume's abort, a container, a connection cut
             // between calls), it ends as an outcome with what was already sent and which datasets are done.
+            tally.failedStep(ex);
             return new ReplicationOutcome.Failed(t.name(), Objects.toString(ex.getMessage(), ex.toString()), tally.bytes(),
                     tally.done());
         }
@@ -187,6 +188,13 @@ public final class Replicator {
 
         void sent(long n) {
             bytes.addAndGet(n);
+        }
+
+        /** A step that broke off mid-stream still moved its bytes over the wire; counted once, where it is caught. */
+        void failedStep(RuntimeException ex) {
+            if (ex instanceof ReplicationException r) {
+                bytes.addAndGet(r.bytes());
+            }
         }
 
         long bytes() {
@@ -295,6 +303,7 @@ public final class Replicator {
                 // lost connection: the streams share one SSH session, so a connection cut under one stream's receive
                 // reaches another dataset between its streams, in a plain zfs call. And so does a receive that could
                 // not start (a send that cannot start is a ReplicationException already).
+                tally.failedStep(ex);
                 return new DatasetRun(d, steps, received, Optional.empty(), Optional.of(ex.getMessage()));
             }
         }
@@ -364,10 +373,11 @@ public final class Replicator {
                 LOG.info("resumed the interrupted transfer into {} from its token", dst);
             } catch (ReplicationException e) {
                 if (e.getMessage().contains("no longer exists") || e.getMessage().contains("does not exist")) {
+                    tally.failedStep(e);
                     LOG.warn("the resume token of {} points to a snapshot the source no longer has; aborting it ({})", dst, e.getMessage());
                     target.abortResumableReceive(dst);
                 } else {
-                    throw e;
+                    throw e; // its bytes are counted where the run ends
                 }
             }
         }

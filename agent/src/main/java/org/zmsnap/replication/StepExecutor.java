@@ -92,6 +92,9 @@ final class StepExecutor {
         }
         StreamPump.Result r;
         String copyError = "";
+        // What the pump had moved when a copy broke off: a failed step's bytes crossed the wire too, and the run's
+        // outcome (and zmsnap_replication_bytes_total) counts them.
+        java.util.concurrent.atomic.AtomicLong movedSoFar = new java.util.concurrent.atomic.AtomicLong();
         progress.started(dst, what, expected);
         try {
             // Whatever the source, nothing it sends may choose where or whether a DR dataset mounts: a pulled
@@ -110,10 +113,13 @@ final class StepExecutor {
                     throw new ReplicationException(dst + " on " + target.where() + " (" + what + "): refused before receiving: "
                             + StreamHeader.refusal(kind) + ". Nothing was received.", null);
                 }
-            }, n -> progress.moved(dst, n));
+            }, n -> {
+                movedSoFar.set(n);
+                progress.moved(dst, n);
+            });
         } catch (IOException e) {
             copyError = e.getMessage();
-            r = new StreamPump.Result(0, 0, Optional.empty());
+            r = new StreamPump.Result(movedSoFar.get(), 0, Optional.empty());
         } finally {
             try {
                 recv.stdin().close();
@@ -137,7 +143,8 @@ final class StepExecutor {
             throw new ReplicationException(dst + " on " + target.where() + " (" + what + "): " + why
                     + (copyError.isEmpty() ? "" : "; copy: " + copyError)
                     + stderr("zfs send", send) + stderr("zfs receive", recv)
-                    + ". What the DR dataset already had is intact; the next run resumes (OpenZFS) or repeats this step.", null);
+                    + ". What the DR dataset already had is intact; the next run resumes (OpenZFS) or repeats this step.", null,
+                    r.bytes());
         }
         LOG.info("sent {} → {}: {} bytes at {} MiB/s", what, dst, r.bytes(),
                 String.format(java.util.Locale.ROOT, "%.1f", r.bytesPerSecond() / (1 << 20)));
@@ -157,12 +164,22 @@ final class StepExecutor {
         }
     }
 
-    /** A transfer step failed. */
+    /** A transfer step failed, after moving {@link #bytes()} bytes of its stream (0 when it never started). */
     static final class ReplicationException extends RuntimeException {
         private static final long serialVersionUID = 1L;
+        private final long bytes;
 
         ReplicationException(String message, Throwable cause) {
+            this(message, cause, 0);
+        }
+
+        ReplicationException(String message, Throwable cause, long bytes) {
             super(message, cause);
+            this.bytes = bytes;
+        }
+
+        long bytes() {
+            return bytes;
         }
     }
 }

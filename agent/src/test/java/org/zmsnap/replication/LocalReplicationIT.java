@@ -234,6 +234,23 @@ class LocalReplicationIT {
     }
 
     @Test
+    void aReceiveThatFailsAfterReadingItsStreamCountsTheBytesThatCrossed() throws Exception {
+        // Every receive on the DR side reads its whole stream and then refuses it, as a full pool's receive does.
+        Path wrapper = zfsWrapper("zfs-receive-refuses", "if [ \"$1\" = receive ]; then cat > /dev/null;"
+                + " echo 'cannot receive new filesystem stream: out of space (on purpose)' >&2; exit 1; fi\n");
+        Config cfg = config("    zfs-command: " + wrapper + "\n");
+        try (AgentContext ctx = new AgentContext(cfg)) {
+            writeMail(512);
+            takeSet(cfg, ctx);
+            ReplicationOutcome.Failed f = assertInstanceOf(ReplicationOutcome.Failed.class, replicate(cfg, ctx, false));
+            assertTrue(f.reason().contains("out of space (on purpose)"), f.reason());
+            assertEquals(List.of(), f.datasetsDone());
+            assertTrue(f.bytes() > 512 * 1024, "the refused streams crossed the wire and are counted: " + f.bytes());
+            assertEquals(List.of(), dr.snapshots(), "nothing was received");
+        }
+    }
+
+    @Test
     void aReceiveThatCannotStartEndsAsFailedWithWhatWasAlreadySent() throws Exception {
         // The DR side's zfs becomes unstartable right after the first seed (its last call there records the source's
         // mountpoint): every later 'zfs receive' fails to start, which no zfs call wraps into a ZfsException.

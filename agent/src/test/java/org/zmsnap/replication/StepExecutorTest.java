@@ -58,7 +58,7 @@ class StepExecutorTest {
     }
 
     /** A started stream command: what it writes, its exit and stderr; what it is given is kept. */
-    static final class Fake implements RunningCommand {
+    static class Fake implements RunningCommand {
         final byte[] out;
         final int exit;
         final String err;
@@ -158,6 +158,64 @@ class StepExecutorTest {
                 + " exited 0; zfs send: cannot open"), e.getMessage());
         assertTrue(e.getMessage().endsWith("What the DR dataset already had is intact; the next run resumes (OpenZFS) or repeats"
                 + " this step."), e.getMessage());
+    }
+
+    /**
+     * A step that fails after its stream moved still moved those bytes over the wire: the run's outcome and
+     * zmsnap_replication_bytes_total count them, so the failure carries them.
+     */
+    @Test
+    void aStepThatFailsAfterMovingItsStreamCarriesTheBytesItMoved() {
+        byte[] stream = plainStream(300_000);
+        Fake refusing = new Fake(new byte[0], 1, "cannot receive incremental stream: out of space");
+        StepExecutor.ReplicationException e = assertThrows(StepExecutor.ReplicationException.class,
+                () -> executor(new Fake(stream, 0, ""), refusing, false).send(STEP, DST));
+        assertEquals(stream.length, e.bytes(), e.getMessage());
+
+        // The receiver gone mid-stream (its pipe broken after 128 KiB): what was written before counts.
+        int cut = 128 * 1024;
+        Fake gone = new Fake(new byte[0], 1, "connection lost") {
+            final OutputStream breaking = new OutputStream() {
+                int written;
+
+                @Override
+                public void write(int b) throws java.io.IOException {
+                    write(new byte[] {(byte) b}, 0, 1);
+                }
+
+                @Override
+                public void write(byte[] b, int off, int len) throws java.io.IOException {
+                    if (written + len > cut) {
+                        throw new java.io.IOException("Broken pipe");
+                    }
+                    written += len;
+                }
+            };
+
+            @Override
+            public OutputStream stdin() {
+                return breaking;
+            }
+        };
+        Fake inChunks = new Fake(stream, 0, "") {
+            @Override
+            public InputStream stdout() {
+                return new ByteArrayInputStream(stream) {
+                    @Override
+                    public synchronized int read(byte[] b, int off, int len) {
+                        return super.read(b, off, Math.min(len, 64 * 1024)); // as a pipe delivers it
+                    }
+                };
+            }
+        };
+        e = assertThrows(StepExecutor.ReplicationException.class,
+                () -> executor(inChunks, gone, false).send(STEP, DST));
+        assertTrue(e.getMessage().contains("copy: Broken pipe"), e.getMessage());
+        assertTrue(e.bytes() > 0 && e.bytes() <= cut, "bytes moved before the pipe broke: " + e.bytes());
+
+        e = assertThrows(StepExecutor.ReplicationException.class, () -> executor(
+                new Fake(new byte[0], 1, "dataset does not exist"), new Fake(new byte[0], 0, ""), false).send(STEP, DST));
+        assertEquals(0, e.bytes(), "a sender that wrote nothing moved nothing");
     }
 
     @Test
