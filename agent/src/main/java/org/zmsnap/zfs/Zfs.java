@@ -36,10 +36,6 @@ public final class Zfs {
     private volatile ZfsFeatures features;
     private volatile LibZfsCore.Probe libZfsCore;
 
-    /** The zfs program as installed (found on PATH or named by its usual paths), which nothing wraps. */
-    static final Set<String> PLAIN_ZFS = Set.of("zfs", "/sbin/zfs", "/usr/sbin/zfs", "/bin/zfs", "/usr/bin/zfs",
-            "/usr/local/sbin/zfs");
-
     /**
      * @param zfsCommand the zfs program (configurable so a site can point at a wrapper, and tests at a hanging one)
      * @param timeout    bound for every call that does not take its own
@@ -64,11 +60,17 @@ public final class Zfs {
 
     /**
      * The same ZFS, whose {@link #snapshotCall}s may go through {@link LibZfsCore} in this process — only if it is
-     * this host's ZFS (a local runner) reached with the plain {@code zfs} program ({@link #PLAIN_ZFS}: a site's
-     * wrapper is the site's way to snapshot, and stays in the path). Otherwise this same ZFS.
+     * this host's ZFS (a local runner) reached with the plain {@code zfs} program ({@link PlainZfsProgram}: a site's
+     * wrapper is the site's way to snapshot, and stays in the path; a script under a plain name is found at the
+     * probe). Otherwise this same ZFS.
      */
     public Zfs withLibZfsCore() {
-        return runner instanceof LocalCommandRunner && PLAIN_ZFS.contains(zfsCommand) ? withProbe(LibZfsCore::probe) : this;
+        if (!(runner instanceof LocalCommandRunner) || !PlainZfsProgram.named(zfsCommand)) {
+            return this;
+        }
+        String command = zfsCommand;
+        return withProbe(() -> PlainZfsProgram.script(command, System.getenv("PATH"))
+                .<LibZfsCore.Probe>map(LibZfsCore.Probe.Absent::new).orElseGet(LibZfsCore::probe));
     }
 
     /** With {@code probe} in place of loading the library: the rule's tests. */
