@@ -132,8 +132,8 @@ public final class QuiesceBenchmark implements Benchmark {
                         boolean viaCommand = method.endsWith(VIA_COMMAND_SUFFIX);
                         String quiesce = viaCommand ? method.substring(0, method.length() - VIA_COMMAND_SUFFIX.length()) : method;
                         String budget = quiesce.equals("none") ? "10s" : "2s";
-                        Config cfg = ConfigLoader.parse(host.yaml(quiesce, budget, "crash-consistent", "zfs", "")
-                                        + (viaCommand ? "  libzfs-core: off\n" : ""), host.dir.resolve("zmsnap.yaml"));
+                        Config cfg = ConfigLoader.parse(host.yaml(quiesce, budget, "crash-consistent", "zfs", "",
+                                viaCommand ? "  libzfs-core: off\n" : ""), host.dir.resolve("zmsnap.yaml"));
                         List<Window> windows = new ArrayList<>();
                         List<Double> hold = new ArrayList<>();
                         List<Double> acquire = new ArrayList<>();
