@@ -40,7 +40,8 @@ public final class BusyBenchmark implements Benchmark {
     @Override
     public String description() {
         return "zmsnapd with after-snapshot replication to a local pool and retention under load: --cycles 100 --period-ms 5000"
-                + " --rate 200 [--idle-cycles 10] [--keep 10] [--messages 300]";
+                + " --rate 200 [--idle-cycles 10] [--keep 10] [--messages 300] [--baseline-seconds 50] (the baseline: the same"
+                + " load with nothing of zmsnap running, first)";
     }
 
     @Override
@@ -51,6 +52,7 @@ public final class BusyBenchmark implements Benchmark {
         double rate = ctx.doubleArg("--rate", 200);
         int keep = ctx.intArg("--keep", 10);
         int messages = ctx.intArg("--messages", 300);
+        int baselineSeconds = ctx.intArg("--baseline-seconds", 50);
         Map<String, Object> params = new LinkedHashMap<>();
         params.put("cycles", cycles);
         params.put("idleCycles", idleCycles);
@@ -58,6 +60,7 @@ public final class BusyBenchmark implements Benchmark {
         params.put("deliveriesPerSecond", rate);
         params.put("keep", keep + " sets on the host, " + keep + " on the target");
         params.put("mailbox", "1 account, " + messages + " messages");
+        params.put("baseline", baselineSeconds + " s of the same load with nothing of zmsnap running, before the cycles");
         params.put("quiesce", "ftwrl, lock budget 2s, on-lock-failure crash-consistent");
         params.put("target", "zfs, host: local (a second pool), after-snapshot, prune: true");
         List<BenchResult.Metric> out = new ArrayList<>();
@@ -84,8 +87,24 @@ public final class BusyBenchmark implements Benchmark {
                 CycleService busy = new CycleService(actx, metrics, health, Clock.systemUTC(), replication::afterSnapshot);
                 Thread.sleep(3000); // warm-up: connections, buffer pool
 
+                // The baseline: what this machine does to the same deliveries with nothing of zmsnap running. A worst
+                // delivery means something only beside it.
+                long baseStart = System.nanoTime();
+                Thread.sleep(baselineSeconds * 1000L);
+                long baseEnd = System.nanoTime();
+                Stats base = new Stats(load.deliveries().stream()
+                        .filter(d -> d.scheduledNanos() >= baseStart && d.scheduledNanos() <= baseEnd)
+                        .map(d -> d.latencyMicros() / 1000.0).toList());
+                ctx.log().printf("busy: baseline (no zmsnap, %d s): deliveries %d, p99 %.1f max %.1f ms%n", baselineSeconds,
+                        base.count(), base.percentile(99), base.max());
+                worst(ctx, "baseline", load.deliveries().stream()
+                        .filter(d -> d.scheduledNanos() >= baseStart && d.scheduledNanos() <= baseEnd).toList(), List.of(), t -> false, 5);
                 Phase quiet = phase(ctx, "idle", idle, idleCycles, periodMs, load);
-                Phase loaded = phase(ctx, "busy", busy, cycles, periodMs, load);
+                Phase loaded;
+                try (StreamWindows streams = new StreamWindows(metrics.registry(), TARGET)) {
+                    loaded = phase(ctx, "busy", busy, cycles, periodMs, load);
+                    worst(ctx, "busy", loaded.deliveries(), loaded.windows(), streams::runningAt, 10);
+                }
                 // The last replication may still run: give it a period's time to be counted.
                 Thread.sleep(periodMs);
                 Map<String, Double> runs = new LinkedHashMap<>();
@@ -133,6 +152,11 @@ public final class BusyBenchmark implements Benchmark {
                 out.add(new BenchResult.Metric("delivery latency outside cycles max", off.max(), "ms", 1));
                 out.add(new BenchResult.Metric("deliveries > 100 ms during cycles", in.countAbove(100), "of " + in.count(), 0));
                 out.add(new BenchResult.Metric("deliveries > 100 ms outside cycles", off.countAbove(100), "of " + off.count(), 0));
+                out.add(new BenchResult.Metric("baseline (no zmsnap): deliveries", base.count(), "deliveries", 0));
+                out.add(new BenchResult.Metric("baseline (no zmsnap): delivery latency p99", base.percentile(99), "ms", 1));
+                out.add(new BenchResult.Metric("baseline (no zmsnap): delivery latency max", base.max(), "ms", 1));
+                out.add(new BenchResult.Metric("baseline (no zmsnap): deliveries > 100 ms", base.countAbove(100), "of " + base.count(), 0));
+                out.add(new BenchResult.Metric("worst delivery / baseline's worst", dl.max() / base.max(), "x", 2));
                 out.add(new BenchResult.Metric("failed deliveries", load.errorCount(), "deliveries", 0));
                 loaded.failed.forEach(f -> ctx.log().println("busy: failed cycle: " + f));
             }
@@ -140,9 +164,82 @@ public final class BusyBenchmark implements Benchmark {
         return new BenchResult(name(), params, out);
     }
 
-    /** What one phase's cycles measured. */
+    /** What one phase's cycles measured; {@code windows} each cycle's run (nanoTime, start and end), in order. */
     record Phase(List<Double> hold, List<Double> gateWait, List<Double> delivery, List<Double> duringCycles, List<Double> outside,
-                 List<String> failed, int forced, int inconsistent) {
+                 List<String> failed, int forced, int inconsistent, List<long[]> windows, List<DeliveryLoad.Delivery> deliveries) {
+    }
+
+    /**
+     * The {@code n} slowest deliveries of a phase, each placed: inside which cycle's run (and how far into it) or how
+     * long after the last one ended, whether the target's streams were running, and where its time went (waiting for
+     * a writer, the blob's write and fsync, the transaction). A worst delivery is explained from these lines and the
+     * daemon's log around its time, which they give as wall-clock time.
+     */
+    private static void worst(BenchContext ctx, String phase, List<DeliveryLoad.Delivery> deliveries, List<long[]> windows,
+                              java.util.function.LongPredicate streaming, int n) {
+        long nanos0 = System.nanoTime();
+        java.time.Instant wall0 = java.time.Instant.now();
+        deliveries.stream().sorted(java.util.Comparator.comparingLong(DeliveryLoad.Delivery::latencyMicros).reversed())
+                .limit(n).forEach(d -> {
+                    long t = d.scheduledNanos();
+                    String where = windows.isEmpty() ? "no cycle ran" : "before the first cycle";
+                    for (int i = 0; i < windows.size(); i++) {
+                        long[] w = windows.get(i);
+                        if (t >= w[0] && t <= w[1]) {
+                            where = String.format("in cycle %d, %.1f ms after its start (it ran %.1f ms)", i + 1, (t - w[0]) / 1e6,
+                                    (w[1] - w[0]) / 1e6);
+                            break;
+                        }
+                        if (t > w[1]) {
+                            where = String.format("%.1f ms after cycle %d ended", (t - w[1]) / 1e6, i + 1);
+                        }
+                    }
+                    ctx.log().printf("busy: %s phase, slow delivery %.1f ms, scheduled %s (waiting for a writer %.1f, blob"
+                                    + " write+fsync %.1f, transaction %.1f ms): %s; replication streams %s%n", phase, d.latencyMicros() / 1000.0,
+                            wall0.minusNanos(nanos0 - t), d.queuedMicros() / 1000.0, d.blobMicros() / 1000.0,
+                            d.commitMicros() / 1000.0, where, streaming.test(t) ? "running" : "not running");
+                });
+    }
+
+    /**
+     * When the target's replication streams ran, sampled every 5 ms from the gauge {@code zmsnap status} reads
+     * ({@code zmsnap_replication_transfer_streams}); the gaps between a run's streams (listing, holds, retention on the
+     * target) do not count as running.
+     */
+    static final class StreamWindows implements AutoCloseable {
+        private final java.util.concurrent.ScheduledExecutorService sampler =
+                java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                    Thread th = new Thread(r, "bench-stream-sampler");
+                    th.setDaemon(true);
+                    return th;
+                });
+        private final List<long[]> windows = java.util.Collections.synchronizedList(new ArrayList<>());
+        private long since = -1;
+
+        StreamWindows(io.micrometer.core.instrument.MeterRegistry registry, String target) {
+            sampler.scheduleAtFixedRate(() -> {
+                var g = registry.find("zmsnap.replication.transfer.streams").tag("target", target).gauge();
+                boolean on = g != null && g.value() > 0;
+                long now = System.nanoTime();
+                if (on && since < 0) {
+                    since = now;
+                } else if (!on && since >= 0) {
+                    windows.add(new long[] {since, now});
+                    since = -1;
+                }
+            }, 5, 5, java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
+
+        boolean runningAt(long t) {
+            synchronized (windows) {
+                return windows.stream().anyMatch(w -> t >= w[0] && t <= w[1]);
+            }
+        }
+
+        @Override
+        public void close() {
+            sampler.shutdownNow();
+        }
     }
 
     /** {@code n} cycles, one every {@code periodMs} (a late one starts at once, as Quartz's fire-and-proceed). */
@@ -185,15 +282,17 @@ public final class BusyBenchmark implements Benchmark {
         List<Double> delivery = new ArrayList<>();
         List<Double> during = new ArrayList<>();
         List<Double> outside = new ArrayList<>();
+        List<DeliveryLoad.Delivery> inPhase = new ArrayList<>();
         for (DeliveryLoad.Delivery d : load.deliveries()) {
             long t = d.scheduledNanos();
             if (t >= start && t <= end) {
+                inPhase.add(d);
                 delivery.add(d.latencyMicros() / 1000.0);
                 // "During a cycle": scheduled inside a cycle's run (snapshot cycle + retention), as in the quiesce benchmark.
                 boolean in = windows.stream().anyMatch(w -> t >= w[0] && t <= w[1]);
                 (in ? during : outside).add(d.latencyMicros() / 1000.0);
             }
         }
-        return new Phase(hold, gateWait, delivery, during, outside, failed, forced, inconsistent);
+        return new Phase(hold, gateWait, delivery, during, outside, failed, forced, inconsistent, windows, inPhase);
     }
 }
