@@ -120,6 +120,10 @@ final class StepExecutor {
         } catch (IOException e) {
             copyError = e.getMessage();
             r = new StreamPump.Result(movedSoFar.get(), 0, Optional.empty());
+        } catch (ReplicationException refused) {
+            // Refused before receiving: the stream ends here, and must not stay in zmsnap status as running.
+            progress.finished(dst, 0, false);
+            throw refused;
         } finally {
             try {
                 recv.stdin().close();

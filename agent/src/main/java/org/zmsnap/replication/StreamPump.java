@@ -186,6 +186,7 @@ public final class StreamPump {
                 gate.check(buf, head);
                 out.write(buf, 0, head);
                 total += head;
+                moved.accept(total);
             }
             while ((n = in.read(buf, 0, chunk)) > 0) {
                 out.write(buf, 0, n);

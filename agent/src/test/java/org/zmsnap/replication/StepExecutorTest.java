@@ -107,12 +107,34 @@ class StepExecutorTest {
     }
 
     StepExecutor executor(Fake send, Fake recv, boolean holdRefused) {
+        return executor(send, recv, holdRefused, TransferProgress.NONE);
+    }
+
+    StepExecutor executor(Fake send, Fake recv, boolean holdRefused, TransferProgress progress) {
         SourceEndpoint source = SourceEndpoint.on(new Zfs(zfs("source", holdRefused), "zfs", Duration.ofSeconds(5)),
                 streams("source", send), "zfs", "this host");
         TargetEndpoint target = TargetEndpoint.thisHost(new Zfs(zfs("target", false), "zfs", Duration.ofSeconds(5)),
                 streams("target", recv), "zfs");
-        return new StepExecutor(source, target, new StreamPump(0, Duration.ofSeconds(5)), TransferProgress.NONE, "zmsnap:dr1",
+        return new StepExecutor(source, target, new StreamPump(0, Duration.ofSeconds(5)), progress, "zmsnap:dr1",
                 Duration.ofSeconds(5));
+    }
+
+    /** What a step tells its progress listener, in order. */
+    static final class Told implements TransferProgress {
+        final List<String> events = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void started(DatasetName dataset, String step, java.util.OptionalLong expectedBytes) {
+            events.add("started " + dataset);
+        }
+
+        @Override
+        public void moved(DatasetName dataset, long bytes) { }
+
+        @Override
+        public void finished(DatasetName dataset, long bytes, boolean ok) {
+            events.add("finished " + dataset + " " + bytes + (ok ? " ok" : " failed"));
+        }
     }
 
     static byte[] plainStream(int payload) {
@@ -221,10 +243,14 @@ class StepExecutorTest {
     @Test
     void aStreamCarryingPropertiesIsRefusedBeforeTheReceiverGetsAByte() {
         Fake recv = new Fake(new byte[0], 0, "");
-        StepExecutor ex = executor(new Fake(StreamHeaderTest.begin(ByteOrder.LITTLE_ENDIAN, 0x2, 0x264), 0, ""), recv, false);
+        Told told = new Told();
+        StepExecutor ex = executor(new Fake(StreamHeaderTest.begin(ByteOrder.LITTLE_ENDIAN, 0x2, 0x264), 0, ""), recv, false, told);
         StepExecutor.ReplicationException e = assertThrows(StepExecutor.ReplicationException.class, () -> ex.send(STEP, DST));
         assertTrue(e.getMessage().contains("refused before receiving: the stream carries dataset properties"), e.getMessage());
         assertEquals(0, recv.in.size());
+        assertEquals(0, e.bytes());
+        assertEquals(List.of("started " + DST, "finished " + DST + " 0 failed"), told.events,
+                "a refused stream ends for its listener too: zmsnap status must not show it running");
     }
 
     @Test
