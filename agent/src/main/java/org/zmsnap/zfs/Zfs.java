@@ -68,9 +68,13 @@ public final class Zfs {
         if (!(runner instanceof LocalCommandRunner) || !PlainZfsProgram.named(zfsCommand)) {
             return this;
         }
-        String command = zfsCommand;
-        return withProbe(() -> PlainZfsProgram.script(command, System.getenv("PATH"))
-                .<LibZfsCore.Probe>map(LibZfsCore.Probe.Absent::new).orElseGet(LibZfsCore::probe));
+        return withProbe(unlessScript(zfsCommand, System.getenv("PATH"), LibZfsCore::probe));
+    }
+
+    /** The library's probe, unless {@code command} (on {@code path}) is a script: then the site's wrapper, and why. */
+    static Supplier<LibZfsCore.Probe> unlessScript(String command, String path, Supplier<LibZfsCore.Probe> library) {
+        return () -> PlainZfsProgram.script(command, path).<LibZfsCore.Probe>map(LibZfsCore.Probe.Absent::new)
+                .orElseGet(library);
     }
 
     /** With {@code probe} in place of loading the library: the rule's tests. */

@@ -263,6 +263,25 @@ class LibZfsCoreTest {
         assertEquals(Zfs.SnapshotCall.Via.LIBZFS_CORE, call(zfs, false, Map.of()).via(), "the next: asked again");
     }
 
+    /** A script first on PATH under the plain name is the site's wrapper: the set goes through it, and check says why. */
+    @Test
+    void aScriptInstalledAsThePlainZfsKeepsSnapshotsInTheProgram(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path wrapper = dir.resolve("zfs");
+        java.nio.file.Files.writeString(wrapper, "#!/bin/sh\nexec /usr/sbin/zfs \"$@\"\n");
+        java.nio.file.Files.setPosixFilePermissions(wrapper, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        AtomicInteger loads = new AtomicInteger();
+        Supplier<LibZfsCore.Probe> library = () -> {
+            loads.incrementAndGet();
+            return new LibZfsCore.Probe.Loaded(lib);
+        };
+        Zfs zfs = new Zfs(zfsAnswering(true), "zfs", Duration.ofSeconds(5))
+                .withProbe(Zfs.unlessScript("zfs", dir + ":/usr/sbin", library));
+        assertEquals(Zfs.SnapshotCall.Via.ZFS_COMMAND, call(zfs, false, Map.of()).via());
+        assertTrue(zfs.snapshotRoute().contains(wrapper + " is a script, taken for a site's wrapper"), zfs.snapshotRoute());
+        assertEquals(0, loads.get(), "the library is not even loaded");
+    }
+
     @Test
     void onlyThisHostsPlainZfsMaySnapshotInProcess() {
         CommandRunner local = new LocalCommandRunner();
