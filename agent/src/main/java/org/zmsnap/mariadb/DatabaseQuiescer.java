@@ -18,7 +18,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,6 +46,7 @@ public final class DatabaseQuiescer implements Quiescer {
     private static final Pattern WRITE = Pattern.compile(
             "^\\s*(?:/\\*.*?\\*/\\s*)*(INSERT|UPDATE|DELETE|REPLACE|ALTER|CREATE|DROP|RENAME|TRUNCATE|LOAD|OPTIMIZE|REPAIR|ANALYZE|LOCK)\\b",
             Pattern.CASE_INSENSITIVE | Pattern.DOTALL);
+    private static final long NOT_KILLED = Long.MIN_VALUE;
     private static final int ER_LOCK_WAIT_TIMEOUT = 1205;
     private static final int ER_STATEMENT_TIMEOUT = 1969;
     private static final int ER_QUERY_INTERRUPTED = 1317;
@@ -217,9 +218,12 @@ public final class DatabaseQuiescer implements Quiescer {
 
     private <T> Attempt<T> locked(Connection control, Connection lock, LockedAction<T> action, int attempts, Session session,
                                   boolean raised, long preflushMicros, long beforeAcquireMicros) throws SQLException {
-        AtomicBoolean killed = new AtomicBoolean();
+        // When the watchdog's KILL was sent and when it returned (the lock ended in between): an action that outlives
+        // the budget goes on after writers were let go, and the hold is measured to the kill, not to the action's end.
+        AtomicLong killSent = new AtomicLong(NOT_KILLED);
+        AtomicLong killed = new AtomicLong(NOT_KILLED);
         long start = System.nanoTime();
-        ScheduledFuture<?> kill = watchdog.schedule(() -> killSession(control, session.id(), killed),
+        ScheduledFuture<?> kill = watchdog.schedule(() -> killSession(control, session.id(), killSent, killed),
                 budget.minus(KILL_MARGIN).toNanos(), TimeUnit.NANOSECONDS);
         try {
             acquire(lock);
@@ -275,13 +279,17 @@ public final class DatabaseQuiescer implements Quiescer {
         long restoreStart = System.nanoTime();
         restoreFlush(lock, control, session, raised);
         long restoreMicros = raised ? micros(System.nanoTime() - restoreStart) : 0;
-        boolean heldThroughout = alive && !killed.get();
-        if (killed.get()) {
+        boolean wasKilled = killed.get() != NOT_KILLED;
+        long lockEnd = wasKilled && killed.get() - released < 0 ? killed.get() : released;
+        // Held throughout: the action and the positions were done while the lock stood. A kill sent after both only
+        // ended the lock in place of the release statement; a session that died on its own died at an unknown time.
+        boolean heldThroughout = wasKilled ? killSent.get() - positionsEnd > 0 : alive;
+        if (wasKilled) {
             LOG.warn("the lock budget of {} ms was spent: the lock session was killed to release writers", budget.toMillis());
         }
         LockSteps steps = new LockSteps(preflushMicros, beforeAcquireMicros, micros(flushed - acquired), micros(actionEnd - flushed),
                 positionsMicros[0], micros(positionsEnd - actionEnd), micros(released - positionsEnd), restoreMicros);
-        LockOutcome.Held held = new LockOutcome.Held(method, micros(acquired - start), micros(released - acquired),
+        LockOutcome.Held held = new LockOutcome.Held(method, micros(acquired - start), micros(lockEnd - acquired),
                 heldThroughout, raised, positions, attempts, steps);
         return new Attempt<>(new Quiesced<>(held, Optional.ofNullable(value), Optional.ofNullable(failure)), null);
     }
@@ -342,11 +350,12 @@ public final class DatabaseQuiescer implements Quiescer {
         }
     }
 
-    private static void killSession(Connection control, long lockId, AtomicBoolean killed) {
-        killed.set(true);
+    private static void killSession(Connection control, long lockId, AtomicLong sent, AtomicLong killed) {
         synchronized (control) {
+            sent.set(System.nanoTime());
             try (Statement s = control.createStatement()) {
                 s.execute("KILL CONNECTION " + lockId);
+                killed.set(System.nanoTime()); // not before: writers are let go once the KILL returns
             } catch (SQLException e) {
                 LOG.error("watchdog could not KILL lock session {}: {}", lockId, e.getMessage());
             }

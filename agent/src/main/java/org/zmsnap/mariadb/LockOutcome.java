@@ -9,8 +9,11 @@ public sealed interface LockOutcome {
     /**
      * The lock was held while the action ran.
      *
-     * @param heldThroughout false when the session died or was killed before the action finished: whatever the
-     *                       action captured is then crash-consistent only
+     * @param heldThroughout false when the lock ended (the session died, or the watchdog killed it at the budget)
+     *                       before the action and the positions were done: whatever the action captured is then
+     *                       crash-consistent only, and the positions do not describe it
+     * @param holdMicros     how long writers were blocked: from the acquire to the release, or to the watchdog's kill
+     *                       when that came first (an action may go on after it)
      * @param steps          where the time went, before, inside and after the hold
      */
     record Held(QuiesceMethod method, long acquireMicros, long holdMicros, boolean heldThroughout,

@@ -103,6 +103,7 @@ public final class SnapshotCycle {
         Zfs.SnapshotCall.Via via = calls.isEmpty() ? Zfs.SnapshotCall.Via.ZFS_COMMAND : calls.get(0).via();
 
         long[] snapshotMicros = new long[1];
+        Duration snapshotBound = outlivesTheLock(plan);
         Quiesced<Boolean> q;
         ZfsWorkGate.Passage gate;
         // From before the acquire until the release, zmsnap's own zfs work (replication, retention) waits: ZfsWorkGate.
@@ -113,7 +114,7 @@ public final class SnapshotCycle {
                 @Override
                 public Boolean run(Duration remaining) {
                     long t = System.nanoTime();
-                    plan.take(zfs, calls, remaining);
+                    plan.take(zfs, calls, snapshotBound.compareTo(remaining) > 0 ? snapshotBound : remaining);
                     snapshotMicros[0] = (System.nanoTime() - t) / 1000;
                     return Boolean.TRUE;
                 }
@@ -148,14 +149,36 @@ public final class SnapshotCycle {
             return failed(policy, plan, tag, e, "snapshot under the lock failed: " + e.getMessage());
         }
         if (lock instanceof LockOutcome.Held held) {
-            String note = held.heldThroughout() ? "" : "the lock session ended before the snapshot finished (budget "
-                    + config.mariadb().lockBudget().toMillis() + " ms spent)";
+            String note = "";
+            if (!held.heldThroughout()) {
+                note = "the lock ended before the snapshot did (snapshot " + ms(snapshotMicros[0]) + " ms, lock budget "
+                        + config.mariadb().lockBudget().toMillis() + " ms): writers were let go at the bound, so the set is"
+                        + " crash-consistent";
+                LOG.warn("set {}: {}", tag, note);
+            }
+            // Positions read under a lock that ended before the snapshot describe an earlier instant than the set: none.
+            Optional<Positions> positions = held.heldThroughout() ? Optional.ofNullable(held.positions()) : Optional.empty();
             return finish(policy, plan, cov, identity, gate, via, new SetReport(tag, datasets, plan.kind(), held.method(), held.acquireMicros(),
-                    held.holdMicros(), snapshotMicros[0], held.heldThroughout(), note, Optional.ofNullable(held.positions()),
-                    held.attempts(), held.steps()));
+                    held.holdMicros(), snapshotMicros[0], held.heldThroughout(), note, positions, held.attempts(), held.steps()));
         }
         return finish(policy, plan, cov, identity, gate, via, new SetReport(tag, datasets, plan.kind(), QuiesceMethod.NONE, 0, 0,
                 snapshotMicros[0], false, "quiesce is none: crash-consistent only", Optional.empty(), 0, LockSteps.NONE));
+    }
+
+    /**
+     * How long the snapshot under the lock may run. Writers are let go at the lock budget whatever it does (the
+     * quiescer's watchdog); the question is only whether a snapshot still running then is worth waiting for. An atomic
+     * set finished after the lock is one instant of every dataset, as after a power cut: crash-consistent, what
+     * {@code on-lock-failure: crash-consistent} asks for when the lock cannot serve, so it is waited for up to
+     * {@code zfs.timeout} rather than killed (a kill does not stop the ioctl anyway: the kernel would finish the set
+     * after the cycle has given it up). A per-dataset set finished after the lock is not one instant, and with
+     * {@code skip} the operator wants no set without the lock: both end at the budget, as a failed cycle.
+     */
+    private Duration outlivesTheLock(SnapshotPlan plan) {
+        if (plan.atomic() && config.mariadb().onLockFailure() == OnLockFailure.CRASH_CONSISTENT) {
+            return zfs.defaultTimeout();
+        }
+        return Duration.ZERO;
     }
 
     private CycleOutcome failed(String policy, SnapshotPlan plan, SnapshotTag tag, Exception e, String reason) {

@@ -196,7 +196,8 @@ class DaemonIT {
 
     @Test
     void sigtermMidCycleLeavesNoPartialSetAndNoLock() throws Exception {
-        String yaml = host.yaml("ftwrl", "3s", "crash-consistent", host.hangingZfs().toString(), "")
+        // zfs.timeout bounds the cycle: its snapshot may outlive the lock budget (writers are let go at it) up to there.
+        String yaml = host.yaml("ftwrl", "3s", "crash-consistent", host.hangingZfs().toString(), "", "  timeout: 5s\n")
                 + "metrics:\n  enabled: false\npolicies:\n  fast: { schedule: \"*/2 * * * * ?\", keep: 3 }\n";
         var cfgFile = host.writeConfig(yaml);
         List<String> before = host.snapshots();

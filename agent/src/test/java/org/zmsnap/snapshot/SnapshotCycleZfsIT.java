@@ -1,6 +1,7 @@
 package org.zmsnap.snapshot;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -132,21 +133,70 @@ class SnapshotCycleZfsIT {
         assertEquals(96, rows, "every committed row is in the snapshot");
     }
 
+    /**
+     * A hung snapshot: writers are let go at the lock budget (1 s); the cycle waits for the snapshot up to
+     * {@code zfs.timeout} (4 s here), kills it and fails, leaving no snapshot of its tag.
+     */
     @ParameterizedTest
     @MethodSource("cells")
     void aHangingZfsCallReleasesTheLockWithinBudgetAndLeavesNoPartialSet(DbOnZfs zfs) throws Exception {
         ZimbraZfsHost host = host(zfs);
-        String yaml = host.yaml("ftwrl", "1s", "crash-consistent", host.hangingZfsCommand(), "");
+        String yaml = host.yaml("ftwrl", "1s", "crash-consistent", host.hangingZfsCommand(), "", "  timeout: 4s\n");
         List<String> before = host.snapshots();
         CompletableFuture<CycleOutcome> running = CompletableFuture.supplyAsync(() -> cycle(zfs, yaml, "manual"));
-        Thread.sleep(zfs.zfs() == TestZfs.OPENZFS ? 800 : 300); // the cycle is now holding FTWRL and waiting on the hung zfs
-        long t = System.nanoTime();
-        host.sql("INSERT INTO app.t VALUES (100000 + FLOOR(RAND() * 1000000), 'during hang')");
-        long waitedMs = (System.nanoTime() - t) / 1_000_000;
+        long waitedMs = writeWhileTheCycleHoldsTheLock(zfs, host, "during hang");
         CycleOutcome out = running.get(60, TimeUnit.SECONDS);
-        assertInstanceOf(CycleOutcome.Failed.class, out, out.toString());
+        CycleOutcome.Failed f = assertInstanceOf(CycleOutcome.Failed.class, out, out.toString());
+        assertTrue(f.reason().contains("did not finish within"), f.reason());
         assertTrue(waitedMs < 1_200, "a writer waited " + waitedMs + " ms; budget 1 s");
         assertEquals(before, host.snapshots(), "no snapshot of the failed set remains");
+    }
+
+    /**
+     * A snapshot slower than the lock budget (a pool slow to sync): writers are let go at the budget, the snapshot is
+     * not killed, and the set it makes after the lock is kept as what it is, one instant of every dataset taken while
+     * writes went on: crash-consistent, marked so, without positions (read under the lock, they describe an earlier
+     * instant). A mariadbd started on its clone recovers and finds the row a writer committed after the lock.
+     */
+    @ParameterizedTest
+    @MethodSource("cells")
+    void aSnapshotSlowerThanTheLockBudgetKeepsACrashConsistentSetAndLetsWritersGoAtTheBound(DbOnZfs zfs) throws Exception {
+        ZimbraZfsHost host = host(zfs);
+        String yaml = host.yaml("ftwrl", "1s", "crash-consistent", host.slowSnapshotZfsCommand(java.time.Duration.ofMillis(2500)), "");
+        CompletableFuture<CycleOutcome> running = CompletableFuture.supplyAsync(() -> cycle(zfs, yaml, "manual"));
+        long waitedMs = writeWhileTheCycleHoldsTheLock(zfs, host, "during slow snapshot");
+        CycleOutcome out = running.get(60, TimeUnit.SECONDS);
+        SetReport r = assertInstanceOf(CycleOutcome.Taken.class, out, out.toString()).report();
+        assertTrue(waitedMs < 1_200, "a writer waited " + waitedMs + " ms; budget 1 s");
+        assertFalse(r.consistent(), r.toString());
+        assertTrue(r.note().contains("crash-consistent") && r.note().contains("lock budget 1000 ms"), r.note());
+        assertTrue(r.holdMicros() < 1_000_000, "the hold ends at the watchdog's kill: " + r.holdMicros());
+        assertTrue(r.snapshotMicros() >= 2_500_000, "the snapshot ran on after the lock: " + r.snapshotMicros());
+        assertTrue(r.positions().isEmpty(), r.toString());
+        List<String> snaps = host.snapshots().stream().filter(s -> s.endsWith("@" + r.tag().name())).toList();
+        assertEquals(4, snaps.size(), "the whole set: " + snaps);
+        List<String> txgs = snaps.stream()
+                .map(s -> host.zfsPool().zfs("get", "-Hp", "-o", "value", "createtxg", s).stdout().strip()).distinct().toList();
+        assertEquals(1, txgs.size(), "still one instant: " + txgs);
+        for (String s : snaps) {
+            Map<String, String> p = host.userProps(s);
+            assertEquals("no", p.get("org.zmsnap:consistent"), s + " " + p);
+            assertTrue(p.get("org.zmsnap:note").contains("crash-consistent"), p.toString());
+            assertFalse(p.containsKey("org.zmsnap:innodb-lsn") || p.containsKey("org.zmsnap:gtid")
+                    || p.containsKey("org.zmsnap:redo-flushed"), "no positions: " + p);
+        }
+        long rows = host.countInSnapshot(host.zfsPool().dataset("db") + "@" + r.tag().name(),
+                "SELECT COUNT(*) FROM app.t WHERE v = 'during slow snapshot'");
+        assertEquals(1, rows, "the write made after the lock, before the snapshot, is in the recovered clone");
+        assertFlushSettingRestored(host);
+    }
+
+    /** One insert, timed, once the cycle is (by now) holding FTWRL and waiting on its zfs wrapper. */
+    private static long writeWhileTheCycleHoldsTheLock(DbOnZfs zfs, ZimbraZfsHost host, String value) throws Exception {
+        Thread.sleep(zfs.zfs() == TestZfs.OPENZFS ? 800 : 300);
+        long t = System.nanoTime();
+        host.sql("INSERT INTO app.t VALUES (100000 + FLOOR(RAND() * 1000000), '" + value + "')");
+        return (System.nanoTime() - t) / 1_000_000;
     }
 
     static List<DbOnZfs> localZfsCells() {
