@@ -46,13 +46,14 @@ public final class AgentContext implements AutoCloseable {
 
     /**
      * The one gate of this context (the daemon's): a cycle waits for zfs work in flight at most its lock budget, and the gate
-     * counts as open again at the latest after that wait, the pre-flight retries ({@code retry-window}), the lock budget and
-     * one {@code zfs.timeout} more — a hung cycle cannot keep replication and retention waiting longer.
+     * counts as open again at the latest after that wait, the connection, the pre-flight retries ({@code retry-window}), the
+     * txg sync before the lock, the lock budget and one {@code zfs.timeout} more (the snapshot, which may outlive the lock)
+     * — a hung cycle cannot keep replication and retention waiting longer.
      */
     static ZfsWorkGate gateFor(Config config) {
         var m = config.mariadb();
         Duration drain = m == null ? Duration.ZERO : m.lockBudget();
-        Duration max = drain.plus(config.zfs().timeout());
+        Duration max = drain.plus(config.zfs().timeout()).plus(SnapshotCycle.TXG_SYNC_TIMEOUT);
         if (m != null) {
             max = max.plus(m.retryWindow()).plus(m.lockBudget()).plus(m.connectTimeout());
         }

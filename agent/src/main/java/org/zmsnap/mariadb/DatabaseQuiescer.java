@@ -223,7 +223,7 @@ public final class DatabaseQuiescer implements Quiescer {
         AtomicLong killSent = new AtomicLong(NOT_KILLED);
         AtomicLong killed = new AtomicLong(NOT_KILLED);
         long start = System.nanoTime();
-        ScheduledFuture<?> kill = watchdog.schedule(() -> killSession(control, session.id(), killSent, killed),
+        ScheduledFuture<?> kill = watchdog.schedule(() -> killSession(control, lock, session.id(), killSent, killed),
                 budget.minus(KILL_MARGIN).toNanos(), TimeUnit.NANOSECONDS);
         try {
             acquire(lock);
@@ -350,15 +350,28 @@ public final class DatabaseQuiescer implements Quiescer {
         }
     }
 
-    private static void killSession(Connection control, long lockId, AtomicLong sent, AtomicLong killed) {
+    /**
+     * Ends the lock session from outside: KILL from the control connection, or, if that fails (the control connection
+     * broken), aborting the lock connection's socket, which the server, idle on that session, sees at once and drops it
+     * with its lock. The action may run on past this point (a snapshot waited for), so nothing else would end the lock
+     * before it but {@code wait_timeout}.
+     */
+    private static void killSession(Connection control, Connection lock, long lockId, AtomicLong sent, AtomicLong killed) {
         synchronized (control) {
             sent.set(System.nanoTime());
             try (Statement s = control.createStatement()) {
                 s.execute("KILL CONNECTION " + lockId);
                 killed.set(System.nanoTime()); // not before: writers are let go once the KILL returns
+                return;
             } catch (SQLException e) {
-                LOG.error("watchdog could not KILL lock session {}: {}", lockId, e.getMessage());
+                LOG.error("watchdog could not KILL lock session {}: {}; closing its socket instead", lockId, e.getMessage());
             }
+        }
+        try {
+            lock.abort(Runnable::run);
+            killed.set(System.nanoTime());
+        } catch (SQLException | RuntimeException e) {
+            LOG.error("watchdog could not close lock session {} either: {}; the server's wait_timeout drops it", lockId, e.getMessage());
         }
     }
 

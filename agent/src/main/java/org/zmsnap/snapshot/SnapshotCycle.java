@@ -41,7 +41,7 @@ public final class SnapshotCycle {
     /** How long a second cycle waits for the first before giving up. */
     public static final Duration HOST_LOCK_WAIT = Duration.ofSeconds(10);
     /** Bound of the txg sync before the lock; a pool slower than this is not waited for longer. */
-    static final Duration TXG_SYNC_TIMEOUT = Duration.ofSeconds(10);
+    public static final Duration TXG_SYNC_TIMEOUT = Duration.ofSeconds(10);
 
     private final Config config;
     private final Zfs zfs;
@@ -151,9 +151,11 @@ public final class SnapshotCycle {
         if (lock instanceof LockOutcome.Held held) {
             String note = "";
             if (!held.heldThroughout()) {
-                note = "the lock ended before the snapshot did (snapshot " + ms(snapshotMicros[0]) + " ms, lock budget "
-                        + config.mariadb().lockBudget().toMillis() + " ms): writers were let go at the bound, so the set is"
-                        + " crash-consistent";
+                boolean outlasted = held.steps().flushMicros() + snapshotMicros[0] >= held.holdMicros();
+                note = (outlasted ? "the lock ended before the snapshot did" : "the lock ended before the positions were read and it was released")
+                        + " (snapshot " + ms(snapshotMicros[0]) + " ms, hold " + ms(held.holdMicros()) + " ms, lock budget "
+                        + config.mariadb().lockBudget().toMillis() + " ms; the watchdog ends the lock at the budget), so the set"
+                        + " is crash-consistent";
                 LOG.warn("set {}: {}", tag, note);
             }
             // Positions read under a lock that ended before the snapshot describe an earlier instant than the set: none.
@@ -172,10 +174,12 @@ public final class SnapshotCycle {
      * {@code on-lock-failure: crash-consistent} asks for when the lock cannot serve, so it is waited for up to
      * {@code zfs.timeout} rather than killed (a kill does not stop the ioctl anyway: the kernel would finish the set
      * after the cycle has given it up). A per-dataset set finished after the lock is not one instant, and with
-     * {@code skip} the operator wants no set without the lock: both end at the budget, as a failed cycle.
+     * {@code skip} the operator wants no set without the lock: both end at the budget, as a failed cycle. With
+     * {@code quiesce: none} there is no lock to outlive: the snapshot has {@code zfs.timeout}, as any zfs call.
      */
     private Duration outlivesTheLock(SnapshotPlan plan) {
-        if (plan.atomic() && config.mariadb().onLockFailure() == OnLockFailure.CRASH_CONSISTENT) {
+        if (config.mariadb().quiesce() == QuiesceMethod.NONE
+                || plan.atomic() && config.mariadb().onLockFailure() == OnLockFailure.CRASH_CONSISTENT) {
             return zfs.defaultTimeout();
         }
         return Duration.ZERO;
