@@ -41,6 +41,7 @@ public final class BusyBenchmark implements Benchmark {
     public String description() {
         return "zmsnapd with after-snapshot replication to a local pool and retention under load: --cycles 100 --period-ms 5000"
                 + " --rate 200 [--idle-cycles 10] [--keep 10] [--messages 300] [--baseline-seconds 50] [--retry-window 30s]"
+                + " [--quiesce ftwrl|backup-stage]"
                 + " (the baseline: the same load with nothing of zmsnap running, first)";
     }
 
@@ -55,6 +56,10 @@ public final class BusyBenchmark implements Benchmark {
         int baselineSeconds = ctx.intArg("--baseline-seconds", 50);
         // zmsnapd's default: a cycle backs off and retries FTWRL this long before it takes a crash-consistent set.
         String retryWindow = ctx.arg("--retry-window") == null ? "30s" : ctx.arg("--retry-window");
+        String quiesce = ctx.arg("--quiesce") == null ? "ftwrl" : ctx.arg("--quiesce");
+        if (!quiesce.equals("ftwrl") && !quiesce.equals("backup-stage")) {
+            throw new IllegalArgumentException("--quiesce: ftwrl or backup-stage, not " + quiesce);
+        }
         Map<String, Object> params = new LinkedHashMap<>();
         params.put("cycles", cycles);
         params.put("idleCycles", idleCycles);
@@ -63,7 +68,7 @@ public final class BusyBenchmark implements Benchmark {
         params.put("keep", keep + " sets on the host, " + keep + " on the target");
         params.put("mailbox", "1 account, " + messages + " messages");
         params.put("baseline", baselineSeconds + " s of the same load with nothing of zmsnap running, before the cycles");
-        params.put("quiesce", "ftwrl, lock budget 2s, on-lock-failure crash-consistent, retry-window " + retryWindow);
+        params.put("quiesce", quiesce + ", lock budget 2s, on-lock-failure crash-consistent, retry-window " + retryWindow);
         params.put("target", "zfs, host: local (a second pool), after-snapshot, prune: true");
         List<BenchResult.Metric> out = new ArrayList<>();
 
@@ -73,7 +78,7 @@ public final class BusyBenchmark implements Benchmark {
             try (Connection c = host.db.connect()) {
                 mailboxes = ZimbraMailboxGenerator.generate(c, store, 1, messages);
             }
-            String yaml = host.yaml("ftwrl", "2s", "crash-consistent", "zfs", "  retry-window: " + retryWindow + "\n")
+            String yaml = host.yaml(quiesce, "2s", "crash-consistent", "zfs", "  retry-window: " + retryWindow + "\n")
                     + "policies:\n  busy: { schedule: \"0/5 * * * * ?\", keep: " + keep + " }\n"
                     + "targets:\n  " + TARGET + ":\n    type: zfs\n    host: local\n    root: " + dr.name() + "/mbox1\n"
                     + "    keep: { busy: " + keep + " }\n    after-snapshot: [ busy ]\n    stall-timeout: 30s\n";
