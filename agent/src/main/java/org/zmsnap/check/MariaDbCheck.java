@@ -17,7 +17,7 @@ final class MariaDbCheck {
         Lines l = new Lines("mariadb");
         if (cfg.mariadb().quiesce() == QuiesceMethod.NONE) {
             l.warn("quiesce", "quiesce: none: sets are taken without a database lock and marked not consistent",
-                    "set mariadb.quiesce to ftwrl or backup-stage unless crash-consistent sets are what you want");
+                    "set mariadb.quiesce to auto (the default) unless crash-consistent sets are what you want");
         }
         QuiesceReadiness[] found = new QuiesceReadiness[1];
         boolean reached = cfg.mariadb().quiesce() == QuiesceMethod.NONE || l.attempt("login",
@@ -26,7 +26,10 @@ final class MariaDbCheck {
         if (found[0] != null) {
             QuiesceReadiness r = found[0];
             l.ok("login", r.server());
-            r.unsupported().ifPresent(why -> l.fail("quiesce", why, "set mariadb.quiesce: ftwrl (docs/compatibility.md)"));
+            if (!r.lock().isEmpty() && r.unsupported().isEmpty()) {
+                l.ok("quiesce", r.lock());
+            }
+            r.unsupported().ifPresent(why -> l.fail("quiesce", why, "set mariadb.quiesce: auto or ftwrl (docs/compatibility.md)"));
             for (Privileges.Need n : r.needed()) {
                 String what = "privilege " + n.name();
                 if (!r.missing().contains(n)) {

@@ -90,7 +90,7 @@ public final class ConfigLoader {
 
     private static MariaDbConfig mariadb(YamlMap m) {
         QuiesceMethod quiesce = m.choice("quiesce", QuiesceMethod.class)
-                .orElse(QuiesceMethod.FTWRL);
+                .orElse(QuiesceMethod.AUTO);
         Optional<Path> socket = m.string("socket").map(Path::of);
         Optional<String> url = m.string("url");
         if (socket.isPresent() && url.isPresent()) {

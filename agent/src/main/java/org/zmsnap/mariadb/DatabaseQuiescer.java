@@ -52,6 +52,7 @@ public final class DatabaseQuiescer implements Quiescer {
     private static final int ER_QUERY_INTERRUPTED = 1317;
     private static final int ER_CONNECTION_KILLED = 1927;
 
+    /** As configured: {@code auto} is resolved against the server on each run ({@link #effective}). */
     private final QuiesceMethod method;
     private final DbConnector connector;
     private final Duration budget;
@@ -93,18 +94,42 @@ public final class DatabaseQuiescer implements Quiescer {
                 }
             }
             ServerVersion v = ServerVersion.parse(version);
+            QuiesceMethod m = effective(method, v);
             return new QuiesceReadiness("MariaDB " + version + " on " + connector.target() + " as " + account, account,
-                    Grants.global(grants), Privileges.needed(method, flush, binlog, v), unsupported(v));
+                    Grants.global(grants), Privileges.needed(m, flush, binlog, v), unsupported(v), lockLine(m, v));
         } catch (SQLException e) {
             throw new QuiesceException("MariaDB on " + connector.target() + " does not answer: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The lock a run takes: {@code auto} is BACKUP STAGE where the server has it (MariaDB 10.4+), which blocks commits
+     * only and is had at once even while a long write runs, and FLUSH TABLES WITH READ LOCK on older servers.
+     */
+    public static QuiesceMethod effective(QuiesceMethod configured, ServerVersion version) {
+        if (configured != QuiesceMethod.AUTO) {
+            return configured;
+        }
+        // A version it cannot read gets the lock every version has.
+        return version.known() && version.hasBackupStage() ? QuiesceMethod.BACKUP_STAGE : QuiesceMethod.FTWRL;
+    }
+
+    /** What a cycle takes on this server, as {@code zmsnap check} says it. */
+    private String lockLine(QuiesceMethod m, ServerVersion v) {
+        String what = describe(m);
+        if (method != QuiesceMethod.AUTO) {
+            return m.configName() + ": " + what;
+        }
+        return "auto: " + what + (m == QuiesceMethod.BACKUP_STAGE
+                ? " (MariaDB " + v + " has BACKUP STAGE: only commits wait, and a long write does not delay the lock)"
+                : " (MariaDB " + v + " is older than 10.4 and has no BACKUP STAGE)");
     }
 
     /** Why {@link #method} cannot run on a server of {@code version}, if it cannot. */
     private Optional<String> unsupported(ServerVersion version) {
         if (method == QuiesceMethod.BACKUP_STAGE && !version.hasBackupStage()) {
             return Optional.of("quiesce: backup-stage needs MariaDB 10.4 or later; this server is " + version
-                    + ": use quiesce: ftwrl");
+                    + ": use quiesce: auto or ftwrl");
         }
         return Optional.empty();
     }
@@ -115,17 +140,18 @@ public final class DatabaseQuiescer implements Quiescer {
         long retryDeadline = start + retryWindow.toNanos();
         int attempts = 0;
         try (Connection control = connector.open(Duration.ofSeconds(10))) {
+            QuiesceMethod m = method == QuiesceMethod.AUTO ? effective(method, version(control)) : method;
             while (true) {
                 attempts++;
                 String reason;
-                Optional<String> blocker = method == QuiesceMethod.FTWRL ? longRunningWrite(control) : Optional.empty();
+                Optional<String> blocker = m == QuiesceMethod.FTWRL ? longRunningWrite(control) : Optional.empty();
                 if (blocker.isPresent()) {
                     reason = "a long-running write would make FLUSH TABLES WITH READ LOCK queue every writer: " + blocker.get();
                     LOG.info("backing off (attempt {}): {}", attempts, reason);
                 } else {
                     Attempt<T> a;
                     try (Connection lock = connector.open(budget.plusSeconds(5))) {
-                        a = attempt(control, lock, action, attempts);
+                        a = attempt(m, control, lock, action, attempts);
                     }
                     if (a.result != null) {
                         return a.result;
@@ -134,7 +160,7 @@ public final class DatabaseQuiescer implements Quiescer {
                     LOG.info("lock not acquired (attempt {}): {}", attempts, reason);
                 }
                 if (!backOff(attempts, retryDeadline)) {
-                    return new Quiesced<>(new LockOutcome.NotAcquired(method, reason, micros(System.nanoTime() - start), attempts),
+                    return new Quiesced<>(new LockOutcome.NotAcquired(m, reason, micros(System.nanoTime() - start), attempts),
                             Optional.empty(), Optional.empty());
                 }
             }
@@ -164,7 +190,17 @@ public final class DatabaseQuiescer implements Quiescer {
      *   5. the release statement, which ends the window.
      * After the release: the flush setting is restored (the snapshot is taken; until then commits only flush more).
      */
-    private <T> Attempt<T> attempt(Connection control, Connection lock, LockedAction<T> action, int attempts) throws SQLException {
+    private static ServerVersion version(Connection control) throws SQLException {
+        synchronized (control) {
+            try (Statement s = control.createStatement(); ResultSet rs = s.executeQuery("SELECT @@version")) {
+                rs.next();
+                return ServerVersion.parse(rs.getString(1));
+            }
+        }
+    }
+
+    private <T> Attempt<T> attempt(QuiesceMethod m, Connection control, Connection lock, LockedAction<T> action, int attempts)
+            throws SQLException {
         Session session = session(lock);
         boolean raised = false;
         boolean restored = false;
@@ -194,7 +230,7 @@ public final class DatabaseQuiescer implements Quiescer {
                 }
             }
             long t2 = System.nanoTime();
-            Attempt<T> a = locked(control, lock, action, attempts, session, raised, micros(t2 - t1), micros(t1 - t0));
+            Attempt<T> a = locked(m, control, lock, action, attempts, session, raised, micros(t2 - t1), micros(t1 - t0));
             restored = true; // locked() restored the setting (or logged why it could not)
             return a;
         } finally {
@@ -216,7 +252,7 @@ public final class DatabaseQuiescer implements Quiescer {
         }
     }
 
-    private <T> Attempt<T> locked(Connection control, Connection lock, LockedAction<T> action, int attempts, Session session,
+    private <T> Attempt<T> locked(QuiesceMethod m, Connection control, Connection lock, LockedAction<T> action, int attempts, Session session,
                                   boolean raised, long preflushMicros, long beforeAcquireMicros) throws SQLException {
         // When the watchdog's KILL was sent and when it returned (the lock ended in between): an action that outlives
         // the budget goes on after writers were let go, and the hold is measured to the kill, not to the action's end.
@@ -226,15 +262,15 @@ public final class DatabaseQuiescer implements Quiescer {
         ScheduledFuture<?> kill = watchdog.schedule(() -> killSession(control, lock, session.id(), killSent, killed),
                 budget.minus(KILL_MARGIN).toNanos(), TimeUnit.NANOSECONDS);
         try {
-            acquire(lock);
+            acquire(m, lock);
         } catch (SQLException e) {
             disarm(kill);
             if (isTimeoutOrKill(e)) {
                 restoreFlush(lock, control, session, raised);
-                return new Attempt<>(null, describe() + " not acquired within " + acquireTimeout().toMillis() + " ms ("
+                return new Attempt<>(null, describe(m) + " not acquired within " + acquireTimeout().toMillis() + " ms ("
                         + e.getMessage() + ")" + processListHint(control));
             }
-            throw new QuiesceException(describe() + " failed: " + e.getMessage()
+            throw new QuiesceException(describe(m) + " failed: " + e.getMessage()
                     + (e.getErrorCode() == 1227 ? " (the account needs the RELOAD privilege)" : ""), e);
         }
         long acquired = System.nanoTime();
@@ -272,7 +308,7 @@ public final class DatabaseQuiescer implements Quiescer {
             actionEnd = Math.max(flushed, System.nanoTime());
             positions = await(reading);
             positionsEnd = System.nanoTime();
-            alive = release(lock);
+            alive = release(m, lock);
             released = System.nanoTime();
             disarm(kill);
         }
@@ -289,7 +325,7 @@ public final class DatabaseQuiescer implements Quiescer {
         }
         LockSteps steps = new LockSteps(preflushMicros, beforeAcquireMicros, micros(flushed - acquired), micros(actionEnd - flushed),
                 positionsMicros[0], micros(positionsEnd - actionEnd), micros(released - positionsEnd), restoreMicros);
-        LockOutcome.Held held = new LockOutcome.Held(method, micros(acquired - start), micros(lockEnd - acquired),
+        LockOutcome.Held held = new LockOutcome.Held(m, micros(acquired - start), micros(lockEnd - acquired),
                 heldThroughout, raised, positions, attempts, steps);
         return new Attempt<>(new Quiesced<>(held, Optional.ofNullable(value), Optional.ofNullable(failure)), null);
     }
@@ -317,10 +353,10 @@ public final class DatabaseQuiescer implements Quiescer {
         }
     }
 
-    private void acquire(Connection lock) throws SQLException {
+    private void acquire(QuiesceMethod m, Connection lock) throws SQLException {
         String bound = String.format(Locale.ROOT, "SET STATEMENT max_statement_time=%.3f FOR ", acquireTimeout().toMillis() / 1000.0);
         try (Statement s = lock.createStatement()) {
-            if (method == QuiesceMethod.FTWRL) {
+            if (m == QuiesceMethod.FTWRL) {
                 s.execute(bound + "FLUSH TABLES WITH READ LOCK");
             } else {
                 s.execute(bound + "BACKUP STAGE START");
@@ -330,9 +366,9 @@ public final class DatabaseQuiescer implements Quiescer {
     }
 
     /** True when the lock session was still alive and released the lock itself. */
-    private boolean release(Connection lock) {
+    private static boolean release(QuiesceMethod m, Connection lock) {
         try (Statement s = lock.createStatement()) {
-            s.execute(method == QuiesceMethod.FTWRL ? "UNLOCK TABLES" : "BACKUP STAGE END");
+            s.execute(m == QuiesceMethod.FTWRL ? "UNLOCK TABLES" : "BACKUP STAGE END");
             return true;
         } catch (SQLException e) {
             // The session is gone (killed by the watchdog, wait_timeout, or the server): the lock went with it.
@@ -474,8 +510,8 @@ public final class DatabaseQuiescer implements Quiescer {
         }
     }
 
-    private String describe() {
-        return method == QuiesceMethod.FTWRL ? "FLUSH TABLES WITH READ LOCK" : "BACKUP STAGE BLOCK_COMMIT";
+    private static String describe(QuiesceMethod m) {
+        return m == QuiesceMethod.FTWRL ? "FLUSH TABLES WITH READ LOCK" : "BACKUP STAGE BLOCK_COMMIT";
     }
 
     private static boolean isTimeoutOrKill(SQLException e) {

@@ -13,16 +13,17 @@ import java.util.Set;
  * @param granted  the account's global privileges (SHOW GRANTS)
  * @param needed   everything the quiesce method needs here ({@link Privileges#needed})
  * @param unsupported why the configured quiesce method cannot run on this server's version at all
+ * @param lock     the lock a cycle takes on this server, and why when {@code quiesce: auto} chose it (empty: none)
  */
 public record QuiesceReadiness(String server, String account, Set<String> granted, List<Privileges.Need> needed,
-        Optional<String> unsupported) {
+        Optional<String> unsupported, String lock) {
     public QuiesceReadiness {
         granted = Set.copyOf(granted);
         needed = List.copyOf(needed);
     }
 
     public QuiesceReadiness(String server, String account, Set<String> granted, List<Privileges.Need> needed) {
-        this(server, account, granted, needed, Optional.empty());
+        this(server, account, granted, needed, Optional.empty(), "");
     }
 
     /** {@code quiesce: none}: nothing to reach, nothing needed. */

@@ -42,7 +42,7 @@ public final class PromotedConfig {
                 .append("  user: root\n")
                 .append("  # the root password from Zimbra's localconfig (zmlocalconfig -s -m nokey mysql_root_password)\n")
                 .append("  zimbra-localconfig: true\n")
-                .append("  quiesce: ftwrl\n")
+                .append("  quiesce: auto\n")
                 .append("  lock-budget: 2s\n");
         y.append("datasets:\n");
         live.forEach(d -> y.append("  - ").append(d).append('\n'));

@@ -40,7 +40,7 @@ class ConfigLoaderTest {
     @Test
     void defaultsAreWhatAZimbraAdminExpects() {
         Config c = parse(MINIMAL);
-        assertEquals(QuiesceMethod.FTWRL, c.mariadb().quiesce());
+        assertEquals(QuiesceMethod.AUTO, c.mariadb().quiesce(), "backup-stage where the server has it, ftwrl before 10.4");
         assertEquals(Duration.ofSeconds(2), c.mariadb().lockBudget());
         assertEquals(OnLockFailure.CRASH_CONSISTENT, c.mariadb().onLockFailure());
         assertEquals("root", c.mariadb().user());

@@ -20,7 +20,7 @@ class ExampleConfigTest {
         Config c = ConfigLoader.parse(yaml.replace("/etc/zmsnap/mariadb.password", pw.toString()), Path.of("zmsnap.yaml"));
         assertEquals(4, c.datasets().size());
         assertEquals(5, c.policies().size());
-        assertEquals(QuiesceMethod.FTWRL, c.mariadb().quiesce());
+        assertEquals(QuiesceMethod.AUTO, c.mariadb().quiesce());
     }
 
     @Test

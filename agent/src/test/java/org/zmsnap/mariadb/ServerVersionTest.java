@@ -18,6 +18,20 @@ class ServerVersionTest {
     }
 
     @Test
+    void autoIsBackupStageFrom104AndFtwrlBeforeOrWhenTheVersionIsUnknown() {
+        assertEquals(QuiesceMethod.FTWRL, DatabaseQuiescer.effective(QuiesceMethod.AUTO, ServerVersion.parse("10.1.48-MariaDB")));
+        assertEquals(QuiesceMethod.FTWRL, DatabaseQuiescer.effective(QuiesceMethod.AUTO, ServerVersion.parse("10.3.39-MariaDB")));
+        assertEquals(QuiesceMethod.BACKUP_STAGE, DatabaseQuiescer.effective(QuiesceMethod.AUTO, ServerVersion.parse("10.4.31-MariaDB")));
+        assertEquals(QuiesceMethod.BACKUP_STAGE, DatabaseQuiescer.effective(QuiesceMethod.AUTO, ServerVersion.parse("11.8.9-MariaDB")));
+        assertEquals(QuiesceMethod.FTWRL, DatabaseQuiescer.effective(QuiesceMethod.AUTO, ServerVersion.parse("garbage")),
+                "a version it cannot read gets the lock every version has");
+        for (QuiesceMethod explicit : List.of(QuiesceMethod.FTWRL, QuiesceMethod.BACKUP_STAGE)) {
+            assertEquals(explicit, DatabaseQuiescer.effective(explicit, ServerVersion.parse("10.1.48")), "what is configured is kept");
+            assertEquals(explicit, DatabaseQuiescer.effective(explicit, ServerVersion.parse("11.8.9")));
+        }
+    }
+
+    @Test
     void backupStageFrom104AndTheBinlogStatementAndPrivilegeFrom1052() {
         ServerVersion zimbra87 = ServerVersion.parse("10.1.25-MariaDB");
         ServerVersion v104 = ServerVersion.parse("10.4.31-MariaDB");

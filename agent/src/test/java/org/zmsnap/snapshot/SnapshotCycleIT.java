@@ -94,6 +94,38 @@ class SnapshotCycleIT {
         assertTrue(worst < 1_000, "no writer waited longer than the budget; worst " + worst + " ms");
     }
 
+    /**
+     * {@code quiesce: auto} takes BACKUP STAGE on every generation here (all 10.4+), and a long UPDATE running when the
+     * cycle starts neither delays the lock (FTWRL would queue behind it and every writer behind FTWRL) nor makes the
+     * cycle back off: the set is consistent and records the lock it was taken with.
+     */
+    @ParameterizedTest
+    @EnumSource(TestMariaDb.class)
+    void autoTakesBackupStageWhichALongWriteDoesNotDelay(TestMariaDb generation) throws Exception {
+        SnapshotHost host = host(generation);
+        CompletableFuture<Void> longWrite = CompletableFuture.runAsync(() -> {
+            try {
+                host.sql("INSERT IGNORE INTO app.t VALUES (999997, 'x')",
+                        "UPDATE app.t SET v = CONCAT(v, SLEEP(3)) WHERE id = 999997");
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        Thread.sleep(400);
+        String yaml = host.yaml("auto", "1s", "skip", "zfs", "");
+        CycleOutcome out = cycle(parse(host, yaml), "manual");
+        boolean writeStillRunning = !longWrite.isDone();
+        longWrite.get(30, TimeUnit.SECONDS);
+        SetReport r = assertInstanceOf(CycleOutcome.Taken.class, out, out.toString()).report();
+        assertTrue(writeStillRunning, "the cycle ended while the long write still ran");
+        assertTrue(r.consistent(), r.note());
+        assertEquals(org.zmsnap.config.QuiesceMethod.BACKUP_STAGE, r.quiesce());
+        assertEquals(1, r.attempts(), "no back-off");
+        assertTrue(r.acquireMicros() < 300_000, "had at once: " + r.acquireMicros() + " µs");
+        assertEquals("backup-stage", host.userProps(host.pool.dataset("db") + "@" + r.tag().name()).get("org.zmsnap:quiesce"));
+        assertNoLockHeld(host);
+    }
+
     @ParameterizedTest
     @EnumSource(TestMariaDb.class)
     void anIdleTableLockTheProcessListCannotSeeIsBoundedServerSide(TestMariaDb generation) throws Exception {

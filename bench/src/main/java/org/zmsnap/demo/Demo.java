@@ -68,7 +68,7 @@ public final class Demo {
                 java.nio.file.Files.setPosixFilePermissions(adminPw, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
                 ssh.authorize("command=\"" + root.resolve("bin/zmsnap") + " serve --root " + dr.name() + "/mbox1\",restrict");
                 int metricsPort = FreePort.find();
-                Path cfg = host.writeConfig(host.yaml("ftwrl", "2s", "crash-consistent", "zfs", "")
+                Path cfg = host.writeConfig(host.yaml("auto", "2s", "crash-consistent", "zfs", "")
                         + "metrics:\n  listen: 127.0.0.1:" + metricsPort + "\n"
                         + "policies:\n  fast: { schedule: \"*/10 * * * * ?\", keep: 4 }\n  hourly: { schedule: \"0 0 * * * ?\", keep: 48 }\n"
                         + "targets:\n  dr1:\n    type: zfs\n    host: 127.0.0.1\n    port: " + ssh.port() + "\n    user: root\n"
