@@ -3,7 +3,7 @@ package org.zmsnap.config;
 /** How the database is quiesced for a snapshot. */
 public enum QuiesceMethod implements ConfigName {
     /**
-     * The default: {@link #BACKUP_STAGE} where the server has it (MariaDB 10.4+), {@link #FTWRL} otherwise; resolved on
+     * The default: {@link #BACKUP_STAGE} on MariaDB 10.5+ (the oldest series proven), {@link #FTWRL} otherwise; resolved on
      * each cycle from the server's version. A set records the method it was taken with, never {@code auto}.
      */
     AUTO("auto"),

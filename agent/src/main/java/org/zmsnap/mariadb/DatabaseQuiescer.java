@@ -96,33 +96,37 @@ public final class DatabaseQuiescer implements Quiescer {
             ServerVersion v = ServerVersion.parse(version);
             QuiesceMethod m = effective(method, v);
             return new QuiesceReadiness("MariaDB " + version + " on " + connector.target() + " as " + account, account,
-                    Grants.global(grants), Privileges.needed(m, flush, binlog, v), unsupported(v), lockLine(m, v));
+                    Grants.global(grants), Privileges.needed(m, flush, binlog, v), unsupported(v), lockLine(method, m, v));
         } catch (SQLException e) {
             throw new QuiesceException("MariaDB on " + connector.target() + " does not answer: " + e.getMessage(), e);
         }
     }
 
     /**
-     * The lock a run takes: {@code auto} is BACKUP STAGE where the server has it (MariaDB 10.4+), which blocks commits
-     * only and is had at once even while a long write runs, and FLUSH TABLES WITH READ LOCK on older servers.
+     * The lock a run takes: {@code auto} is BACKUP STAGE from MariaDB 10.5 (the oldest series proven; 10.4 has it too,
+     * for an explicit {@code backup-stage}), which blocks commits only and is had at once even while a long write runs,
+     * and FLUSH TABLES WITH READ LOCK on older servers.
      */
     public static QuiesceMethod effective(QuiesceMethod configured, ServerVersion version) {
         if (configured != QuiesceMethod.AUTO) {
             return configured;
         }
-        // A version it cannot read gets the lock every version has.
-        return version.known() && version.hasBackupStage() ? QuiesceMethod.BACKUP_STAGE : QuiesceMethod.FTWRL;
+        // A version it cannot read (or MySQL's) gets the lock every version has; BACKUP STAGE only from the oldest
+        // series the tests prove it on.
+        return version.known() && version.atLeast(ServerVersion.AUTO_BACKUP_STAGE) ? QuiesceMethod.BACKUP_STAGE : QuiesceMethod.FTWRL;
     }
 
     /** What a cycle takes on this server, as {@code zmsnap check} says it. */
-    private String lockLine(QuiesceMethod m, ServerVersion v) {
+    static String lockLine(QuiesceMethod configured, QuiesceMethod m, ServerVersion v) {
         String what = describe(m);
-        if (method != QuiesceMethod.AUTO) {
+        if (configured != QuiesceMethod.AUTO) {
             return m.configName() + ": " + what;
         }
-        return "auto: " + what + (m == QuiesceMethod.BACKUP_STAGE
-                ? " (MariaDB " + v + " has BACKUP STAGE: only commits wait, and a long write does not delay the lock)"
-                : " (MariaDB " + v + " is older than 10.4 and has no BACKUP STAGE)");
+        if (m == QuiesceMethod.BACKUP_STAGE) {
+            return "auto: " + what + " (MariaDB " + v + ": only commits wait, and a long write does not delay the lock)";
+        }
+        return "auto: " + what + (v.known() ? " (MariaDB " + v + " is older than " + ServerVersion.AUTO_BACKUP_STAGE
+                + ", where auto starts taking BACKUP STAGE)" : " (the server's version could not be read)");
     }
 
     /** Why {@link #method} cannot run on a server of {@code version}, if it cannot. */
@@ -267,8 +271,10 @@ public final class DatabaseQuiescer implements Quiescer {
             disarm(kill);
             if (isTimeoutOrKill(e)) {
                 restoreFlush(lock, control, session, raised);
+                // A long write delays FTWRL only; BACKUP STAGE waits for another backup's stage or a commit in progress.
                 return new Attempt<>(null, describe(m) + " not acquired within " + acquireTimeout().toMillis() + " ms ("
-                        + e.getMessage() + ")" + processListHint(control));
+                        + e.getMessage() + ")" + (m == QuiesceMethod.FTWRL ? processListHint(control)
+                        : "; another backup (mariabackup) holding a backup stage, or a long commit, delays it"));
             }
             throw new QuiesceException(describe(m) + " failed: " + e.getMessage()
                     + (e.getErrorCode() == 1227 ? " (the account needs the RELOAD privilege)" : ""), e);
@@ -353,16 +359,23 @@ public final class DatabaseQuiescer implements Quiescer {
         }
     }
 
+    /** The lock statement(s), within {@link #acquireTimeout()} in all: BACKUP STAGE's second statement gets what is left. */
     private void acquire(QuiesceMethod m, Connection lock) throws SQLException {
-        String bound = String.format(Locale.ROOT, "SET STATEMENT max_statement_time=%.3f FOR ", acquireTimeout().toMillis() / 1000.0);
+        long deadline = System.nanoTime() + acquireTimeout().toNanos();
         try (Statement s = lock.createStatement()) {
             if (m == QuiesceMethod.FTWRL) {
-                s.execute(bound + "FLUSH TABLES WITH READ LOCK");
+                s.execute(bounded(deadline) + "FLUSH TABLES WITH READ LOCK");
             } else {
-                s.execute(bound + "BACKUP STAGE START");
-                s.execute(bound + "BACKUP STAGE BLOCK_COMMIT");
+                s.execute(bounded(deadline) + "BACKUP STAGE START");
+                s.execute(bounded(deadline) + "BACKUP STAGE BLOCK_COMMIT");
             }
         }
+    }
+
+    /** A server-side bound of what is left until {@code deadline} (a millisecond at least: 0 would mean none). */
+    private static String bounded(long deadline) {
+        long leftMs = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
+        return String.format(Locale.ROOT, "SET STATEMENT max_statement_time=%.3f FOR ", leftMs / 1000.0);
     }
 
     /** True when the lock session was still alive and released the lock itself. */

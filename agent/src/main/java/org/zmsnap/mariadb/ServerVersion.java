@@ -12,6 +12,8 @@ public record ServerVersion(int major, int minor, int patch) implements Comparab
     private static final Pattern LEADING = Pattern.compile("^(\\d+)\\.(\\d+)\\.(\\d+)");
     /** BACKUP STAGE. */
     static final ServerVersion BACKUP_STAGE = new ServerVersion(10, 4, 1);
+    /** Where {@code quiesce: auto} takes BACKUP STAGE: the oldest series the container matrix proves it on. */
+    public static final ServerVersion AUTO_BACKUP_STAGE = new ServerVersion(10, 5, 0);
     /** SHOW BINLOG STATUS and the BINLOG MONITOR privilege (REPLICATION CLIENT before, now an alias). */
     static final ServerVersion BINLOG_MONITOR = new ServerVersion(10, 5, 2);
 

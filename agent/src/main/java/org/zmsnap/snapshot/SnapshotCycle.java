@@ -154,7 +154,7 @@ public final class SnapshotCycle {
                 boolean outlasted = held.steps().flushMicros() + snapshotMicros[0] >= held.holdMicros();
                 note = (outlasted ? "the lock ended before the snapshot did" : "the lock ended before the positions were read and it was released")
                         + " (snapshot " + ms(snapshotMicros[0]) + " ms, hold " + ms(held.holdMicros()) + " ms, lock budget "
-                        + config.mariadb().lockBudget().toMillis() + " ms; the watchdog ends the lock at the budget), so the set"
+                        + config.mariadb().lockBudget().toMillis() + " ms), so the set"
                         + " is crash-consistent";
                 LOG.warn("set {}: {}", tag, note);
             }

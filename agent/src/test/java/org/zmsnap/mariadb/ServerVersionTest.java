@@ -18,10 +18,13 @@ class ServerVersionTest {
     }
 
     @Test
-    void autoIsBackupStageFrom104AndFtwrlBeforeOrWhenTheVersionIsUnknown() {
+    void autoIsBackupStageFrom105AndFtwrlBeforeOrWhenTheVersionIsUnknown() {
         assertEquals(QuiesceMethod.FTWRL, DatabaseQuiescer.effective(QuiesceMethod.AUTO, ServerVersion.parse("10.1.48-MariaDB")));
         assertEquals(QuiesceMethod.FTWRL, DatabaseQuiescer.effective(QuiesceMethod.AUTO, ServerVersion.parse("10.3.39-MariaDB")));
-        assertEquals(QuiesceMethod.BACKUP_STAGE, DatabaseQuiescer.effective(QuiesceMethod.AUTO, ServerVersion.parse("10.4.31-MariaDB")));
+        assertEquals(QuiesceMethod.FTWRL, DatabaseQuiescer.effective(QuiesceMethod.AUTO, ServerVersion.parse("10.4.31-MariaDB")),
+                "10.4 has BACKUP STAGE, but auto takes it only where the tests prove it");
+        assertEquals(QuiesceMethod.BACKUP_STAGE, DatabaseQuiescer.effective(QuiesceMethod.AUTO, ServerVersion.parse("10.5.23-MariaDB")));
+        assertEquals(QuiesceMethod.FTWRL, DatabaseQuiescer.effective(QuiesceMethod.AUTO, ServerVersion.parse("8.0.36")), "MySQL");
         assertEquals(QuiesceMethod.BACKUP_STAGE, DatabaseQuiescer.effective(QuiesceMethod.AUTO, ServerVersion.parse("11.8.9-MariaDB")));
         assertEquals(QuiesceMethod.FTWRL, DatabaseQuiescer.effective(QuiesceMethod.AUTO, ServerVersion.parse("garbage")),
                 "a version it cannot read gets the lock every version has");
@@ -29,6 +32,20 @@ class ServerVersionTest {
             assertEquals(explicit, DatabaseQuiescer.effective(explicit, ServerVersion.parse("10.1.48")), "what is configured is kept");
             assertEquals(explicit, DatabaseQuiescer.effective(explicit, ServerVersion.parse("11.8.9")));
         }
+    }
+
+    @Test
+    void checkSaysWhichLockAutoTookAndWhy() {
+        ServerVersion v1011 = ServerVersion.parse("10.11.6-MariaDB");
+        ServerVersion v101 = ServerVersion.parse("10.1.48-MariaDB");
+        ServerVersion unknown = ServerVersion.parse("garbage");
+        assertEquals("auto: BACKUP STAGE BLOCK_COMMIT (MariaDB 10.11.6: only commits wait, and a long write does not delay the lock)",
+                DatabaseQuiescer.lockLine(QuiesceMethod.AUTO, DatabaseQuiescer.effective(QuiesceMethod.AUTO, v1011), v1011));
+        assertEquals("auto: FLUSH TABLES WITH READ LOCK (MariaDB 10.1.48 is older than 10.5.0, where auto starts taking BACKUP STAGE)",
+                DatabaseQuiescer.lockLine(QuiesceMethod.AUTO, DatabaseQuiescer.effective(QuiesceMethod.AUTO, v101), v101));
+        assertEquals("auto: FLUSH TABLES WITH READ LOCK (the server's version could not be read)",
+                DatabaseQuiescer.lockLine(QuiesceMethod.AUTO, DatabaseQuiescer.effective(QuiesceMethod.AUTO, unknown), unknown));
+        assertEquals("ftwrl: FLUSH TABLES WITH READ LOCK", DatabaseQuiescer.lockLine(QuiesceMethod.FTWRL, QuiesceMethod.FTWRL, v1011));
     }
 
     @Test
