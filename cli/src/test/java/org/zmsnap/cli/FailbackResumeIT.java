@@ -65,7 +65,9 @@ class FailbackResumeIT {
                     Process p = CliRun.start(Files.createTempFile(s.work, "killed-export", ".out"), "failback", "-c", config,
                             "--target", "dr1", "--salvage-dir", salvageDir.toString());
                     awaitRestoreClone(s, p);
-                    Thread.sleep(1000);
+                    // Killed once its sandbox mariadbd runs on the clones: a fixed second after the first clone was
+                    // once long enough for a quick export to finish and remove them.
+                    awaitSandbox(p);
                     assertTrue(p.isAlive(), "still exporting when killed");
                     p.destroyForcibly(); // SIGKILL
                     p.waitFor();
@@ -216,6 +218,20 @@ class FailbackResumeIT {
             Thread.sleep(50);
         }
         throw new AssertionError("no export clone within 120 s");
+    }
+
+    /** Until the CLI's sandbox mariadbd (the export's open set) runs. */
+    private static void awaitSandbox(Process cli) throws InterruptedException {
+        for (long end = System.nanoTime() + 120_000_000_000L; System.nanoTime() < end; ) {
+            if (cli.toHandle().descendants().anyMatch(h -> cmdline(h).contains("mariadbd"))) {
+                return;
+            }
+            if (!cli.isAlive()) {
+                throw new AssertionError("the failback ended before its sandbox ran: exit " + cli.exitValue());
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("no sandbox mariadbd within 120 s");
     }
 
     /** {@code zfs send}s of the DR copies running on this machine (the DR host's side of a failback's receive). */
