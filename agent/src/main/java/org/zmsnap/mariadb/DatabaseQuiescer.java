@@ -173,6 +173,16 @@ public final class DatabaseQuiescer implements Quiescer {
         }
     }
 
+    /** The server's version, for {@code auto}: asked before the lock on each run, so an upgraded server is seen. */
+    private static ServerVersion version(Connection control) throws SQLException {
+        synchronized (control) {
+            try (Statement s = control.createStatement(); ResultSet rs = s.executeQuery("SELECT @@version")) {
+                rs.next();
+                return ServerVersion.parse(rs.getString(1));
+            }
+        }
+    }
+
     /** One try: either a finished result, or the reason the lock was not acquired. */
     private record Attempt<T>(Quiesced<T> result, String reason) {}
 
@@ -194,15 +204,6 @@ public final class DatabaseQuiescer implements Quiescer {
      *   5. the release statement, which ends the window.
      * After the release: the flush setting is restored (the snapshot is taken; until then commits only flush more).
      */
-    private static ServerVersion version(Connection control) throws SQLException {
-        synchronized (control) {
-            try (Statement s = control.createStatement(); ResultSet rs = s.executeQuery("SELECT @@version")) {
-                rs.next();
-                return ServerVersion.parse(rs.getString(1));
-            }
-        }
-    }
-
     private <T> Attempt<T> attempt(QuiesceMethod m, Connection control, Connection lock, LockedAction<T> action, int attempts)
             throws SQLException {
         Session session = session(lock);

@@ -47,6 +47,18 @@ class SnapshotCycleIT {
         return h;
     }
 
+    /** A long UPDATE on row {@code id} (made if missing), running {@code seconds} on a connection of its own. */
+    private static CompletableFuture<Void> longWrite(SnapshotHost host, int id, int seconds) {
+        return CompletableFuture.runAsync(() -> {
+            try {
+                host.sql("INSERT IGNORE INTO app.t VALUES (" + id + ", 'x')",
+                        "UPDATE app.t SET v = CONCAT(v, SLEEP(" + seconds + ")) WHERE id = " + id);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
     @AfterAll
     static void stop() {
         HOSTS.values().forEach(SnapshotHost::close);
@@ -68,14 +80,7 @@ class SnapshotCycleIT {
     void aLongRunningWriteMakesFtwrlBackOffInsteadOfStallingWriters(TestMariaDb generation) throws Exception {
         SnapshotHost host = host(generation);
         // A long UPDATE: FTWRL would queue behind it and every new write behind FTWRL.
-        CompletableFuture<Void> longWrite = CompletableFuture.runAsync(() -> {
-            try {
-                host.sql("INSERT IGNORE INTO app.t VALUES (999999, 'x')",
-                        "UPDATE app.t SET v = CONCAT(v, SLEEP(4)) WHERE id = 999999");
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        CompletableFuture<Void> longWrite = longWrite(host, 999999, 4);
         Thread.sleep(400);
         CompletableFuture<CycleOutcome> cycle = CompletableFuture.supplyAsync(() ->
                 cycle(parse(host, host.yaml("ftwrl", "1s", "skip", "zfs", "")), "manual"));
@@ -103,14 +108,7 @@ class SnapshotCycleIT {
     @EnumSource(TestMariaDb.class)
     void autoTakesBackupStageWhichALongWriteDoesNotDelay(TestMariaDb generation) throws Exception {
         SnapshotHost host = host(generation);
-        CompletableFuture<Void> longWrite = CompletableFuture.runAsync(() -> {
-            try {
-                host.sql("INSERT IGNORE INTO app.t VALUES (999997, 'x')",
-                        "UPDATE app.t SET v = CONCAT(v, SLEEP(3)) WHERE id = 999997");
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        CompletableFuture<Void> longWrite = longWrite(host, 999997, 3);
         Thread.sleep(400);
         String yaml = host.yaml("auto", "1s", "skip", "zfs", "");
         CycleOutcome out = cycle(parse(host, yaml), "manual");
@@ -175,14 +173,7 @@ class SnapshotCycleIT {
     @EnumSource(TestMariaDb.class)
     void withoutTheLockCrashConsistentTakesASetMarkedNotConsistent(TestMariaDb generation) throws Exception {
         SnapshotHost host = host(generation);
-        CompletableFuture<Void> longWrite = CompletableFuture.runAsync(() -> {
-            try {
-                host.sql("INSERT IGNORE INTO app.t VALUES (999998, 'x')",
-                        "UPDATE app.t SET v = CONCAT(v, SLEEP(3)) WHERE id = 999998");
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        CompletableFuture<Void> longWrite = longWrite(host, 999998, 3);
         Thread.sleep(400);
         CycleOutcome out = cycle(parse(host, host.yaml("ftwrl", "1s", "crash-consistent", "zfs", "")), "manual");
         longWrite.get(30, TimeUnit.SECONDS);

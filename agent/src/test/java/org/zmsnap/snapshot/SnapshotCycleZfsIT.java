@@ -90,8 +90,7 @@ class SnapshotCycleZfsIT {
         List<String> snaps = host.snapshots().stream().filter(s -> s.endsWith("@" + r.tag().name())).toList();
         assertEquals(4, snaps.size(), "exactly the four datasets (no parent snapshot left): " + snaps);
         // Atomic means one transaction group: every snapshot of the set has the same createtxg.
-        List<String> txgs = snaps.stream()
-                .map(s -> host.zfsPool().zfs("get", "-Hp", "-o", "value", "createtxg", s).stdout().strip()).distinct().toList();
+        List<String> txgs = createTxgs(host, snaps);
         assertEquals(1, txgs.size(), "one txg for the whole set: " + txgs);
         for (String s : snaps) {
             Map<String, String> p = host.userProps(s);
@@ -176,8 +175,7 @@ class SnapshotCycleZfsIT {
         assertTrue(r.positions().isEmpty(), r.toString());
         List<String> snaps = host.snapshots().stream().filter(s -> s.endsWith("@" + r.tag().name())).toList();
         assertEquals(4, snaps.size(), "the whole set: " + snaps);
-        List<String> txgs = snaps.stream()
-                .map(s -> host.zfsPool().zfs("get", "-Hp", "-o", "value", "createtxg", s).stdout().strip()).distinct().toList();
+        List<String> txgs = createTxgs(host, snaps);
         assertEquals(1, txgs.size(), "still one instant: " + txgs);
         for (String s : snaps) {
             Map<String, String> p = host.userProps(s);
@@ -190,6 +188,12 @@ class SnapshotCycleZfsIT {
                 "SELECT COUNT(*) FROM app.t WHERE v = 'during slow snapshot'");
         assertEquals(1, rows, "the write made after the lock, before the snapshot, is in the recovered clone");
         assertFlushSettingRestored(host);
+    }
+
+    /** The distinct transaction groups the snapshots were created in: one for an atomic set. */
+    private static List<String> createTxgs(ZimbraZfsHost host, List<String> snaps) {
+        return snaps.stream()
+                .map(s -> host.zfsPool().zfs("get", "-Hp", "-o", "value", "createtxg", s).stdout().strip()).distinct().toList();
     }
 
     /** One insert, timed, once the cycle is (by now) holding FTWRL and waiting on its zfs wrapper. */
