@@ -337,11 +337,24 @@ public final class DatabaseQuiescer implements Quiescer {
         return new Attempt<>(new Quiesced<>(held, Optional.ofNullable(value), Optional.ofNullable(failure)), null);
     }
 
-    /** The flush setting back to what it was, on the lock session or, when that is gone, on the control connection. */
-    private static void restoreFlush(Connection lock, Connection control, Session session, boolean raised) {
-        if (raised && !setFlush(lock, session.flushSetting()) && !setFlush(control, session.flushSetting())) {
-            LOG.error("could not restore innodb_flush_log_at_trx_commit to {}; it is 1 now (safe, but slower)", session.flushSetting());
+    /**
+     * The flush setting back to what it was: on the lock session, or when that is gone on the control connection, or
+     * when both are (the watchdog aborted one, the other broke) on a new connection. Left at 1, the next cycle would
+     * read 1 as the site's own setting and never put Zimbra's 0 back.
+     */
+    private void restoreFlush(Connection lock, Connection control, Session session, boolean raised) {
+        if (!raised || setFlush(lock, session.flushSetting()) || setFlush(control, session.flushSetting())) {
+            return;
         }
+        try (Connection fresh = connector.open(Duration.ofSeconds(5))) {
+            if (setFlush(fresh, session.flushSetting())) {
+                return;
+            }
+        } catch (SQLException | QuiesceException e) {
+            LOG.debug("no new connection to restore the flush setting: {}", e.getMessage());
+        }
+        LOG.error("could not restore innodb_flush_log_at_trx_commit to {}; it is 1 now (safe, but slower): set it back with "
+                + "SET GLOBAL innodb_flush_log_at_trx_commit = {}", session.flushSetting(), session.flushSetting());
     }
 
     /** The positions read alongside the action; it never throws (positions() logs what it could not read). */

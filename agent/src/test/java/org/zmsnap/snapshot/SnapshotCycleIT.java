@@ -22,8 +22,10 @@ import org.zmsnap.config.ConfigLoader;
 import org.zmsnap.fixtures.MariaDbServer;
 import org.zmsnap.fixtures.SnapshotHost;
 import org.zmsnap.fixtures.TestMariaDb;
+import org.zmsnap.mariadb.LockOutcome;
 import org.zmsnap.mariadb.Privileges;
 import org.zmsnap.mariadb.QuiesceReadiness;
+import org.zmsnap.mariadb.Quiesced;
 
 /**
  * The snapshot cycle's MariaDB side against a real zfs-fuse pool and a real mariadbd whose datadir is on the pool,
@@ -169,6 +171,62 @@ class SnapshotCycleIT {
         assertFlushSettingRestored(host);
     }
 
+    /**
+     * The lock ends at its budget even when the watchdog's own connection is gone (killed here from outside, as a
+     * broken network or a server-side kill would): the watchdog cannot send its KILL, so it aborts the lock session's
+     * socket and the server drops the session with its lock. Zimbra's flush setting, raised for the cycle, is put back
+     * on a new connection, since neither of the cycle's own is left.
+     */
+    @ParameterizedTest
+    @EnumSource(TestMariaDb.class)
+    void theLockEndsAtItsBudgetWhenTheWatchdogsConnectionIsGone(TestMariaDb generation) throws Exception {
+        SnapshotHost host = host(generation);
+        host.sql("INSERT IGNORE INTO app.t VALUES (999996, 'x')");
+        for (String method : List.of("ftwrl", "backup-stage")) {
+            long newestBefore = newestSession(host);
+            long[] writerWaited = new long[1];
+            Quiesced<Long> out;
+            try (AgentContext ctx = new AgentContext(parse(host, host.yaml(method, "1s", "skip", "zfs", "")));
+                 Connection admin = host.db.connect(); Statement s = admin.createStatement()) {
+                out = ctx.quiescer().run(remaining -> {
+                    // The run's two sessions are this account's opened since; the control connection is opened first.
+                    List<Long> opened = new java.util.ArrayList<>();
+                    try (ResultSet rs = s.executeQuery("SELECT ID FROM information_schema.PROCESSLIST WHERE ID > " + newestBefore
+                            + " AND ID <> CONNECTION_ID() AND USER = (SELECT USER FROM information_schema.PROCESSLIST"
+                            + " WHERE ID = CONNECTION_ID()) ORDER BY ID")) {
+                        while (rs.next()) {
+                            opened.add(rs.getLong(1));
+                        }
+                    }
+                    assertEquals(2, opened.size(), "the run's control and lock sessions: " + opened);
+                    s.execute("KILL CONNECTION " + opened.get(0));
+                    long t = System.nanoTime();
+                    host.sql("UPDATE app.t SET v = 'w' WHERE id = 999996"); // waits for the lock to end
+                    writerWaited[0] = (System.nanoTime() - t) / 1_000_000;
+                    Thread.sleep(1_000); // the action goes on past the budget; the hold must not
+                    return writerWaited[0];
+                });
+            }
+            LockOutcome.Held held = assertInstanceOf(LockOutcome.Held.class, out.lock(), out.toString());
+            assertTrue(out.failure().isEmpty(), out.toString());
+            assertFalse(held.heldThroughout(), "the lock ended before the action did");
+            assertTrue(held.holdMicros() < 1_000_000, method + ": writers were let go within the 1 s budget, held "
+                    + held.holdMicros() + " µs");
+            assertTrue(writerWaited[0] < 1_200, method + ": a writer waited " + writerWaited[0] + " ms");
+            assertNoLockHeld(host);
+            assertFlushSettingRestored(host);
+        }
+    }
+
+    /** The id of the newest session now: the server numbers new sessions upwards. */
+    private static long newestSession(SnapshotHost host) throws Exception {
+        try (Connection c = host.db.connect(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT CONNECTION_ID()")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(TestMariaDb.class)
     void withoutTheLockCrashConsistentTakesASetMarkedNotConsistent(TestMariaDb generation) throws Exception {
@@ -257,7 +315,7 @@ class SnapshotCycleIT {
         try (Connection c = host.db.connect(); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT @@global.innodb_flush_log_at_trx_commit")) {
             rs.next();
-            assertEquals(0, rs.getInt(1), "Zimbra's setting is back after a cycle that did not get the lock");
+            assertEquals(0, rs.getInt(1), "Zimbra's setting (0) is back after the cycle");
         }
     }
 
