@@ -90,7 +90,7 @@ class ConsistencyUnderLoadIT {
                 Path dbClone = host.pool.cloneSnapshot(db, "cdb" + n);
                 Path storeClone = host.pool.cloneSnapshot(st, "cst" + n);
                 try (MariaDbServer clone = MariaDbServer.start(dbClone.resolve("data"),
-                        MariaDbServer.Options.zimbraDefaults().existingDatadir(), generation);
+                        MariaDbServer.Options.zimbraDefaults().existingDatadir(host.db.password()), generation);
                      Connection c = clone.connect()) {
                     ConsistencyReport report = MailboxConsistencyCheck.check(c, Map.of(store, storeClone));
                     assertTrue(report.ok(), t.tag() + ": " + report);

@@ -102,7 +102,7 @@ public final class FailbackBenchmark implements Benchmark {
             String d = Files.writeString(work.resolve("dr.yaml"), yaml).toString();
             String m = mailboxConfig.toString();
             cli(zmsnap, "promote", "-c", d, "--source", "mbox1");
-            drDb = MariaDbServer.start(work.resolve("live/db/data"), MariaDbServer.Options.zimbraDefaults().existingDatadir());
+            drDb = MariaDbServer.start(work.resolve("live/db/data"), MariaDbServer.Options.zimbraDefaults().existingDatadir(host.db.password()));
             long t = System.nanoTime();
             try (DeliveryLoad load = DeliveryLoad.start(drDb, work.resolve("live/store"), mailbox, 200,
                     DeliveryLoad.Options.defaults().withThreads(2))) {

@@ -146,7 +146,7 @@ final class FailbackScenario implements AutoCloseable {
         d = drConfig.toString();
         CliRun.Result r = CliRun.run(work, "promote", "-c", d, "--source", "mbox1");
         assertEquals(0, r.exit(), r.err() + r.out());
-        drDb = MariaDbServer.start(live.resolve("db").resolve("data"), MariaDbServer.Options.zimbraDefaults().existingDatadir());
+        drDb = MariaDbServer.start(live.resolve("db").resolve("data"), MariaDbServer.Options.zimbraDefaults().existingDatadir(host.db.password()));
         try (DeliveryLoad load = DeliveryLoad.start(drDb, live.resolve("store"), acct.mailboxId(), 40,
                 DeliveryLoad.Options.defaults().withThreads(2))) {
             for (int i = 0; i < 2; i++) {
@@ -230,7 +230,7 @@ final class FailbackScenario implements AutoCloseable {
         assertTrue(items.size() > 0, "the mail accepted after the last replicated set is salvaged");
 
         MariaDbServer backDb = MariaDbServer.start(host.pool.mountpoint(host.pool.dataset("db")).resolve("data"),
-                MariaDbServer.Options.zimbraDefaults().existingDatadir());
+                MariaDbServer.Options.zimbraDefaults().existingDatadir(host.db.password()));
         try {
             Map<Integer, String> rows = digests(backDb);
             for (DeliveryLoad.Delivery del : onDr) {

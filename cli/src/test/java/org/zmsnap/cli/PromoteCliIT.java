@@ -202,7 +202,7 @@ class PromoteCliIT {
             }
 
             // mariadbd starts on the promoted copy: every delivery acknowledged before the set's cycle is there
-            promotedDb = MariaDbServer.start(live.resolve("db").resolve("data"), MariaDbServer.Options.zimbraDefaults().existingDatadir());
+            promotedDb = MariaDbServer.start(live.resolve("db").resolve("data"), MariaDbServer.Options.zimbraDefaults().existingDatadir(host.db.password()));
             assertDeliveries(promotedDb, acct, acknowledged, chosen, Map.of(store, live.resolve("store")));
             assertRefused(CliRun.run(work, "promote", "-c", c, "--source", "mbox1"), 2,
                     "already promoted at", "to set " + chosen.tag() + " on host drhost");
@@ -248,7 +248,7 @@ class PromoteCliIT {
             for (Taken t : replicated) {
                 assertTrue(dr.snapshots().contains(dr.name() + "/mbox2/zimbra/store@" + t.tag()), "newer sets kept: " + t.tag());
             }
-            olderDb = MariaDbServer.start(olderLive.resolve("db").resolve("data"), MariaDbServer.Options.zimbraDefaults().existingDatadir());
+            olderDb = MariaDbServer.start(olderLive.resolve("db").resolve("data"), MariaDbServer.Options.zimbraDefaults().existingDatadir(host.db.password()));
             assertDeliveries(olderDb, acct, acknowledged, older, Map.of(store, olderLive.resolve("store")));
         } finally {
             if (receive != null) {
