@@ -346,15 +346,18 @@ public final class DatabaseQuiescer implements Quiescer {
         if (!raised || setFlush(lock, session.flushSetting()) || setFlush(control, session.flushSetting())) {
             return;
         }
+        boolean restored = false;
+        String why = "the statement failed";
         try (Connection fresh = connector.open(Duration.ofSeconds(5))) {
-            if (setFlush(fresh, session.flushSetting())) {
-                return;
-            }
+            restored = setFlush(fresh, session.flushSetting());
         } catch (SQLException | QuiesceException e) {
-            LOG.debug("no new connection to restore the flush setting: {}", e.getMessage());
+            why = e.getMessage(); // a failed close after the setting was put back changes nothing
         }
-        LOG.error("could not restore innodb_flush_log_at_trx_commit to {}; it is 1 now (safe, but slower): set it back with "
-                + "SET GLOBAL innodb_flush_log_at_trx_commit = {}", session.flushSetting(), session.flushSetting());
+        if (!restored) {
+            LOG.error("could not restore innodb_flush_log_at_trx_commit to {} on a new connection ({}); it is 1 now (safe, "
+                    + "but slower): set it back with SET GLOBAL innodb_flush_log_at_trx_commit = {}",
+                    session.flushSetting(), why, session.flushSetting());
+        }
     }
 
     /** The positions read alongside the action; it never throws (positions() logs what it could not read). */
@@ -415,9 +418,9 @@ public final class DatabaseQuiescer implements Quiescer {
 
     /**
      * Ends the lock session from outside: KILL from the control connection, or, if that fails (the control connection
-     * broken), aborting the lock connection's socket, which the server, idle on that session, sees at once and drops it
-     * with its lock. The action may run on past this point (a snapshot waited for), so nothing else would end the lock
-     * before it but {@code wait_timeout}.
+     * killed or broken), aborting the lock connection's socket: a server that can still be reached sees the close at
+     * once and drops the session with its lock. The action may run on past this point (a snapshot waited for), so
+     * nothing else would end the lock before it but {@code wait_timeout} (also what ends it when the network is gone).
      */
     private static void killSession(Connection control, Connection lock, long lockId, AtomicLong sent, AtomicLong killed) {
         synchronized (control) {
