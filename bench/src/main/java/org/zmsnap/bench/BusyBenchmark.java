@@ -54,7 +54,7 @@ public final class BusyBenchmark implements Benchmark {
         int keep = ctx.intArg("--keep", 10);
         int messages = ctx.intArg("--messages", 300);
         int baselineSeconds = ctx.intArg("--baseline-seconds", 50);
-        // zmsnapd's default: a cycle backs off and retries FTWRL this long before it takes a crash-consistent set.
+        // zmsnapd's default: a cycle backs off and retries the lock this long before it takes a crash-consistent set.
         String retryWindow = ctx.arg("--retry-window") == null ? "30s" : ctx.arg("--retry-window");
         // zmsnapd's default too: this benchmark is the daemon as a site runs it.
         String quiesce = ctx.arg("--quiesce") == null ? "auto" : ctx.arg("--quiesce");
