@@ -13,6 +13,8 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.zmsnap.AgentContext;
 import org.zmsnap.config.ConfigLoader;
 import org.zmsnap.fixtures.Proc;
@@ -31,8 +33,14 @@ import org.zmsnap.snapshot.CycleOutcome;
 class RestoreCrashCleanupIT {
     private static final Duration WAIT = Duration.ofSeconds(120);
 
-    @Test
-    void cleanupRemovesWhatAKilledRestoreLeftAndKeepsTheSnapshot() throws Exception {
+    /**
+     * @param pidOnFile false: the session file is made to say what it says when the kill lands between the
+     *                  sandbox's launch and the saving of its pid (a window of a few ms that a test cannot hit on
+     *                  purpose), so cleanup must find the server by its command line
+     */
+    @ParameterizedTest(name = "sandbox pid on file: {0}")
+    @ValueSource(booleans = {true, false})
+    void cleanupRemovesWhatAKilledRestoreLeftAndKeepsTheSnapshot(boolean pidOnFile) throws Exception {
         try (SnapshotHost host = new SnapshotHost()) {
             Path store = host.pool.mountpoint(host.pool.dataset("store"));
             GeneratedMailboxes boxes;
@@ -85,6 +93,13 @@ class RestoreCrashCleanupIT {
             assertEquals(clones, restoreClones(host), "the clones outlive the killed restore");
             try (Stream<Path> s = Files.list(workdir)) {
                 assertFalse(s.toList().isEmpty(), "the killed restore left its session directory");
+            }
+            if (!pidOnFile) {
+                try (Stream<Path> s = Files.list(workdir)) {
+                    Path session = s.filter(d -> Files.isRegularFile(d.resolve(RestoreSession.FILE))).findFirst().orElseThrow();
+                    RestoreSession.load(session).withServer(0).save(session);
+                }
+                assertEquals(Optional.empty(), recordedSandbox(workdir));
             }
 
             CliRun.Result r = CliRun.run(host.dir, "restore", "-c", cfg.toString(), "--cleanup");

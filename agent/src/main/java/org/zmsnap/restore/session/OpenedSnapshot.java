@@ -228,14 +228,19 @@ public final class OpenedSnapshot implements AutoCloseable {
     static void destroy(Zfs zfs, Path dir, RestoreSession s) {
         List<String> problems = new ArrayList<>();
         long t0 = System.nanoTime();
+        java.util.Set<Long> sandboxes = new java.util.LinkedHashSet<>();
         if (s.serverPid() > 0) {
             BackgroundProcess p = BackgroundProcess.of(s.serverPid(), "sandbox mariadbd");
             // Only kill what still is our sandbox: a pid from an old file may have been reused.
             if (p.alive() && p.commandLine().map(cl -> cl.contains(dir.toString())).orElse(true)) {
-                p.stop(Duration.ZERO);
+                sandboxes.add(p.pid());
             }
-            LOG.debug("close {}: sandbox mariadbd stopped {} ms", s.id(), (System.nanoTime() - t0) / 1_000_000);
         }
+        sandboxes.addAll(SandboxDatabase.runningOn(dir));
+        for (long pid : sandboxes) {
+            BackgroundProcess.of(pid, "sandbox mariadbd").stop(Duration.ZERO);
+        }
+        LOG.debug("close {}: {} sandbox mariadbd stopped {} ms", s.id(), sandboxes.size(), (System.nanoTime() - t0) / 1_000_000);
         // One thread per clone: on ZFS a destroy waits for a txg sync and, on zfs-fuse, an unmount through FUSE;
         // issued together they share them instead of queueing (docs/benchmarks.md, verify). The sandbox is
         // stopped first, or the db clone stays busy.

@@ -30,6 +30,19 @@ public final class SandboxDatabase {
         return sessionDir.resolve("mysql.sock");
     }
 
+    /**
+     * The sandboxes started on this session directory, found by the socket in their command line. The session
+     * file names the server only once {@code start} has saved its pid: a run killed (SIGKILL, no hook) between the
+     * launch and that save leaves a server nobody recorded, and it keeps the db clone busy until it is stopped.
+     */
+    public static List<Long> runningOn(Path sessionDir) {
+        String mark = "--socket=" + socket(sessionDir);
+        return ProcessHandle.allProcesses()
+                .filter(h -> h.pid() != ProcessHandle.current().pid())
+                .filter(h -> h.info().commandLine().map(cl -> cl.contains(mark)).orElse(false))
+                .map(ProcessHandle::pid).toList();
+    }
+
     public static BackgroundProcess start(Path mariadbd, Path datadir, Path sessionDir) {
         return start(mariadbd, datadir, sessionDir, pid -> { });
     }
