@@ -27,6 +27,7 @@ import org.zmsnap.config.ZfsTarget;
 import org.zmsnap.fixtures.MariaDbServer;
 import org.zmsnap.fixtures.Proc;
 import org.zmsnap.fixtures.SnapshotHost;
+import org.zmsnap.fixtures.ZimbraZfsHost;
 import org.zmsnap.fixtures.SshHost;
 import org.zmsnap.fixtures.ZfsPool;
 import org.zmsnap.fixtures.zimbra.DeliveryLoad;
@@ -102,7 +103,7 @@ final class FailbackScenario implements AutoCloseable {
             acct = ZimbraMailboxGenerator.generate(c, store, 1, 40).accounts().get(0);
         }
         copyRoot = dr.name() + "/mbox1";
-        mailboxConfig = host.writeConfig(host.yaml("ftwrl", "5s", "skip", "zfs", "")
+        mailboxConfig = host.writeConfig(host.yaml("ftwrl", "5s", "skip", "zfs", ZimbraZfsHost.SITE_RETRY_WINDOW)
                 + "policies:\n  hourly: { schedule: \"0 0 * * * ?\", keep: 20 }\n"
                 + "targets:\n  dr1:\n    type: zfs\n    host: 127.0.0.1\n    port: " + ssh.port() + "\n    user: root\n"
                 + "    identity: " + ssh.clientKey() + "\n    known-hosts: " + ssh.knownHosts() + "\n    root: " + copyRoot + "\n"

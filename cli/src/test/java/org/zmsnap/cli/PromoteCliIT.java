@@ -27,6 +27,7 @@ import org.zmsnap.config.ZfsTarget;
 import org.zmsnap.fixtures.MariaDbServer;
 import org.zmsnap.fixtures.Proc;
 import org.zmsnap.fixtures.SnapshotHost;
+import org.zmsnap.fixtures.ZimbraZfsHost;
 import org.zmsnap.fixtures.ZfsPool;
 import org.zmsnap.fixtures.zimbra.ConsistencyReport;
 import org.zmsnap.fixtures.zimbra.DeliveryLoad;
@@ -75,7 +76,7 @@ class PromoteCliIT {
             String targets = "targets:\n"
                     + "  drlocal: { type: zfs, host: local, root: " + dr.name() + "/mbox1, keep: { hourly: 20 } }\n"
                     + "  drsecond: { type: zfs, host: local, root: " + dr.name() + "/mbox2, keep: { hourly: 20 } }\n";
-            Path mailboxConfig = host.writeConfig(host.yaml("ftwrl", "5s", "skip", "zfs", "")
+            Path mailboxConfig = host.writeConfig(host.yaml("ftwrl", "5s", "skip", "zfs", ZimbraZfsHost.SITE_RETRY_WINDOW)
                     + "policies:\n  hourly: { schedule: \"0 0 * * * ?\", keep: 20 }\n" + targets);
             Config cfg = ConfigLoader.load(mailboxConfig);
 
