@@ -161,8 +161,17 @@ class PackageOpenZfsIT {
                     marks = pool.zfs("get", "-H", "-o", "value", "-t", "snapshot", "-r", "org.zmsnap:verified", pool.dataset("db")).stdout();
                 }
                 assertTrue(marks.contains(" ok full"), "a drill passed: " + marks + journal(vm, 80));
-                String drill = String.join("\n", vm.run(T, "journalctl", "-u", "zmsnapd", "--no-pager", "-q", "-o", "cat").stdout()
-                        .lines().filter(l -> l.contains("result=ok")).toList());
+                // The mark is set before the drill's result line is logged, and journald takes it in later still
+                // (seconds under TCG): wait for the line rather than read the journal once.
+                String drill = "";
+                deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                while (!drill.contains("verify of=this host") && System.nanoTime() < deadline) {
+                    drill = String.join("\n", vm.run(T, "journalctl", "-u", "zmsnapd", "--no-pager", "-q", "-o", "cat").stdout()
+                            .lines().filter(l -> l.contains("result=ok")).toList());
+                    if (!drill.contains("verify of=this host")) {
+                        Thread.sleep(2000);
+                    }
+                }
                 System.out.println("the drill under the hardened unit:\n" + drill);
                 assertTrue(drill.contains("verify of=this host") && drill.contains("mailboxes=2")
                         && !drill.contains("digests=0 "), drill);
