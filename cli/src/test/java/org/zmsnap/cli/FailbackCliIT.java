@@ -1,6 +1,7 @@
 package org.zmsnap.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.zmsnap.cli.FailbackScenario.JSON;
@@ -72,8 +73,10 @@ class FailbackCliIT {
             Files.writeString(failingZfs, "#!/bin/bash\nif [ \"$1\" = promote ]; then echo 'injected: promote fails' >&2; exit 1; fi\n"
                     + "exec zfs \"$@\"\n");
             assertTrue(failingZfs.toFile().setExecutable(true));
-            Path cutConfig = Files.writeString(work.resolve("cut.yaml"), Files.readString(s.mailboxConfig)
-                    .replace(s.host.yaml("ftwrl", "5s", "skip", "zfs", ""), s.host.yaml("ftwrl", "5s", "skip", failingZfs.toString(), "")));
+            String mailboxYaml = Files.readString(s.mailboxConfig);
+            String cutYaml = mailboxYaml.replace("\nzfs:\n  command: zfs\n", "\nzfs:\n  command: " + failingZfs + "\n");
+            assertNotEquals(mailboxYaml, cutYaml, "the failing zfs is in the cut run's config");
+            Path cutConfig = Files.writeString(work.resolve("cut.yaml"), cutYaml);
             r = CliRun.run(work, "failback", "-c", cutConfig.toString(), "--target", "dr1", "--salvage-dir", salvageDir.toString());
             assertRefused(r, 1, "stopped at 'reset " + s.host.pool.dataset("db") + " (original)'", "injected: promote fails", "run the same command again");
             assertEquals(drBefore, s.dr.snapshots(), "the DR host untouched");
