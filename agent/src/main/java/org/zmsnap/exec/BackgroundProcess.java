@@ -39,6 +39,18 @@ public final class BackgroundProcess {
         return new BackgroundProcess(pid, display);
     }
 
+    /**
+     * The processes (not this JVM) whose command line contains {@code fragment}: how a run finds what an earlier run
+     * killed with SIGKILL started but never recorded, or left reading a mount (an orphaned rsync, a sandbox mariadbd).
+     */
+    public static List<BackgroundProcess> withArgument(String fragment) {
+        long self = ProcessHandle.current().pid();
+        return ProcessHandle.allProcesses()
+                .filter(h -> h.pid() != self)
+                .filter(h -> h.info().commandLine().map(cl -> cl.contains(fragment)).orElse(false))
+                .map(h -> new BackgroundProcess(h.pid(), h.info().command().orElse("pid " + h.pid()))).toList();
+    }
+
     public long pid() {
         return pid;
     }

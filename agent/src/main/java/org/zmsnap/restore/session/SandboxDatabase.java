@@ -36,11 +36,7 @@ public final class SandboxDatabase {
      * launch and that save leaves a server nobody recorded, and it keeps the db clone busy until it is stopped.
      */
     public static List<Long> runningOn(Path sessionDir) {
-        String mark = "--socket=" + socket(sessionDir);
-        return ProcessHandle.allProcesses()
-                .filter(h -> h.pid() != ProcessHandle.current().pid())
-                .filter(h -> h.info().commandLine().map(cl -> cl.contains(mark)).orElse(false))
-                .map(ProcessHandle::pid).toList();
+        return BackgroundProcess.withArgument("--socket=" + socket(sessionDir)).stream().map(BackgroundProcess::pid).toList();
     }
 
     public static BackgroundProcess start(Path mariadbd, Path datadir, Path sessionDir) {
