@@ -13,6 +13,7 @@ import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.zmsnap.config.RsyncTarget;
+import org.zmsnap.exec.BackgroundProcess;
 import org.zmsnap.exec.Command;
 import org.zmsnap.exec.CommandResult;
 import org.zmsnap.exec.CommandRunner;
@@ -28,7 +29,8 @@ import org.zmsnap.zfs.Zfs;
  * {@code type: rsync}: for a DR site without ZFS. Each wanted set is cloned read-only, rsynced dataset by dataset
  * over OpenSSH into {@code <path>/<tag>.partial/<dataset leaf>/} with {@code --link-dest} to the previous tag
  * (unchanged files become hard links: every tag is a complete tree at incremental cost), then renamed to
- * {@code <path>/<tag>}. Clones are destroyed whatever happens. Retention removes old tag directories.
+ * {@code <path>/<tag>}. Clones are destroyed at the end of each send, and the next run removes those of a run that was
+ * killed. Retention removes old tag directories.
  */
 public final class RsyncReplicator {
     private static final Logger LOG = LoggerFactory.getLogger(RsyncReplicator.class);
@@ -63,6 +65,12 @@ public final class RsyncReplicator {
         CommandResult mk = remote.run(Command.of(t.commandTimeout(), "mkdir", "-p", "--", root.toString()));
         if (!mk.ok()) {
             return new ReplicationOutcome.Failed(t.name(), "cannot create " + root + " on " + remote.where() + ": " + mk.stderr().strip(), 0, List.of());
+        }
+        try {
+            removeLeftovers(t);
+        } catch (RuntimeException e) {
+            return new ReplicationOutcome.Failed(t.name(), "cannot remove the clones an interrupted run left: " + e.getMessage()
+                    + " (zfs list -r -o name,mountpoint | grep " + clonePrefix(t) + ")", 0, List.of());
         }
         List<String> present = tags(remote, t, root);
         List<String> steps = new ArrayList<>();
@@ -101,8 +109,8 @@ public final class RsyncReplicator {
         try {
             for (DatasetName d : datasets) {
                 String leaf = leaf(d);
-                DatasetName clone = DatasetName.of(d.pool() + "/zmsnap-rsync-" + leaf + "-" + s.tag().time().getEpochSecond());
-                Path mnt = workDir.resolve(clone.value().replace('/', '_'));
+                DatasetName clone = DatasetName.of(d.pool() + "/" + clonePrefix(t) + leaf + "-" + s.tag().time().getEpochSecond());
+                Path mnt = mountOf(clone);
                 zfs.clone(d.at(tag), clone, Map.of("readonly", "on", "mountpoint", mnt.toString()));
                 clones.put(d, clone);
                 List<String> argv = new ArrayList<>(List.of("rsync", "-a", "--delete", "--numeric-ids", "-H",
@@ -137,6 +145,37 @@ public final class RsyncReplicator {
                 "-i", t.identity().orElseThrow().toString(), "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes",
                 "-o", "StrictHostKeyChecking=yes", "-o", "UserKnownHostsFile=" + t.knownHosts().orElseThrow(),
                 "-o", "GlobalKnownHostsFile=/dev/null", "-o", "ConnectTimeout=" + Math.max(1, t.commandTimeout().toSeconds())));
+    }
+
+    /** The target is in the name: two rsync targets never share a clone, and a run finds its own leftovers. */
+    private static String clonePrefix(RsyncTarget t) {
+        return "zmsnap-rsync-" + t.name() + "-";
+    }
+
+    private Path mountOf(DatasetName clone) {
+        return workDir.resolve(clone.value().replace('/', '_'));
+    }
+
+    /**
+     * What a run killed with SIGKILL left (its finally never ran): this target's clones, perhaps still read by the
+     * rsync it started, which outlives it. A leftover pins its snapshot, so retention cannot destroy that set, and the
+     * same tag's clone would fail with "already exists" on every later run. Called under the target's link lock, so
+     * no other run of this target is using them.
+     */
+    private void removeLeftovers(RsyncTarget t) {
+        for (String pool : datasets.stream().map(DatasetName::pool).distinct().toList()) {
+            for (DatasetName d : zfs.subtree(new DatasetName(pool))) {
+                if (!d.parent().map(p -> p.value().equals(pool)).orElse(false) || !leaf(d).startsWith(clonePrefix(t))) {
+                    continue;
+                }
+                for (BackgroundProcess p : BackgroundProcess.withArgument(mountOf(d) + "/")) {
+                    LOG.warn("rsync target {}: stopping {} left reading {} by an interrupted run", t.name(), p, mountOf(d));
+                    p.stop(Duration.ZERO);
+                }
+                zfs.destroyFilesystem(d);
+                LOG.warn("rsync target {}: removed the clone {} an interrupted run left", t.name(), d);
+            }
+        }
     }
 
     static String leaf(DatasetName d) {

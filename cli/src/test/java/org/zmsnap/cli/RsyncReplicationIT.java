@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -48,12 +49,17 @@ class RsyncReplicationIT {
     }
 
     Path config() {
+        return config("");
+    }
+
+    /** @param extraTarget more lines of the target, e.g. a bandwidth cap */
+    Path config(String extraTarget) {
         return host.writeConfig(host.yaml("ftwrl", "2s", "crash-consistent", "zfs", "")
                 + "work-dir: " + host.dir.resolve("work") + "\n"
                 + "policies:\n  hourly: { schedule: \"0 0 * * * ?\", keep: 10 }\n"
                 + "targets:\n  offsite:\n    type: rsync\n    host: 127.0.0.1\n    port: " + ssh.port() + "\n    user: root\n"
                 + "    identity: " + ssh.clientKey() + "\n    known-hosts: " + ssh.knownHosts() + "\n    path: " + drDir + "\n"
-                + "    keep: { hourly: 2 }\n");
+                + "    keep: { hourly: 2 }\n" + extraTarget);
     }
 
     String takeSet(Path cfgFile) {
@@ -100,5 +106,47 @@ class RsyncReplicationIT {
         try (var list = Files.list(drDir)) {
             assertTrue(list.noneMatch(p -> p.getFileName().toString().endsWith(".partial")));
         }
+    }
+
+    @Test
+    void aRunKilledMidRsyncLeavesNothingTheNextRunCannotClear() throws Exception {
+        Path store = host.pool.mountpoint(host.pool.dataset("store"));
+        byte[] big = new byte[4 << 20];
+        new Random(3).nextBytes(big);
+        Files.createDirectories(store.resolve("0/5/msg/17"));
+        Files.write(store.resolve("0/5/msg/17/70002-1300.msg"), big);
+        Path capped = config("    bandwidth: 256KiB/s\n");
+        String tag = takeSet(capped);
+
+        // --- a real SIGKILL of the CLI while its rsync reads a clone (the first dataset's: the db, minutes at the cap)
+        Process cli = CliRun.start(host.dir.resolve("killed-rsync.out"), "replicate", "--config", capped.toString());
+        ProcessHandle rsync = null;
+        for (long end = System.nanoTime() + 120_000_000_000L; rsync == null && System.nanoTime() < end; Thread.sleep(50)) {
+            assertTrue(cli.isAlive(), "the replication ended before its rsync was seen: " + Files.readString(host.dir.resolve("killed-rsync.out.err")));
+            rsync = cli.toHandle().descendants().filter(h -> h.info().command().orElse("").endsWith("/rsync"))
+                    .findFirst().orElse(null);
+        }
+        assertTrue(rsync != null, "no rsync within 120 s");
+        Thread.sleep(1000);
+        cli.destroyForcibly(); // SIGKILL: no finally, no hook
+        cli.waitFor();
+        List<String> left = rsyncClones();
+        assertFalse(left.isEmpty(), "the killed run left its clones");
+        System.out.println("after the kill: clones " + left + ", orphaned rsync alive: " + rsync.isAlive());
+
+        // --- the next run: the leftovers go (the orphan first, or the clone stays busy), the set arrives whole
+        CliRun.Result r = CliRun.run(host.dir, "replicate", "--config", config().toString());
+        assertEquals(0, r.exit(), r.err() + r.out());
+        assertEquals(List.of(), rsyncClones(), "clones removed");
+        assertFalse(rsync.isAlive(), "the orphaned rsync was stopped");
+        assertArrayEquals(big, Files.readAllBytes(drDir.resolve(tag).resolve("store/0/5/msg/17/70002-1300.msg")));
+        try (var list = Files.list(drDir)) {
+            assertTrue(list.noneMatch(p -> p.getFileName().toString().endsWith(".partial")));
+        }
+        assertTrue(host.pool.snapshots().stream().anyMatch(n -> n.endsWith("@" + tag)), "the set itself untouched");
+    }
+
+    private List<String> rsyncClones() {
+        return host.pool.zfs("list", "-H", "-o", "name", "-r", host.pool.name()).stdout().lines().filter(l -> l.contains("zmsnap-rsync")).toList();
     }
 }
