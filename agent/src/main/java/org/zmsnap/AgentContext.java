@@ -40,7 +40,8 @@ public final class AgentContext implements AutoCloseable {
         DbConnector db = new DbConnector(config.mariadb(), runner);
         this.quiescer = config.mariadb().quiesce() == QuiesceMethod.NONE
                 ? new NoQuiescer(config.mariadb().lockBudget())
-                : new DatabaseQuiescer(config.mariadb().quiesce(), db, config.mariadb().lockBudget(), config.mariadb().retryWindow());
+                : new DatabaseQuiescer(config.mariadb().quiesce(), db, config.mariadb().lockBudget(), config.mariadb().retryWindow(),
+                        config.lockFile());
         this.coverage = new CoverageCheck(config.datasets(), db, runner, Clock.systemUTC());
     }
 

@@ -1,5 +1,6 @@
 package org.zmsnap.mariadb;
 
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -60,8 +61,11 @@ public final class DatabaseQuiescer implements Quiescer {
     private final ScheduledExecutorService watchdog;
     /** Reads the positions under the lock while the action runs on the calling thread. */
     private final ExecutorService positionsReader;
+    /** Where the site's flush setting is kept while it is raised ({@link RaisedFlushSetting}). */
+    private final Path raisedRecord;
 
-    public DatabaseQuiescer(QuiesceMethod method, DbConnector connector, Duration budget, Duration retryWindow) {
+    /** @param lockFile the host lock, which serializes cycles: the {@link RaisedFlushSetting} record goes next to it */
+    public DatabaseQuiescer(QuiesceMethod method, DbConnector connector, Duration budget, Duration retryWindow, Path lockFile) {
         if (method == QuiesceMethod.NONE) {
             throw new IllegalArgumentException("use NoQuiescer for quiesce: none");
         }
@@ -69,6 +73,7 @@ public final class DatabaseQuiescer implements Quiescer {
         this.connector = connector;
         this.budget = budget;
         this.retryWindow = retryWindow;
+        this.raisedRecord = RaisedFlushSetting.fileFor(lockFile);
         this.watchdog = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("zmsnap-lock-watchdog"));
         this.positionsReader = Executors.newSingleThreadExecutor(DaemonThreads.named("zmsnap-lock-positions"));
     }
@@ -145,6 +150,7 @@ public final class DatabaseQuiescer implements Quiescer {
         int attempts = 0;
         try (Connection control = connector.open(Duration.ofSeconds(10))) {
             QuiesceMethod m = method == QuiesceMethod.AUTO ? effective(method, version(control)) : method;
+            putBackInterrupted(control);
             while (true) {
                 attempts++;
                 String reason;
@@ -187,7 +193,7 @@ public final class DatabaseQuiescer implements Quiescer {
     private record Attempt<T>(Quiesced<T> result, String reason) {}
 
     /** The lock session and what does not change while it lives, read before the lock. */
-    private record Session(long id, int flushSetting, boolean binlog, String version, long serverId) {}
+    private record Session(long id, int flushSetting, boolean binlog, String version, long serverId, long serverStarted) {}
 
     /*
      * The critical section. Before the lock, where writers do not wait: the pre-flight process list (in run), reading
@@ -228,6 +234,7 @@ public final class DatabaseQuiescer implements Quiescer {
                 // exist only in memory; neither lock flushes it. From here on every commit writes its own redo, and
                 // what was committed before is written now, outside the window. Last before the lock: while the
                 // setting is 1 every commit waits for its own fsync, so this stretch is kept short.
+                remember(session);
                 try (Statement s = lock.createStatement()) {
                     s.execute("SET GLOBAL innodb_flush_log_at_trx_commit = 1");
                     raised = true;
@@ -249,9 +256,10 @@ public final class DatabaseQuiescer implements Quiescer {
         try (Statement s = lock.createStatement()) {
             Session session;
             try (ResultSet rs = s.executeQuery(
-                    "SELECT CONNECTION_ID(), @@global.innodb_flush_log_at_trx_commit, @@log_bin, @@version, @@server_id")) {
+                    "SELECT CONNECTION_ID(), @@global.innodb_flush_log_at_trx_commit, @@log_bin, @@version, @@server_id, "
+                            + SERVER_STARTED)) {
                 rs.next();
-                session = new Session(rs.getLong(1), rs.getInt(2), rs.getInt(3) != 0, rs.getString(4), rs.getLong(5));
+                session = new Session(rs.getLong(1), rs.getInt(2), rs.getInt(3) != 0, rs.getString(4), rs.getLong(5), rs.getLong(6));
             }
             return session;
         }
@@ -343,7 +351,11 @@ public final class DatabaseQuiescer implements Quiescer {
      * read 1 as the site's own setting and never put Zimbra's 0 back.
      */
     private void restoreFlush(Connection lock, Connection control, Session session, boolean raised) {
-        if (!raised || setFlush(lock, session.flushSetting()) || setFlush(control, session.flushSetting())) {
+        if (!raised) {
+            return;
+        }
+        if (setFlush(lock, session.flushSetting()) || setFlush(control, session.flushSetting())) {
+            forget();
             return;
         }
         boolean restored = false;
@@ -353,10 +365,78 @@ public final class DatabaseQuiescer implements Quiescer {
         } catch (SQLException | QuiesceException e) {
             why = e.getMessage(); // a failed close after the setting was put back changes nothing
         }
-        if (!restored) {
+        if (restored) {
+            forget();
+        } else {
             LOG.error("could not restore innodb_flush_log_at_trx_commit to {} on a new connection ({}); it is 1 now (safe, "
-                    + "but slower): set it back with SET GLOBAL innodb_flush_log_at_trx_commit = {}",
+                    + "but slower) until the next cycle puts it back, or set it back with SET GLOBAL innodb_flush_log_at_trx_commit = {}",
                     session.flushSetting(), why, session.flushSetting());
+        }
+    }
+
+    /** When the server started, in epoch seconds: with {@code @@server_id}, which server a raised setting belongs to. */
+    private static final String SERVER_STARTED = "CAST(UNIX_TIMESTAMP() - CAST((SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS"
+            + " WHERE VARIABLE_NAME = 'UPTIME') AS UNSIGNED) AS SIGNED)";
+
+    /**
+     * Written before the raise: a failure to write costs only the recovery after a crash, so the cycle goes on (a
+     * read-only or full /run is reported).
+     */
+    private void remember(Session session) {
+        try {
+            new RaisedFlushSetting(session.flushSetting(), session.serverId(), session.serverStarted()).save(raisedRecord);
+        } catch (java.io.IOException | RuntimeException e) {
+            LOG.warn("could not record innodb_flush_log_at_trx_commit = {} in {} before raising it ({}): a cycle cut off "
+                    + "before it puts it back would leave it at 1", session.flushSetting(), raisedRecord, e.getMessage());
+        }
+    }
+
+    private void forget() {
+        try {
+            java.nio.file.Files.deleteIfExists(raisedRecord);
+        } catch (java.io.IOException e) {
+            LOG.warn("could not remove {}: {}", raisedRecord, e.getMessage());
+        }
+    }
+
+    /**
+     * A cycle cut off while the setting was raised (SIGKILL, Ctrl-C, a crash) left it at 1 and its record behind: put
+     * the site's value back, but only on the same server, not restarted since (a restart took its configuration's
+     * value) and still at 1 (anything else is someone's choice). Called under the host lock, before the lock session
+     * reads the setting it will restore. Never fails the cycle.
+     */
+    private void putBackInterrupted(Connection control) {
+        Optional<String> text = RaisedFlushSetting.read(raisedRecord);
+        if (text.isEmpty()) {
+            return;
+        }
+        Optional<RaisedFlushSetting> record = RaisedFlushSetting.parse(text.get());
+        try {
+            if (record.isEmpty()) {
+                LOG.warn("ignoring the unreadable record {} of an interrupted cycle's flush setting", raisedRecord);
+            } else {
+                synchronized (control) {
+                    try (Statement s = control.createStatement();
+                         ResultSet rs = s.executeQuery("SELECT @@global.innodb_flush_log_at_trx_commit, @@server_id, " + SERVER_STARTED)) {
+                        rs.next();
+                        int current = rs.getInt(1);
+                        if (record.get().stillRaisedOn(current, rs.getLong(2), rs.getLong(3))) {
+                            try (Statement set = control.createStatement()) {
+                                set.execute("SET GLOBAL innodb_flush_log_at_trx_commit = " + record.get().original());
+                            }
+                            LOG.warn("an interrupted cycle left innodb_flush_log_at_trx_commit at 1: put back the site's {}",
+                                    record.get().original());
+                        } else {
+                            LOG.info("the record of an interrupted cycle's flush setting ({}) no longer applies (setting {} now, "
+                                    + "or the server restarted): left as it is", record.get().format().strip(), current);
+                        }
+                    }
+                }
+            }
+            forget();
+        } catch (SQLException e) {
+            LOG.warn("could not check the flush setting an interrupted cycle may have left at 1 ({}): tried again next cycle",
+                    e.getMessage());
         }
     }
 

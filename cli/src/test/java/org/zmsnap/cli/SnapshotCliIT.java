@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -132,6 +133,19 @@ class SnapshotCliIT {
             writer.get(5, TimeUnit.SECONDS);
             long ms = (System.nanoTime() - t) / 1_000_000;
             assertTrue(ms < 1_000, "writer resumed " + ms + " ms after the kill");
+
+            // The kill also cut off putting Zimbra's innodb_flush_log_at_trx_commit = 0 back: the next cycle does it,
+            // from the record the killed one left next to the host lock (not by reading 1 as the site's setting).
+            zmsnap.waitFor(10, TimeUnit.SECONDS);
+            Path record = host.dir.resolve("cycle.lock.flush-setting");
+            assertEquals("1", flushSetting(), "left raised by the killed cycle");
+            assertTrue(Files.exists(record), "the killed cycle's record of the site's setting");
+            Path normal = host.writeConfig(host.yaml("ftwrl", "2s", "crash-consistent", "zfs", ""));
+            CliRun.Result next = CliRun.run(host.dir, "snapshot", "--config", normal.toString());
+            assertEquals(0, next.exit(), next.out() + next.err());
+            assertTrue(next.err().contains("an interrupted cycle left innodb_flush_log_at_trx_commit at 1: put back the site's 0"), next.err());
+            assertEquals("0", flushSetting(), "the site's setting back");
+            assertFalse(Files.exists(record), "and its record gone");
         } finally {
             zmsnap.destroyForcibly();
             zmsnap.waitFor(10, TimeUnit.SECONDS);
@@ -152,6 +166,14 @@ class SnapshotCliIT {
             first.descendants().forEach(ProcessHandle::destroyForcibly);
             first.destroyForcibly();
             first.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    private String flushSetting() throws Exception {
+        try (java.sql.Connection c = host.db.connect(); java.sql.Statement st = c.createStatement();
+             java.sql.ResultSet rs = st.executeQuery("SELECT @@global.innodb_flush_log_at_trx_commit")) {
+            rs.next();
+            return rs.getString(1);
         }
     }
 
