@@ -193,7 +193,7 @@ public final class DatabaseQuiescer implements Quiescer {
     private record Attempt<T>(Quiesced<T> result, String reason) {}
 
     /** The lock session and what does not change while it lives, read before the lock. */
-    private record Session(long id, int flushSetting, boolean binlog, String version, long serverId, long serverStarted) {}
+    private record Session(long id, int flushSetting, boolean binlog, String version, long serverId) {}
 
     /*
      * The critical section. Before the lock, where writers do not wait: the pre-flight process list (in run), reading
@@ -234,7 +234,7 @@ public final class DatabaseQuiescer implements Quiescer {
                 // exist only in memory; neither lock flushes it. From here on every commit writes its own redo, and
                 // what was committed before is written now, outside the window. Last before the lock: while the
                 // setting is 1 every commit waits for its own fsync, so this stretch is kept short.
-                remember(session);
+                remember(lock, session);
                 try (Statement s = lock.createStatement()) {
                     s.execute("SET GLOBAL innodb_flush_log_at_trx_commit = 1");
                     raised = true;
@@ -256,10 +256,9 @@ public final class DatabaseQuiescer implements Quiescer {
         try (Statement s = lock.createStatement()) {
             Session session;
             try (ResultSet rs = s.executeQuery(
-                    "SELECT CONNECTION_ID(), @@global.innodb_flush_log_at_trx_commit, @@log_bin, @@version, @@server_id, "
-                            + SERVER_STARTED)) {
+                    "SELECT CONNECTION_ID(), @@global.innodb_flush_log_at_trx_commit, @@log_bin, @@version, @@server_id")) {
                 rs.next();
-                session = new Session(rs.getLong(1), rs.getInt(2), rs.getInt(3) != 0, rs.getString(4), rs.getLong(5), rs.getLong(6));
+                session = new Session(rs.getLong(1), rs.getInt(2), rs.getInt(3) != 0, rs.getString(4), rs.getLong(5));
             }
             return session;
         }
@@ -369,23 +368,40 @@ public final class DatabaseQuiescer implements Quiescer {
             forget();
         } else {
             LOG.error("could not restore innodb_flush_log_at_trx_commit to {} on a new connection ({}); it is 1 now (safe, "
-                    + "but slower) until the next cycle puts it back, or set it back with SET GLOBAL innodb_flush_log_at_trx_commit = {}",
-                    session.flushSetting(), why, session.flushSetting());
+                    + "but slower) until a later cycle puts it back from {} (if it could be written), or set it back with SET GLOBAL "
+                    + "innodb_flush_log_at_trx_commit = {}",
+                    session.flushSetting(), why, raisedRecord, session.flushSetting());
         }
     }
 
-    /** When the server started, in epoch seconds: with {@code @@server_id}, which server a raised setting belongs to. */
-    private static final String SERVER_STARTED = "CAST(UNIX_TIMESTAMP() - CAST((SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS"
-            + " WHERE VARIABLE_NAME = 'UPTIME') AS UNSIGNED) AS SIGNED)";
+    /**
+     * When the server started, in epoch seconds: with {@code @@server_id}, which server a raised setting belongs to.
+     * {@code Uptime} is counted from the same clock reading as {@code UNIX_TIMESTAMP()} within a statement's start.
+     */
+    private static long serverStarted(Connection c) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            long now;
+            try (ResultSet rs = s.executeQuery("SELECT UNIX_TIMESTAMP()")) {
+                rs.next();
+                now = rs.getLong(1);
+            }
+            try (ResultSet rs = s.executeQuery("SHOW GLOBAL STATUS LIKE 'Uptime'")) {
+                if (!rs.next()) {
+                    throw new SQLException("no Uptime in SHOW GLOBAL STATUS");
+                }
+                return now - rs.getLong(2);
+            }
+        }
+    }
 
     /**
-     * Written before the raise: a failure to write costs only the recovery after a crash, so the cycle goes on (a
-     * read-only or full /run is reported).
+     * Written before the raise (outside the window): a failure to read or write costs only the recovery after a crash,
+     * so the cycle goes on, and says so.
      */
-    private void remember(Session session) {
+    private void remember(Connection lock, Session session) {
         try {
-            new RaisedFlushSetting(session.flushSetting(), session.serverId(), session.serverStarted()).save(raisedRecord);
-        } catch (java.io.IOException | RuntimeException e) {
+            new RaisedFlushSetting(session.flushSetting(), session.serverId(), serverStarted(lock)).save(raisedRecord);
+        } catch (java.io.IOException | SQLException | RuntimeException e) {
             LOG.warn("could not record innodb_flush_log_at_trx_commit = {} in {} before raising it ({}): a cycle cut off "
                     + "before it puts it back would leave it at 1", session.flushSetting(), raisedRecord, e.getMessage());
         }
@@ -417,10 +433,11 @@ public final class DatabaseQuiescer implements Quiescer {
             } else {
                 synchronized (control) {
                     try (Statement s = control.createStatement();
-                         ResultSet rs = s.executeQuery("SELECT @@global.innodb_flush_log_at_trx_commit, @@server_id, " + SERVER_STARTED)) {
+                         ResultSet rs = s.executeQuery("SELECT @@global.innodb_flush_log_at_trx_commit, @@server_id")) {
                         rs.next();
                         int current = rs.getInt(1);
-                        if (record.get().stillRaisedOn(current, rs.getLong(2), rs.getLong(3))) {
+                        long serverId = rs.getLong(2);
+                        if (record.get().stillRaisedOn(current, serverId, serverStarted(control))) {
                             try (Statement set = control.createStatement()) {
                                 set.execute("SET GLOBAL innodb_flush_log_at_trx_commit = " + record.get().original());
                             }

@@ -11,7 +11,8 @@ import java.util.Optional;
  * The site's {@code innodb_flush_log_at_trx_commit}, written next to the host lock before a cycle raises it to 1 and
  * removed once it is back. A cycle cut off in between (SIGKILL, Ctrl-C of {@code zmsnap snapshot}, a crash) leaves the
  * server at 1, and the next cycle would read 1 as the site's own setting: this record is how that cycle knows better.
- * It lives in {@code /run} (the lock's directory), so it ends with a reboot, as the server's setting does.
+ * With the default {@code lock-file} it lives in {@code /run}, so it ends with a reboot, as the server's setting does;
+ * anywhere else the server's start time still keeps it from applying to a restarted server.
  *
  * @param original      the setting before the raise
  * @param serverId      {@code @@server_id} of the server it was raised on

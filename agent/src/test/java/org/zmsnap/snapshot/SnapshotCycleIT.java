@@ -320,6 +320,7 @@ class SnapshotCycleIT {
             rs.next();
             assertEquals(0, rs.getInt(1), "Zimbra's setting (0) is back after the cycle");
         }
+        assertFalse(java.nio.file.Files.exists(host.workDir().resolve("cycle.lock.flush-setting")), "and its record removed");
     }
 
     private static void assertNoLockHeld(SnapshotHost host) throws Exception {

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.zmsnap.fixtures.Await;
@@ -25,6 +26,17 @@ class SnapshotCliIT {
     static void start() throws Exception {
         host = new SnapshotHost();
         host.sql("CREATE DATABASE app", "CREATE TABLE app.t (id BIGINT AUTO_INCREMENT PRIMARY KEY, v VARCHAR(20)) ENGINE=InnoDB");
+    }
+
+    /** A test cut off (or one that kills a cycle under the lock) leaves neither the raised setting nor its record to the next. */
+    @AfterEach
+    void siteFlushSetting() throws Exception {
+        host.sql("SET GLOBAL innodb_flush_log_at_trx_commit = 0");
+        Files.deleteIfExists(record());
+    }
+
+    private static Path record() {
+        return host.dir.resolve("cycle.lock.flush-setting");
     }
 
     @AfterAll
@@ -128,8 +140,10 @@ class SnapshotCliIT {
             Thread.sleep(300);
             assertFalse(writer.isDone(), "the writer is blocked by the lock");
             long t = System.nanoTime();
-            zmsnap.descendants().forEach(ProcessHandle::destroyForcibly);
+            // The JVM first: killed after its hanging zfs, it could still release, put the setting back and remove the record.
+            java.util.List<ProcessHandle> children = zmsnap.descendants().toList();
             zmsnap.destroyForcibly(); // SIGKILL: no finally blocks run
+            children.forEach(ProcessHandle::destroyForcibly);
             writer.get(5, TimeUnit.SECONDS);
             long ms = (System.nanoTime() - t) / 1_000_000;
             assertTrue(ms < 1_000, "writer resumed " + ms + " ms after the kill");
@@ -137,7 +151,7 @@ class SnapshotCliIT {
             // The kill also cut off putting Zimbra's innodb_flush_log_at_trx_commit = 0 back: the next cycle does it,
             // from the record the killed one left next to the host lock (not by reading 1 as the site's setting).
             zmsnap.waitFor(10, TimeUnit.SECONDS);
-            Path record = host.dir.resolve("cycle.lock.flush-setting");
+            Path record = record();
             assertEquals("1", flushSetting(), "left raised by the killed cycle");
             assertTrue(Files.exists(record), "the killed cycle's record of the site's setting");
             Path normal = host.writeConfig(host.yaml("ftwrl", "2s", "crash-consistent", "zfs", ""));
@@ -150,6 +164,29 @@ class SnapshotCliIT {
             zmsnap.destroyForcibly();
             zmsnap.waitFor(10, TimeUnit.SECONDS);
         }
+    }
+
+    @Test
+    void aRecordOfAnotherServerLifeIsNotAppliedButRemoved() throws Exception {
+        // A cycle cut off before a MariaDB restart: the restarted server took its setting from its configuration (here 1,
+        // as an admin may have chosen), which the old record must not overwrite.
+        host.sql("SET GLOBAL innodb_flush_log_at_trx_commit = 1");
+        long serverId;
+        long started;
+        try (java.sql.Connection c = host.db.connect(); java.sql.Statement st = c.createStatement();
+             java.sql.ResultSet rs = st.executeQuery("SELECT @@server_id, UNIX_TIMESTAMP() - (SELECT VARIABLE_VALUE FROM "
+                     + "information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME = 'UPTIME')")) {
+            rs.next();
+            serverId = rs.getLong(1);
+            started = rs.getLong(2);
+        }
+        Files.writeString(record(), "original=0 server_id=" + serverId + " server_started=" + (started - 600) + "\n");
+        Path cfg = host.writeConfig(host.yaml("ftwrl", "2s", "crash-consistent", "zfs", ""));
+        CliRun.Result r = CliRun.run(host.dir, "snapshot", "--config", cfg.toString());
+        assertEquals(0, r.exit(), r.out() + r.err());
+        assertEquals("1", flushSetting(), "the restarted server's own setting kept");
+        assertFalse(Files.exists(record()), "the stale record removed");
+        assertFalse(r.err().contains("put back"), r.err());
     }
 
     @Test
