@@ -112,7 +112,7 @@ class SetGuardTest {
 
     static void session(Path workdir, String id, String tag, long owner, String source) throws Exception {
         Path dir = Files.createDirectories(workdir.resolve(id));
-        new RestoreSession(id, tag, owner, 0, List.of(), Map.of(), dir.resolve("data"), source).save(dir);
+        new RestoreSession(id, tag, owner, 0, 0, List.of(), Map.of(), dir.resolve("data"), source).save(dir);
     }
 
     @Test

@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.zmsnap.AgentContext;
 import org.zmsnap.config.ConfigLoader;
 import org.zmsnap.fixtures.Proc;
@@ -33,14 +33,25 @@ import org.zmsnap.snapshot.CycleOutcome;
 class RestoreCrashCleanupIT {
     private static final Duration WAIT = Duration.ofSeconds(120);
 
-    /**
-     * @param pidOnFile false: the session file is made to say what it says when the kill lands between the
-     *                  sandbox's launch and the saving of its pid (a window of a few ms that a test cannot hit on
-     *                  purpose), so cleanup must find the server by its command line
-     */
-    @ParameterizedTest(name = "sandbox pid on file: {0}")
-    @ValueSource(booleans = {true, false})
-    void cleanupRemovesWhatAKilledRestoreLeftAndKeepsTheSnapshot(boolean pidOnFile) throws Exception {
+    /** What the session file says when cleanup reads it. */
+    enum OnFile {
+        /** as the killed restore left it */
+        AS_LEFT,
+        /**
+         * no sandbox pid: what it says when the kill lands between the sandbox's launch and the saving of its pid (a
+         * window of a few ms that a test cannot hit on purpose), so cleanup must find the server by its command line
+         */
+        NO_SANDBOX_PID,
+        /**
+         * the owner's pid now another live process's (pid 1, after a crash and a reboot): cleanup must see, by the start
+         * time on file, that the session's owner is gone
+         */
+        OWNER_PID_REUSED
+    }
+
+    @ParameterizedTest(name = "session file: {0}")
+    @EnumSource(OnFile.class)
+    void cleanupRemovesWhatAKilledRestoreLeftAndKeepsTheSnapshot(OnFile onFile) throws Exception {
         try (SnapshotHost host = new SnapshotHost()) {
             Path store = host.pool.mountpoint(host.pool.dataset("store"));
             GeneratedMailboxes boxes;
@@ -94,12 +105,18 @@ class RestoreCrashCleanupIT {
             try (Stream<Path> s = Files.list(workdir)) {
                 assertFalse(s.toList().isEmpty(), "the killed restore left its session directory");
             }
-            if (!pidOnFile) {
+            if (onFile != OnFile.AS_LEFT) {
                 try (Stream<Path> s = Files.list(workdir)) {
-                    Path session = s.filter(d -> Files.isRegularFile(d.resolve(RestoreSession.FILE))).findFirst().orElseThrow();
-                    RestoreSession.load(session).withServer(0).save(session);
+                    Path dir = s.filter(d -> Files.isRegularFile(d.resolve(RestoreSession.FILE))).findFirst().orElseThrow();
+                    RestoreSession session = RestoreSession.load(dir);
+                    if (onFile == OnFile.NO_SANDBOX_PID) {
+                        session.withServer(0).save(dir);
+                        assertEquals(Optional.empty(), recordedSandbox(workdir));
+                    } else {
+                        new RestoreSession(session.id(), session.tag(), 1, session.ownerStarted(), session.serverPid(), session.clones(),
+                                session.remap(), session.datadir(), session.source()).save(dir);
+                    }
                 }
-                assertEquals(Optional.empty(), recordedSandbox(workdir));
             }
 
             CliRun.Result r = CliRun.run(host.dir, "restore", "-c", cfg.toString(), "--cleanup");

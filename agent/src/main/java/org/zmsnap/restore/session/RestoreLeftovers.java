@@ -41,8 +41,7 @@ public final class RestoreLeftovers {
         List<Path> out = new ArrayList<>();
         for (Path dir : sessionDirs()) {
             RestoreSession s = RestoreSession.load(dir);
-            boolean ownerAlive = s.owner() > 0 && s.owner() != ProcessHandle.current().pid()
-                    && BackgroundProcess.of(s.owner(), "zmsnap").alive();
+            boolean ownerAlive = s.owner() > 0 && s.owner() != ProcessHandle.current().pid() && s.ownerRunning();
             boolean keptAlive = s.owner() == 0 && s.serverPid() > 0 && BackgroundProcess.of(s.serverPid(), "mariadbd").alive();
             if (ownerAlive || keptAlive) {
                 out.add(dir);

@@ -104,7 +104,8 @@ public final class SnapshotOpener {
         }
         Path plannedDatadir = knownDb.map(db -> cloneMount.get(db).resolve(relativeDatadir(live.get(db))))
                 .orElse(dir.resolve("datadir-not-yet-known"));
-        RestoreSession session = new RestoreSession(id, set.tag().name(), ProcessHandle.current().pid(), 0,
+        RestoreSession session = new RestoreSession(id, set.tag().name(), ProcessHandle.current().pid(),
+                RestoreSession.startOf(ProcessHandle.current().pid()), 0,
                 new ArrayList<>(cloneOf.values()), remap, plannedDatadir, source);
         session.save(dir);
         OpenedSnapshot opened = null;

@@ -20,7 +20,7 @@ class OpenedSnapshotMapTest {
     Path dir;
 
     private OpenedSnapshot opened(Map<Path, Path> remap) {
-        RestoreSession s = new RestoreSession("abcd", "zmsnap_hourly_2026-11-22T11:00:00Z", 0, 0, List.of(), remap,
+        RestoreSession s = new RestoreSession("abcd", "zmsnap_hourly_2026-11-22T11:00:00Z", 0, 0, 0, List.of(), remap,
                 dir.resolve("db/data"), "local");
         return new OpenedSnapshot(null, dir, s, new OpenTimings(0, 0), false);
     }
