@@ -164,10 +164,7 @@ public final class RsyncReplicator {
      */
     private void removeLeftovers(RsyncTarget t) {
         for (String pool : datasets.stream().map(DatasetName::pool).distinct().toList()) {
-            for (DatasetName d : zfs.subtree(new DatasetName(pool))) {
-                if (!d.parent().map(p -> p.value().equals(pool)).orElse(false) || !leaf(d).startsWith(clonePrefix(t))) {
-                    continue;
-                }
+            for (DatasetName d : zfs.childrenNamed(pool, clonePrefix(t))) {
                 for (BackgroundProcess p : BackgroundProcess.withArgument(mountOf(d) + "/")) {
                     LOG.warn("rsync target {}: stopping {} left reading {} by an interrupted run", t.name(), p, mountOf(d));
                     p.stop(Duration.ZERO);

@@ -150,6 +150,13 @@ public final class Zfs {
         return r.stdout().lines().filter(l -> !l.isBlank()).map(DatasetName::new).toList();
     }
 
+    /** The filesystems directly under {@code pool} whose name starts with {@code prefix}: where zmsnap puts its clones. */
+    public List<DatasetName> childrenNamed(String pool, String prefix) {
+        return subtree(new DatasetName(pool)).stream()
+                .filter(d -> d.parent().map(p -> p.value().equals(pool)).orElse(false))
+                .filter(d -> d.value().substring(pool.length() + 1).startsWith(prefix)).toList();
+    }
+
     /**
      * Creates snapshots in one {@code zfs snapshot} call: several names (atomic on OpenZFS), or one name
      * with {@code -r} (atomic for the subtree). User properties are set at creation.

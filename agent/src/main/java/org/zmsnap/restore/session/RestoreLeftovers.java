@@ -74,10 +74,8 @@ public final class RestoreLeftovers {
         }
         List<DatasetName> clones = new ArrayList<>();
         for (String pool : pools) {
-            for (DatasetName d : zfs.subtree(new DatasetName(pool))) {
-                String leaf = d.value().substring(d.value().lastIndexOf('/') + 1);
-                if (d.parent().map(p -> p.value().equals(pool)).orElse(false) && leaf.startsWith(RestoreSession.CLONE_PREFIX)
-                        && !keptClones.contains(d.value())) {
+            for (DatasetName d : zfs.childrenNamed(pool, RestoreSession.CLONE_PREFIX)) {
+                if (!keptClones.contains(d.value())) {
                     zfs.destroyFilesystem(d);
                     clones.add(d);
                 }
