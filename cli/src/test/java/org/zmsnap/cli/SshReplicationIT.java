@@ -168,13 +168,21 @@ class SshReplicationIT {
     }
 
     /** Every serve JVM of this test's key seen while {@code during} runs, polled every few ms (each lives ~0.3 s or more). */
+    boolean isServe(ProcessHandle p) {
+        ProcessHandle.Info i = p.info();
+        return i.commandLine().orElse("").contains("serve --root " + drRoot()) && i.command().orElse("").endsWith("java");
+    }
+
     Set<Long> serveProcessesDuring(Callable<?> during) throws Exception {
         Set<Long> seen = ConcurrentHashMap.newKeySet();
         AtomicBoolean done = new AtomicBoolean();
         Thread watcher = new Thread(() -> {
             while (!done.get()) {
-                ProcessHandle.allProcesses().filter(p -> p.info().commandLine().orElse("").contains("serve --root " + drRoot()))
-                        .filter(p -> p.info().command().orElse("").endsWith("java")).forEach(p -> seen.add(p.pid()));
+                // A serve JVM's child caught between its fork and its exec (every zfs it starts) is, for those
+                // microseconds, a java process with the serve's command line: CI saw one. A serve's parent is sshd's
+                // shell, never a serve.
+                ProcessHandle.allProcesses().filter(this::isServe).filter(p -> p.parent().filter(this::isServe).isEmpty())
+                        .forEach(p -> seen.add(p.pid()));
                 LockSupport.parkNanos(3_000_000);
             }
         });
