@@ -36,11 +36,13 @@ class PackageOpenZfsIT {
     @Test
     void theDebInstallsStartsNothingRunsUnderSystemdAndPurgesClean() throws Exception {
         ZfsUnderTest.require(TestZfs.OPENZFS);
+        Phases phases = new Phases();
         Path out = Files.createTempDirectory("zmsnap-deb-it-");
         Proc.Result built = Proc.run(Duration.ofMinutes(5), List.of(ROOT.resolve("scripts/package-deb").toString(), "--no-build",
                 "--out", out.toString()), java.util.Map.of(), ROOT);
         assertEquals(0, built.exitCode(), built.stderr());
         Path deb = Path.of(built.stdout().strip().lines().reduce((a, b) -> b).orElseThrow());
+        phases.done("package built");
         OpenZfsVm vm = OpenZfsVm.shared();
         try (GuestSnapshotHost host = GuestSnapshotHost.create(vm)) {
             var pool = host.zfsPool();
@@ -48,6 +50,7 @@ class PackageOpenZfsIT {
                 ZimbraSchema.create(c, Path.of(pool.mountpoint(pool.dataset("store"))), Path.of(pool.mountpoint(pool.dataset("index"))));
             }
             OpenZfsVm.Login login = vm.login();
+            phases.done("guest host and schema");
             Proc.run(T, "scp", "-q", "-P", Integer.toString(login.port()), "-i", login.identity().toString(), "-o", "BatchMode=yes",
                     "-o", "UserKnownHostsFile=" + login.knownHosts(), deb.toString(), login.user() + "@" + login.host() + ":/var/tmp/zmsnap.deb")
                     .orThrow();
@@ -56,6 +59,7 @@ class PackageOpenZfsIT {
                 Proc.Result install = vm.run(T, "env", "DEBIAN_FRONTEND=noninteractive", "apt-get", "install", "-y", "-q",
                         "--no-install-recommends", "/var/tmp/zmsnap.deb");
                 assertEquals(0, install.exitCode(), install.stdout() + install.stderr());
+                phases.done("apt-get install");
                 assertEquals("inactive", vm.run(T, "systemctl", "is-active", "zmsnapd").stdout().strip(), "installing starts nothing");
                 assertEquals("disabled", vm.run(T, "systemctl", "is-enabled", "zmsnapd").stdout().strip(), "nor enables it");
                 assertTrue(vm.run(T, "getent", "passwd", "zmsnap").ok(), "the system user for a non-root receive");
@@ -69,6 +73,7 @@ class PackageOpenZfsIT {
                 Proc.Result version = zmsnap(vm, "--version");
                 assertTrue(version.stdout().startsWith("zmsnap "), "on the PATH: exit " + version.exitCode() + ": "
                         + version.stdout() + version.stderr());
+                phases.done("installed files checked");
 
                 // A replication target (a second pool in the guest) and restore drills, so that everything zmsnapd does at
                 // night runs under the packaged, hardened unit: the cycle, zfs send/receive, clones mounted under the
@@ -116,6 +121,7 @@ class PackageOpenZfsIT {
                         + "verify:\n  schedule: \"15,45 * * * * ?\"\n  full-every: 7d\n"
                         + "metrics:\n  listen: 127.0.0.1:9477\n";
                 vm.bash(T, "cat > /etc/zmsnap/zmsnap.yaml <<'ZMSNAP_EOF'\n" + cfg + "ZMSNAP_EOF\n").orThrow();
+                phases.done("mailboxes generated and copied");
 
                 Proc.Result check = zmsnap(vm, "check");
                 System.out.println("zmsnap check in the guest:\n" + check.stdout() + check.stderr());
@@ -125,6 +131,7 @@ class PackageOpenZfsIT {
                 assertEquals(0, check.exitCode(), check.stdout() + check.stderr());
                 assertFalse((check.stdout() + check.stderr()).contains("Exception"), "no stack trace");
                 assertTrue(check.stdout().contains("snapshot call: in this process through libzfs_core.so"), check.stdout());
+                phases.done("zmsnap check");
 
                 Proc.Result start = vm.run(T, "systemctl", "start", "zmsnapd");
                 assertEquals(0, start.exitCode(), start.stderr() + journal(vm, 40));
@@ -134,6 +141,7 @@ class PackageOpenZfsIT {
                     Thread.sleep(1000);
                 }
                 assertTrue(pool.snapshots().stream().anyMatch(s -> s.contains("@zmsnap_often_")), "the policy fired: " + pool.snapshots());
+                phases.done("started, first set taken");
                 // Under the unit's system call filter and capabilities, the snapshot is the in-process lzc_snapshot.
                 String taken = journal(vm, 200);
                 assertTrue(taken.contains("snapshots are taken in this process through libzfs_core.so")
@@ -151,6 +159,7 @@ class PackageOpenZfsIT {
                 assertTrue(replicated(dr, drRoot), "replicated to " + drRoot + ": " + dr.snapshots() + journal(vm, 60));
                 JsonNode targets = json(zmsnap(vm, "targets", "--json"));
                 assertTrue(List.of("replicated", "up-to-date").contains(targets.get(0).get("last_result").asText()), targets.toString());
+                phases.done("replicated");
 
                 // A restore drill: clones mounted under /var/lib/zmsnap/restore, the sandbox mariadbd started through
                 // nice/ionice on the cloned datadir, every blob read and digested (the first drill is full).
@@ -161,6 +170,7 @@ class PackageOpenZfsIT {
                     marks = pool.zfs("get", "-H", "-o", "value", "-t", "snapshot", "-r", "org.zmsnap:verified", pool.dataset("db")).stdout();
                 }
                 assertTrue(marks.contains(" ok full"), "a drill passed: " + marks + journal(vm, 80));
+                phases.done("drill marked");
                 // The mark is set before the drill's result line is logged, and journald takes it in later still
                 // (seconds under TCG): wait for the line rather than read the journal once.
                 String drill = "";
@@ -177,6 +187,7 @@ class PackageOpenZfsIT {
                         && !drill.contains("digests=0 "), drill);
                 JsonNode drills = json(zmsnap(vm, "verify", "--status", "--json"));
                 assertEquals("ok", drills.get(0).get("state").asText(), drills.toString());
+                phases.done("drill logged, verify --status");
 
                 // Under TCG a status taken while a cycle and its replication run has timed out connecting to the
                 // daemon's /healthz (the command itself took 20 s there): ask again, at most twice, a few seconds apart.
@@ -187,6 +198,7 @@ class PackageOpenZfsIT {
                     status = zmsnap(vm, "status", "--json");
                 }
                 System.out.println("zmsnap status in the guest:\n" + status.stdout() + status.stderr());
+                phases.done("zmsnap status");
                 JsonNode doc = json(status);
                 for (JsonNode i : doc.get("items")) {
                     if (i.get("section").asText().equals("daemon") || i.get("section").asText().equals("policy")) {
@@ -218,8 +230,10 @@ class PackageOpenZfsIT {
                 System.out.println("systemd-analyze security in the guest: " + overall);
                 double score = Double.parseDouble(overall.replaceAll(".*zmsnapd.service: ([0-9.]+).*", "$1"));
                 assertTrue(score <= 4.0, overall);
+                phases.done("journal, hardening, security checked");
 
                 removeKeepsTheConfigAndAReinstallRunsAsBefore(vm, cfg);
+                phases.done("remove and reinstall");
 
                 Proc.Result purge = vm.run(T, "env", "DEBIAN_FRONTEND=noninteractive", "apt-get", "purge", "-y", "-q", "zmsnap");
                 assertEquals(0, purge.exitCode(), purge.stdout() + purge.stderr());
@@ -235,6 +249,7 @@ class PackageOpenZfsIT {
                 assertEquals("inactive", vm.run(T, "systemctl", "is-active", "zmsnapd").stdout().strip(), "purge stopped it");
                 // Sets a policy took stay: they are ZFS's, not the package's.
                 assertTrue(pool.snapshots().stream().anyMatch(s -> s.contains("@zmsnap_often_")));
+                phases.done("purge");
             } finally {
                 vm.run(T, "systemctl", "stop", "zmsnapd");
                 vm.run(T, "env", "DEBIAN_FRONTEND=noninteractive", "dpkg", "--purge", "zmsnap");
@@ -296,6 +311,18 @@ class PackageOpenZfsIT {
         cmd.add("zmsnap");
         cmd.addAll(List.of(args));
         return vm.run(T, cmd.toArray(String[]::new));
+    }
+
+    /** Where this test's minutes go, printed as it goes: most of it is the emulated guest's, and CI's time is budgeted. */
+    static final class Phases {
+        private final long start = System.nanoTime();
+        private long last = start;
+
+        void done(String phase) {
+            long now = System.nanoTime();
+            System.out.printf("PackageOpenZfsIT: %-40s %6.1f s (at %6.1f s)%n", phase, (now - last) / 1e9, (now - start) / 1e9);
+            last = now;
+        }
     }
 
     /** A command's JSON output; a command that printed something else fails the test with what it printed. */
