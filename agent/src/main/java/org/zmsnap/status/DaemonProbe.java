@@ -28,13 +28,18 @@ public final class DaemonProbe {
 
     private DaemonProbe() {}
 
-    public static Answer ask(MetricsConfig metrics, Duration timeout) {
+    /**
+     * @param connect how long connecting may take: a daemon that is not running refuses at once
+     * @param answer  how long its answer may take once connected: a running daemon may be busy with a cycle, a send and
+     *                a drill on a small host, and a busy daemon is not a dead one
+     */
+    public static Answer ask(MetricsConfig metrics, Duration connect, Duration answer) {
         if (!metrics.enabled()) {
             return new Answer.NotServed();
         }
         String url = url(metrics, "/healthz");
         try {
-            HttpResponse<String> r = get(url, timeout);
+            HttpResponse<String> r = get(url, connect, answer);
             return r.statusCode() == 200 ? new Answer.Healthy() : new Answer.Unhealthy(r.body().strip());
         } catch (IOException e) {
             return new Answer.Unreachable(url, e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
@@ -51,12 +56,12 @@ public final class DaemonProbe {
      * The transfers zmsnapd is running, by {@code target:NAME} or {@code source:NAME}, from its {@code /metrics};
      * empty when it does not answer (status says so on the daemon's own line).
      */
-    public static Map<String, Running> running(MetricsConfig metrics, Duration timeout) {
+    public static Map<String, Running> running(MetricsConfig metrics, Duration connect, Duration answer) {
         if (!metrics.enabled()) {
             return Map.of();
         }
         try {
-            HttpResponse<String> r = get(url(metrics, "/metrics"), timeout);
+            HttpResponse<String> r = get(url(metrics, "/metrics"), connect, answer);
             return r.statusCode() == 200 ? parseRunning(r.body()) : Map.of();
         } catch (IOException e) {
             return Map.of();
@@ -94,9 +99,9 @@ public final class DaemonProbe {
         return out;
     }
 
-    private static HttpResponse<String> get(String url, Duration timeout) throws IOException, InterruptedException {
-        HttpClient client = HttpClient.newBuilder().connectTimeout(timeout).build();
-        return client.send(HttpRequest.newBuilder(URI.create(url)).timeout(timeout).GET().build(), HttpResponse.BodyHandlers.ofString());
+    private static HttpResponse<String> get(String url, Duration connect, Duration answer) throws IOException, InterruptedException {
+        HttpClient client = HttpClient.newBuilder().connectTimeout(connect).build();
+        return client.send(HttpRequest.newBuilder(URI.create(url)).timeout(answer).GET().build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static String url(MetricsConfig metrics, String path) {
